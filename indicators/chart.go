@@ -1,0 +1,59 @@
+package indicators
+
+// Params are a chart's parameters as given (URL query, CLI --param k=v): name → value.
+// Lists are comma-separated ("TUR,AZE"); country lists take ISO3 codes, other
+// country spellings and group names mixed ("FSU-CORE,TUR").
+type Params map[string]string
+
+// ParamSpec describes one chart parameter for forms, docs and validation.
+type ParamSpec struct {
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"` // year | countries | country | number | int | enum | period | indicator
+	Default string   `json:"default"`
+	Help    string   `json:"help"`
+	Options []string `json:"options,omitempty"` // for enum
+}
+
+// Chart is one of the built-in charts (DESIGN §4). It is pure: callers fetch the
+// observations that Query asks for (from a Store) and pass them to Compute.
+type Chart interface {
+	ID() string
+	Title() string
+	Params() []ParamSpec
+	// Query returns what to read from the store for p; a bad parameter is an
+	// *Error with code EINVALID whose message names the parameter.
+	Query(p Params) (Query, error)
+	// Compute turns the observations into the chart's result.
+	Compute(p Params, obs []Observation) (*Result, error)
+}
+
+// Column is a column of a result table.
+type Column struct {
+	Name string `json:"name"`
+	Unit string `json:"unit,omitempty"`
+}
+
+// Table is exactly what a chart plots, row by row: the accessible data view and the
+// CSV/XLSX export. Cells are string, float64 or nil (missing).
+type Table struct {
+	Columns []Column `json:"columns"`
+	Rows    [][]any  `json:"rows"`
+}
+
+// Result is a computed chart: its resolved parameters, a data-computed one-line
+// statement, the plotted table, coverage notes (what is missing, never shown as 0),
+// the sources of the observations used, and a chart-specific Detail
+// (*TradeShareResult, *GasExportsResult, *IntegrationGainResult, *SeriesResult) that
+// the option builders draw.
+type Result struct {
+	Chart       string   `json:"chart"`
+	Title       string   `json:"title"`
+	Subtitle    string   `json:"subtitle"`
+	Statement   string   `json:"statement"`
+	Params      Params   `json:"params"`
+	Table       Table    `json:"table"`
+	Coverage    []string `json:"coverage"`
+	Sources     []string `json:"sources"`
+	DataVersion int64    `json:"data_version"`
+	Detail      any      `json:"detail"`
+}

@@ -1,0 +1,129 @@
+package indicators
+
+import (
+	"context"
+	"time"
+)
+
+// Query selects observations from the live data (or the data as of a data version).
+// Empty slices mean "any"; Partners == []string{""} selects observations without a
+// partner only.
+type Query struct {
+	Indicators []string
+	Countries  []string
+	Partners   []string
+	From, To   Period // inclusive bounds; zero = open
+	AsOf       int64  // data version to read as of; 0 = current
+}
+
+// Dataset is a named, versioned collection of observations, replaced as a whole by
+// each import.
+type Dataset struct {
+	Name         string    `json:"name"`
+	Current      int       `json:"current_version"`
+	Observations int       `json:"observations"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	Versions     []Version `json:"versions,omitempty"`
+}
+
+// Version is one import (or rollback) of a dataset. Versions are append-only.
+type Version struct {
+	Dataset      string        `json:"dataset"`
+	Number       int           `json:"version"`
+	DataVersion  int64         `json:"data_version"`
+	CreatedAt    time.Time     `json:"created_at"`
+	FileName     string        `json:"file_name"`
+	Size         int64         `json:"size"`
+	SHA256       string        `json:"sha256"`
+	Who          string        `json:"who,omitempty"`
+	Observations int           `json:"observations"`
+	RollbackOf   int           `json:"rollback_of,omitempty"` // version restored, for rollbacks
+	Current      bool          `json:"current"`
+	Report       *ImportReport `json:"report,omitempty"`
+}
+
+// NewVersion describes an import to store: the original file and its report.
+type NewVersion struct {
+	Dataset  string
+	FileName string
+	File     []byte // original bytes, kept for download and audit
+	Who      string
+	Report   *ImportReport
+}
+
+// ObservationChange is one difference between two versions of a dataset.
+type ObservationChange struct {
+	Key
+	Old *float64 `json:"old"` // nil: added
+	New *float64 `json:"new"` // nil: removed
+}
+
+// Diff compares two versions of one dataset.
+type Diff struct {
+	Dataset string              `json:"dataset"`
+	From    int                 `json:"from"`
+	To      int                 `json:"to"`
+	Added   int                 `json:"added"`
+	Removed int                 `json:"removed"`
+	Changed int                 `json:"changed"`
+	Changes []ObservationChange `json:"changes"`
+}
+
+// ObservationSource feeds a store with observations in batches by calling yield;
+// a non-nil error from the source aborts the save. A batch may be reused by the
+// source after yield returns.
+type ObservationSource func(yield func(batch []Observation) error) error
+
+// Store keeps datasets, their versions and observations, and the global data
+// version. Implementations: data.SQLite (default) and data.Postgres.
+// Every method runs in one transaction; a failed write changes nothing.
+type Store interface {
+	// Observations returns the live observations matching q (as of q.AsOf if set),
+	// ordered by indicator, country, partner, period.
+	Observations(ctx context.Context, q Query) ([]Observation, error)
+	// DataVersion returns the current global data version (0 for an empty store).
+	DataVersion(ctx context.Context) (int64, error)
+	// SaveVersion stores the observations that src yields as the new current version
+	// of v.Dataset (version N+1, data version +1). If src returns an error (the parse
+	// failed) or ctx ends, nothing is stored and that error is returned.
+	SaveVersion(ctx context.Context, v NewVersion, src ObservationSource) (Version, error)
+	// Overlaps counts, per other dataset, how many of keys that dataset's current
+	// version also gives (the import report warns about them).
+	Overlaps(ctx context.Context, dataset string, keys []Key) (map[string]int, error)
+	// Datasets lists datasets with their current version (no version list).
+	Datasets(ctx context.Context) ([]Dataset, error)
+	// Dataset returns one dataset with all its versions, newest first.
+	Dataset(ctx context.Context, name string) (Dataset, error)
+	// VersionFile returns the original file of a version and its name.
+	VersionFile(ctx context.Context, dataset string, number int) (name string, file []byte, err error)
+	// Rollback makes version number current again by appending a new version.
+	Rollback(ctx context.Context, dataset string, number int, who string) (Version, error)
+	// Diff compares two versions of a dataset.
+	Diff(ctx context.Context, dataset string, from, to int) (Diff, error)
+	// Ping checks the store is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// Job run statuses (DESIGN §7).
+const (
+	RunOK        = "ok"
+	RunUnchanged = "unchanged"
+	RunFailed    = "failed"
+	RunSkipped   = "skipped"
+	RunRunning   = "running"
+)
+
+// JobRun is the record of one run of a scheduled job.
+type JobRun struct {
+	ID          int64         `json:"id"`
+	Job         string        `json:"job"`
+	Started     time.Time     `json:"started"`
+	Ended       time.Time     `json:"ended"`
+	Status      string        `json:"status"`
+	Attempt     int           `json:"attempt"`
+	Message     string        `json:"message,omitempty"`
+	DataVersion int64         `json:"data_version,omitempty"`
+	Report      *ImportReport `json:"report,omitempty"`
+}
