@@ -1,0 +1,157 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+const jobRunColumns = `id, job, started, ended, status, attempt, message, data_version, report`
+
+// RecordJobRun stores a new run of a job (typically with status running) and
+// returns its id.
+func (db *DB) RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, error) {
+	if r.Job == "" {
+		return 0, indicators.Errorf(indicators.EINVALID, "job run without a job name")
+	}
+	report, err := marshalReport(r.Report)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO job_runs (job, started, ended, status, attempt, message, data_version, report)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			r.Job, formatTime(r.Started), formatTime(r.Ended), r.Status, r.Attempt, r.Message, r.DataVersion, report).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: record run of job %s: %w", r.Job, err)
+	}
+	return id, nil
+}
+
+// UpdateJobRun overwrites the run with r.ID (its end, status, message...);
+// ENOTFOUND if there is none.
+func (db *DB) UpdateJobRun(ctx context.Context, r indicators.JobRun) error {
+	report, err := marshalReport(r.Report)
+	if err != nil {
+		return err
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE job_runs SET job = ?, started = ?, ended = ?, status = ?, attempt = ?,
+			message = ?, data_version = ?, report = ? WHERE id = ?`,
+			r.Job, formatTime(r.Started), formatTime(r.Ended), r.Status, r.Attempt, r.Message, r.DataVersion, report, r.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return indicators.Errorf(indicators.ENOTFOUND, "no job run %d", r.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: update job run %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// JobRuns returns the latest runs of job, newest first; limit <= 0 means all.
+func (db *DB) JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	runs, err := db.jobRuns(ctx, `SELECT `+jobRunColumns+` FROM job_runs WHERE job = ? ORDER BY id DESC LIMIT ?`, job, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: runs of job %s: %w", job, err)
+	}
+	return runs, nil
+}
+
+// LastJobRuns returns the latest run of every job that has run, by job name.
+func (db *DB) LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error) {
+	runs, err := db.jobRuns(ctx, `SELECT `+jobRunColumns+` FROM job_runs
+		WHERE id IN (SELECT MAX(id) FROM job_runs GROUP BY job)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: last job runs: %w", err)
+	}
+	out := make(map[string]indicators.JobRun, len(runs))
+	for _, r := range runs {
+		out[r.Job] = r
+	}
+	return out, nil
+}
+
+func (db *DB) jobRuns(ctx context.Context, query string, args ...any) ([]indicators.JobRun, error) {
+	var out []indicators.JobRun
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanJobRun(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func scanJobRun(rows *sql.Rows) (indicators.JobRun, error) {
+	var (
+		r              indicators.JobRun
+		started, ended string
+		report         sql.NullString
+	)
+	err := rows.Scan(&r.ID, &r.Job, &started, &ended, &r.Status, &r.Attempt, &r.Message, &r.DataVersion, &report)
+	if err != nil {
+		return r, err
+	}
+	if r.Started, err = parseTime(started); err != nil {
+		return r, err
+	}
+	if r.Ended, err = parseTime(ended); err != nil {
+		return r, err
+	}
+	if report.Valid {
+		r.Report = new(indicators.ImportReport)
+		if err := json.Unmarshal([]byte(report.String), r.Report); err != nil {
+			return r, fmt.Errorf("job run %d report: %w", r.ID, err)
+		}
+	}
+	return r, nil
+}
+
+// Setting returns the value stored under key and whether there is one.
+func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	switch {
+	case notFound(err):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("sqlite: setting %s: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SetSetting stores value under key, replacing any previous value.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set setting %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,236 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// currentAsOf selects cur(dataset_id, obs_version_id, data_version): each
+// dataset's latest version with a data version at or below the bound parameter.
+const currentAsOf = `cur AS (
+	SELECT v.dataset_id, v.obs_version_id, v.data_version FROM versions v
+	WHERE v.data_version = (SELECT MAX(w.data_version) FROM versions w
+		WHERE w.dataset_id = v.dataset_id AND w.data_version <= ?))`
+
+// Observations returns the live observations matching q, or those as of data
+// version q.AsOf, ordered by indicator, country, partner and period. Where datasets
+// overlap, the one whose version has the later data version wins. See periodRange
+// for how From and To bound mixed frequencies.
+func (db *DB) Observations(ctx context.Context, q indicators.Query) ([]indicators.Observation, error) {
+	if q.AsOf < 0 {
+		return nil, indicators.Errorf(indicators.EINVALID, "data version %d is invalid", q.AsOf)
+	}
+	query, args := observationsSQL(q)
+	var out []indicators.Observation
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				o      indicators.Observation
+				period int64
+			)
+			if err := rows.Scan(&o.Indicator, &o.Country, &o.Partner, &period, &o.Value, &o.Unit, &o.Source); err != nil {
+				return err
+			}
+			if o.Period, err = periodFromKey(period); err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: observations: %w", err)
+	}
+	return out, nil
+}
+
+func observationsSQL(q indicators.Query) (string, []any) {
+	asOf := q.AsOf
+	if asOf == 0 {
+		asOf = math.MaxInt64
+	}
+	args := []any{asOf}
+	var where []string
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		where = append(where, col+" IN ("+placeholders(len(vals))+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	in("o.indicator", q.Indicators)
+	in("o.country", q.Countries)
+	in("o.partner", q.Partners)
+	lo, hi := periodRange(q.From, q.To)
+	if lo != 0 {
+		where, args = append(where, "o.period >= ?"), append(args, lo)
+	}
+	if hi != 0 {
+		where, args = append(where, "o.period < ?"), append(args, hi)
+	}
+	filter := ""
+	if len(where) > 0 {
+		filter = "WHERE " + strings.Join(where, " AND ")
+	}
+	return `WITH ` + currentAsOf + `,
+	hits AS (
+		SELECT o.indicator, o.country, o.partner, o.period, o.value, o.unit_id, o.source_id,
+			ROW_NUMBER() OVER (PARTITION BY o.indicator, o.country, o.partner, o.period
+				ORDER BY c.data_version DESC) AS rank
+		FROM cur c JOIN observations o ON o.version_id = c.obs_version_id
+		` + filter + `)
+	SELECT h.indicator, h.country, h.partner, h.period, h.value, COALESCE(u.text, ''), COALESCE(s.text, '')
+	FROM hits h LEFT JOIN labels u ON u.id = h.unit_id LEFT JOIN labels s ON s.id = h.source_id
+	WHERE h.rank = 1
+	ORDER BY h.indicator, h.country, h.partner, h.period`, args
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// overlapChunk is how many keys one Overlaps query looks up.
+const overlapChunk = 250
+
+// Overlaps counts, per other dataset, how many of keys its current version gives
+// (each distinct key once).
+func (db *DB) Overlaps(ctx context.Context, dataset string, keys []indicators.Key) (map[string]int, error) {
+	out := map[string]int{}
+	uniq := dedupeKeys(keys)
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(uniq); start += overlapChunk {
+			chunk := uniq[start:min(start+overlapChunk, len(uniq))]
+			if err := overlapChunkCount(ctx, tx, dataset, chunk, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: overlaps of %s: %w", dataset, err)
+	}
+	return out, nil
+}
+
+func overlapChunkCount(ctx context.Context, tx *sql.Tx, dataset string, keys []indicators.Key, out map[string]int) error {
+	args := make([]any, 0, 4*len(keys)+2)
+	for _, k := range keys {
+		args = append(args, k.Indicator, k.Country, k.Partner, periodKey(k.Period))
+	}
+	args = append(args, int64(math.MaxInt64), dataset)
+	rows, err := tx.QueryContext(ctx, `WITH k (indicator, country, partner, period) AS (VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?,?,?,?),", len(keys)), ",")+`),
+		`+currentAsOf+`
+		SELECT d.name, COUNT(*) FROM cur c
+		JOIN datasets d ON d.id = c.dataset_id
+		CROSS JOIN k
+		JOIN observations o ON o.version_id = c.obs_version_id AND o.indicator = k.indicator
+			AND o.country = k.country AND o.partner = k.partner AND o.period = k.period
+		WHERE d.name <> ?
+		GROUP BY d.name`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			name string
+			n    int
+		)
+		if err := rows.Scan(&name, &n); err != nil {
+			return err
+		}
+		out[name] += n
+	}
+	return rows.Err()
+}
+
+func dedupeKeys(keys []indicators.Key) []indicators.Key {
+	seen := make(map[indicators.Key]bool, len(keys))
+	out := make([]indicators.Key, 0, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Diff compares two versions of a dataset: the observations only in from are
+// removed, those only in to are added, and those whose value differs are changed.
+// Changes are listed in key order; unit and source changes are not counted.
+func (db *DB) Diff(ctx context.Context, dataset string, from, to int) (indicators.Diff, error) {
+	d := indicators.Diff{Dataset: dataset, From: from, To: to, Changes: []indicators.ObservationChange{}}
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		a, err := findVersion(ctx, tx, dataset, from)
+		if err != nil {
+			return err
+		}
+		b, err := findVersion(ctx, tx, dataset, to)
+		if err != nil {
+			return err
+		}
+		return diffRows(ctx, tx, a.obsID, b.obsID, &d)
+	})
+	if err != nil {
+		return indicators.Diff{}, fmt.Errorf("sqlite: diff %s %d..%d: %w", dataset, from, to, err)
+	}
+	return d, nil
+}
+
+func diffRows(ctx context.Context, tx *sql.Tx, fromID, toID int64, d *indicators.Diff) error {
+	rows, err := tx.QueryContext(ctx, `SELECT
+		COALESCE(a.indicator, b.indicator), COALESCE(a.country, b.country),
+		COALESCE(a.partner, b.partner), COALESCE(a.period, b.period), a.value, b.value
+		FROM (SELECT * FROM observations WHERE version_id = ?) a
+		FULL JOIN (SELECT * FROM observations WHERE version_id = ?) b
+		ON a.indicator = b.indicator AND a.country = b.country AND a.partner = b.partner AND a.period = b.period
+		WHERE a.value IS NULL OR b.value IS NULL OR a.value <> b.value
+		ORDER BY 1, 2, 3, 4`, fromID, toID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c        indicators.ObservationChange
+			period   int64
+			old, new sql.NullFloat64
+		)
+		if err := rows.Scan(&c.Indicator, &c.Country, &c.Partner, &period, &old, &new); err != nil {
+			return err
+		}
+		if c.Period, err = periodFromKey(period); err != nil {
+			return err
+		}
+		switch {
+		case !old.Valid:
+			d.Added++
+		case !new.Valid:
+			d.Removed++
+		default:
+			d.Changed++
+		}
+		if old.Valid {
+			c.Old = &old.Float64
+		}
+		if new.Valid {
+			c.New = &new.Float64
+		}
+		d.Changes = append(d.Changes, c)
+	}
+	return rows.Err()
+}

@@ -1,0 +1,376 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// maxNameLen bounds dataset names (in characters); names are otherwise free text
+// and are stored exactly as given.
+const maxNameLen = 200
+
+// DataVersion returns the current global data version (0 for an empty store).
+func (db *DB) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(data_version), 0) FROM versions`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: data version: %w", err)
+	}
+	return v, nil
+}
+
+// SaveVersion stores what src yields as version N+1 of v.Dataset with the next data
+// version, all in one transaction: if src or ctx fails, nothing is stored. The
+// returned Version carries a copy of v.Report with Dataset, Version and
+// DataVersion filled in, which is also what the history shows.
+func (db *DB) SaveVersion(ctx context.Context, v indicators.NewVersion, src indicators.ObservationSource) (indicators.Version, error) {
+	if err := checkName(v.Dataset); err != nil {
+		return indicators.Version{}, err
+	}
+	sum := sha256.Sum256(v.File)
+	out := indicators.Version{
+		Dataset:   v.Dataset,
+		CreatedAt: db.now().UTC(),
+		FileName:  v.FileName,
+		Size:      int64(len(v.File)),
+		SHA256:    hex.EncodeToString(sum[:]),
+		Who:       v.Who,
+		Current:   true,
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		id, err := db.appendVersion(ctx, tx, &out, v.File)
+		if err != nil {
+			return err
+		}
+		in, err := newInserter(ctx, tx, id, db.batchRows)
+		if err != nil {
+			return err
+		}
+		defer in.close()
+		if err := src(in.add); err != nil {
+			return err
+		}
+		if err := in.flush(); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		out.Observations = in.count
+		out.Report = stampReport(v.Report, out)
+		report, err := marshalReport(out.Report)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE versions SET observations = ?, report = ? WHERE id = ?`,
+			out.Observations, report, id)
+		return err
+	})
+	if err != nil {
+		return indicators.Version{}, fmt.Errorf("save %s: %w", v.Dataset, err)
+	}
+	return out, nil
+}
+
+// appendVersion creates the dataset if needed, stores the file and inserts the
+// version row (owning its observations), filling out's numbers. It must run under
+// the write lock: the numbers are MAX+1.
+func (db *DB) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Version, file []byte) (int64, error) {
+	dsID, err := ensureDataset(ctx, tx, out.Dataset, formatTime(out.CreatedAt))
+	if err != nil {
+		return 0, err
+	}
+	id, number, dataVersion, err := nextNumbers(ctx, tx, dsID)
+	if err != nil {
+		return 0, err
+	}
+	if file == nil {
+		file = []byte{}
+	}
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO files (sha256, size, content) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		out.SHA256, out.Size, file); err != nil {
+		return 0, fmt.Errorf("store file: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO versions
+		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
+		VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?)`,
+		id, dsID, number, dataVersion, id, out.SHA256, out.FileName, out.Who, formatTime(out.CreatedAt)); err != nil {
+		return 0, fmt.Errorf("insert version: %w", err)
+	}
+	out.Number, out.DataVersion = number, dataVersion
+	return id, nil
+}
+
+func ensureDataset(ctx context.Context, tx *sql.Tx, name, now string) (int64, error) {
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO datasets (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
+		return 0, fmt.Errorf("create dataset: %w", err)
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM datasets WHERE name = ?`, name).Scan(&id); err != nil {
+		return 0, fmt.Errorf("find dataset: %w", err)
+	}
+	return id, nil
+}
+
+// nextNumbers returns the next version row id, the dataset's next version number
+// and the next global data version.
+func nextNumbers(ctx context.Context, tx *sql.Tx, datasetID int64) (id int64, number int, dataVersion int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT
+		(SELECT COALESCE(MAX(id), 0) + 1 FROM versions),
+		(SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE dataset_id = ?),
+		(SELECT COALESCE(MAX(data_version), 0) + 1 FROM versions)`, datasetID).Scan(&id, &number, &dataVersion)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("next version: %w", err)
+	}
+	return id, number, dataVersion, nil
+}
+
+// Rollback makes version number of dataset current again by appending a version
+// that shows its observations (and points at its original file), with a new data
+// version. Rolling back to the data that are already current is ECONFLICT.
+func (db *DB) Rollback(ctx context.Context, dataset string, number int, who string) (indicators.Version, error) {
+	out := indicators.Version{Dataset: dataset, CreatedAt: db.now().UTC(), Who: who, RollbackOf: number, Current: true}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		target, err := findVersion(ctx, tx, dataset, number)
+		if err != nil {
+			return err
+		}
+		var currentObs int64
+		if err := tx.QueryRowContext(ctx, `SELECT obs_version_id FROM versions
+			WHERE dataset_id = ? ORDER BY number DESC LIMIT 1`, target.datasetID).Scan(&currentObs); err != nil {
+			return fmt.Errorf("current version: %w", err)
+		}
+		if currentObs == target.obsID {
+			return indicators.Errorf(indicators.ECONFLICT, "dataset %q: version %d is already current", dataset, number)
+		}
+		id, next, dataVersion, err := nextNumbers(ctx, tx, target.datasetID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO versions
+			(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
+			SELECT ?, dataset_id, ?, ?, obs_version_id, ?, file_sha256, file_name, ?, observations, ?
+			FROM versions WHERE id = ?`,
+			id, next, dataVersion, number, who, formatTime(out.CreatedAt), target.id); err != nil {
+			return fmt.Errorf("insert version: %w", err)
+		}
+		out.Number, out.DataVersion = next, dataVersion
+		out.FileName, out.Size, out.SHA256, out.Observations = target.fileName, target.size, target.sha256, target.observations
+		return nil
+	})
+	if err != nil {
+		return indicators.Version{}, fmt.Errorf("rollback %s to version %d: %w", dataset, number, err)
+	}
+	return out, nil
+}
+
+// versionRow is what the write paths need to know about a stored version.
+type versionRow struct {
+	id, datasetID, obsID int64
+	fileName, sha256     string
+	size                 int64
+	observations         int
+}
+
+// findVersion looks up version number of dataset; ENOTFOUND if either is unknown.
+func findVersion(ctx context.Context, tx *sql.Tx, dataset string, number int) (versionRow, error) {
+	var r versionRow
+	err := tx.QueryRowContext(ctx, `SELECT v.id, v.dataset_id, v.obs_version_id, v.file_name, v.file_sha256, f.size, v.observations
+		FROM versions v JOIN datasets d ON d.id = v.dataset_id JOIN files f ON f.sha256 = v.file_sha256
+		WHERE d.name = ? AND v.number = ?`, dataset, number).
+		Scan(&r.id, &r.datasetID, &r.obsID, &r.fileName, &r.sha256, &r.size, &r.observations)
+	if notFound(err) {
+		if err := datasetExists(ctx, tx, dataset); err != nil {
+			return r, err
+		}
+		return r, indicators.Errorf(indicators.ENOTFOUND, "dataset %q has no version %d", dataset, number)
+	}
+	if err != nil {
+		return r, fmt.Errorf("find version: %w", err)
+	}
+	return r, nil
+}
+
+func datasetExists(ctx context.Context, tx *sql.Tx, dataset string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM datasets WHERE name = ?`, dataset).Scan(&n); err != nil {
+		return fmt.Errorf("find dataset: %w", err)
+	}
+	if n == 0 {
+		return indicators.Errorf(indicators.ENOTFOUND, "no dataset %q", dataset)
+	}
+	return nil
+}
+
+// versionColumns are read by scanVersion, in this order; v is versions, f files,
+// d datasets, and cur_number the dataset's current version number.
+const versionColumns = `d.name, v.number, v.data_version, v.created_at, v.file_name, f.size, f.sha256,
+	v.who, v.observations, v.rollback_of, v.report, v.number = cur.number`
+
+// currentJoin adds cur(dataset_id, number): each dataset's current version number.
+const currentJoin = `JOIN (SELECT dataset_id, MAX(number) AS number FROM versions GROUP BY dataset_id) cur
+	ON cur.dataset_id = v.dataset_id`
+
+func scanVersion(rows *sql.Rows) (indicators.Version, error) {
+	var (
+		v       indicators.Version
+		created string
+		report  sql.NullString
+	)
+	err := rows.Scan(&v.Dataset, &v.Number, &v.DataVersion, &created, &v.FileName, &v.Size, &v.SHA256,
+		&v.Who, &v.Observations, &v.RollbackOf, &report, &v.Current)
+	if err != nil {
+		return v, err
+	}
+	if v.CreatedAt, err = parseTime(created); err != nil {
+		return v, err
+	}
+	if report.Valid {
+		v.Report = new(indicators.ImportReport)
+		if err := json.Unmarshal([]byte(report.String), v.Report); err != nil {
+			return v, fmt.Errorf("version %d report: %w", v.Number, err)
+		}
+	}
+	return v, nil
+}
+
+// Datasets lists every dataset with its current version, by name.
+func (db *DB) Datasets(ctx context.Context) ([]indicators.Dataset, error) {
+	var out []indicators.Dataset
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT d.name, v.number, v.observations, v.created_at
+			FROM versions v JOIN datasets d ON d.id = v.dataset_id `+currentJoin+`
+			WHERE v.number = cur.number ORDER BY d.name`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				d       indicators.Dataset
+				updated string
+			)
+			if err := rows.Scan(&d.Name, &d.Current, &d.Observations, &updated); err != nil {
+				return err
+			}
+			if d.UpdatedAt, err = parseTime(updated); err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: datasets: %w", err)
+	}
+	return out, nil
+}
+
+// Dataset returns one dataset with all its versions, newest first.
+func (db *DB) Dataset(ctx context.Context, name string) (indicators.Dataset, error) {
+	d := indicators.Dataset{Name: name}
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+versionColumns+`
+			FROM versions v JOIN datasets d ON d.id = v.dataset_id JOIN files f ON f.sha256 = v.file_sha256 `+currentJoin+`
+			WHERE d.name = ? ORDER BY v.number DESC`, name)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scanVersion(rows)
+			if err != nil {
+				return err
+			}
+			d.Versions = append(d.Versions, v)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(d.Versions) == 0 {
+			return indicators.Errorf(indicators.ENOTFOUND, "no dataset %q", name)
+		}
+		cur := d.Versions[0]
+		d.Current, d.Observations, d.UpdatedAt = cur.Number, cur.Observations, cur.CreatedAt
+		return nil
+	})
+	if err != nil {
+		return indicators.Dataset{}, fmt.Errorf("sqlite: dataset %s: %w", name, err)
+	}
+	return d, nil
+}
+
+// VersionFile returns the original file of a version and its name.
+func (db *DB) VersionFile(ctx context.Context, dataset string, number int) (string, []byte, error) {
+	var (
+		name string
+		file []byte
+	)
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		r, err := findVersion(ctx, tx, dataset, number)
+		if err != nil {
+			return err
+		}
+		name = r.fileName
+		return tx.QueryRowContext(ctx, `SELECT content FROM files WHERE sha256 = ?`, r.sha256).Scan(&file)
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("sqlite: file of %s version %d: %w", dataset, number, err)
+	}
+	if file == nil {
+		file = []byte{}
+	}
+	return name, file, nil
+}
+
+func checkName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return indicators.Errorf(indicators.EINVALID, "dataset name is empty")
+	case !utf8.ValidString(name):
+		return indicators.Errorf(indicators.EINVALID, "dataset name is not valid UTF-8")
+	case utf8.RuneCountInString(name) > maxNameLen:
+		return indicators.Errorf(indicators.EINVALID, "dataset name is longer than %d characters", maxNameLen)
+	}
+	return nil
+}
+
+// stampReport returns a copy of r with the stored version's identity filled in.
+func stampReport(r *indicators.ImportReport, v indicators.Version) *indicators.ImportReport {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Dataset, c.Version, c.DataVersion, c.DryRun = v.Dataset, v.Number, v.DataVersion, false
+	return &c
+}
+
+func marshalReport(r *indicators.ImportReport) (any, error) {
+	if r == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	return string(b), nil
+}
+
+// checkValue rejects what SQLite cannot store as a REAL (NaN becomes NULL).
+func checkValue(o indicators.Observation) error {
+	if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+		return indicators.Errorf(indicators.EINVALID, "%s %s %s: value %v is not a finite number",
+			o.Indicator, o.Country, o.Period, o.Value)
+	}
+	return nil
+}

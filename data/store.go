@@ -1,0 +1,42 @@
+package data
+
+import (
+	"context"
+	"strings"
+
+	"github.com/clout-dev/clout/data/sqlite"
+	"github.com/clout-dev/clout/indicators"
+)
+
+// Store is everything Clout keeps: the datasets (indicators.Store), the job run
+// history and a small key/value table of settings.
+type Store interface {
+	indicators.Store
+	// RecordJobRun stores a new run of a job and returns its id.
+	RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, error)
+	// UpdateJobRun overwrites the run with r.ID; ENOTFOUND if there is none.
+	UpdateJobRun(ctx context.Context, r indicators.JobRun) error
+	// JobRuns returns a job's latest runs, newest first; limit <= 0 means all.
+	JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error)
+	// LastJobRuns returns the latest run of every job that has run.
+	LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error)
+	// Setting returns the value stored under key and whether there is one.
+	Setting(ctx context.Context, key string) (string, bool, error)
+	// SetSetting stores value under key, replacing any previous value.
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+var _ Store = (*sqlite.DB)(nil)
+
+// Open opens the store named by dsn: a file path or "file:" URI opens (creating if
+// needed) a SQLite database; "postgres://" or "postgresql://" names a PostgreSQL
+// database, which this build does not support yet (EUNSUPPORTED).
+func Open(ctx context.Context, dsn string) (Store, error) {
+	switch {
+	case strings.TrimSpace(dsn) == "":
+		return nil, indicators.Errorf(indicators.EINVALID, "no database given (use --db FILE or CLOUT_DB)")
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return nil, indicators.Errorf(indicators.EUNSUPPORTED, "PostgreSQL support is not built yet; use a SQLite file for --db")
+	}
+	return sqlite.Open(ctx, dsn)
+}
