@@ -1,0 +1,180 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// renderJS is defined in every runtime after echarts.min.js. It takes the option as
+// JSON text so the Go side never builds JavaScript objects by hand.
+const renderJS = `(function (optionJSON, width, height, theme) {
+	var chart = echarts.init(null, theme === 'dark' ? 'dark' : null,
+		{renderer: 'svg', ssr: true, width: width, height: height});
+	try {
+		chart.setOption(JSON.parse(optionJSON));
+		return chart.renderToSVGString();
+	} finally {
+		chart.dispose();
+	}
+})`
+
+// jsPool keeps up to max JavaScript runtimes, each with ECharts loaded. A runtime
+// serves one render at a time; an interrupted runtime is discarded.
+type jsPool struct {
+	prog  *goja.Program
+	fonts *fonts
+	log   *slog.Logger
+	slots chan struct{} // one token per runtime that may exist
+	idle  chan *jsRuntime
+}
+
+type jsRuntime struct {
+	vm     *goja.Runtime
+	render goja.Callable
+}
+
+func newJSPool(src []byte, f *fonts, max int, log *slog.Logger) (*jsPool, error) {
+	prog, err := goja.Compile("echarts.min.js", string(src), false)
+	if err != nil {
+		return nil, fmt.Errorf("compile echarts: %w", err)
+	}
+	p := &jsPool{prog: prog, fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max)}
+	return p, nil
+}
+
+// get returns an idle runtime, or starts one if fewer than max exist, or waits.
+func (p *jsPool) get(ctx context.Context) (*jsRuntime, error) {
+	select {
+	case rt := <-p.idle:
+		return rt, nil
+	default:
+	}
+	select {
+	case rt := <-p.idle:
+		return rt, nil
+	case p.slots <- struct{}{}:
+		rt, err := p.start()
+		if err != nil {
+			<-p.slots
+			return nil, err
+		}
+		return rt, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (p *jsPool) put(rt *jsRuntime) { p.idle <- rt }
+
+// discard forgets a runtime whose state is unknown (interrupted mid-render).
+func (p *jsPool) discard() { <-p.slots }
+
+// start creates a runtime: timers (never fired: server-side rendering draws
+// synchronously), console to the logger, ECharts, the font-backed measureText.
+func (p *jsPool) start() (*jsRuntime, error) {
+	t0 := time.Now()
+	vm := goja.New()
+	m := newMeasurer(p.fonts)
+	timers := 0
+	set := func(name string, v any) {
+		if err := vm.Set(name, v); err != nil {
+			panic(err) // Set fails only for invalid names
+		}
+	}
+	set("setTimeout", func(goja.FunctionCall) goja.Value { timers++; return vm.ToValue(timers) })
+	set("clearTimeout", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	console := vm.NewObject()
+	for _, name := range []string{"log", "info", "warn", "error", "debug"} {
+		_ = console.Set(name, func(c goja.FunctionCall) goja.Value {
+			p.log.Debug("render: echarts console", "level", name, "msg", fmt.Sprint(exportArgs(c.Arguments)...))
+			return goja.Undefined()
+		})
+	}
+	set("console", console)
+	if _, err := vm.RunProgram(p.prog); err != nil {
+		return nil, fmt.Errorf("load echarts: %w", err)
+	}
+	echarts := vm.Get("echarts")
+	if echarts == nil || goja.IsUndefined(echarts) {
+		return nil, errors.New("load echarts: no global echarts")
+	}
+	setPlatform, ok := goja.AssertFunction(echarts.ToObject(vm).Get("setPlatformAPI"))
+	if !ok {
+		return nil, errors.New("load echarts: no setPlatformAPI")
+	}
+	platform := vm.NewObject()
+	_ = platform.Set("measureText", func(text, css string) map[string]any {
+		return map[string]any{"width": m.width(text, css)}
+	})
+	if _, err := setPlatform(goja.Undefined(), platform); err != nil {
+		return nil, fmt.Errorf("load echarts: setPlatformAPI: %w", err)
+	}
+	fn, err := vm.RunString(renderJS)
+	if err != nil {
+		return nil, fmt.Errorf("load echarts: %w", err)
+	}
+	render, _ := goja.AssertFunction(fn)
+	p.log.Debug("render: javascript runtime started", "took", time.Since(t0))
+	return &jsRuntime{vm: vm, render: render}, nil
+}
+
+func exportArgs(args []goja.Value) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		out[i] = a.Export()
+	}
+	return out
+}
+
+// render runs ECharts on option (already prepared) and returns its SVG. If ctx ends
+// first the runtime is interrupted and discarded.
+func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme Theme) ([]byte, error) {
+	rt, err := p.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(ctx.Err()) })
+	v, err := rt.render(goja.Undefined(), rt.vm.ToValue(string(option)),
+		rt.vm.ToValue(size.Width), rt.vm.ToValue(size.Height), rt.vm.ToValue(string(theme)))
+	if !stop() {
+		// The interrupt fired (or is firing): the runtime may be mid-way anywhere.
+		p.discard()
+		if err == nil {
+			err = ctx.Err()
+		}
+		return nil, fmt.Errorf("render svg: %w", err)
+	}
+	p.put(rt)
+	if err != nil {
+		// ECharts throwing on an option from our own builders is a bug, not bad input.
+		return nil, fmt.Errorf("render svg: echarts: %w", err)
+	}
+	return []byte(v.String()), nil
+}
+
+// warm makes sure one runtime exists.
+func (p *jsPool) warm(ctx context.Context) error {
+	rt, err := p.get(ctx)
+	if err != nil {
+		return err
+	}
+	p.put(rt)
+	return nil
+}
+
+// close drops idle runtimes; the garbage collector frees them.
+func (p *jsPool) close() {
+	for {
+		select {
+		case <-p.idle:
+			<-p.slots
+		default:
+			return
+		}
+	}
+}

@@ -1,0 +1,285 @@
+package render
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// maxIdleMemory is the most linear memory an idle resvg instance may keep; an
+// instance that grew beyond it (a huge image) is closed instead of pooled.
+const maxIdleMemory = 96 << 20
+
+// resvg rasterises SVG with resvg's wasm-bindgen build (npm @resvg/resvg-wasm) under
+// wazero. The module is compiled once (cached on disk when possible); instances are
+// pooled, and each render runs on one instance at a time.
+type resvg struct {
+	wasm     []byte
+	fonts    [][]byte
+	cacheDir string
+	log      *slog.Logger
+
+	mu       sync.Mutex // guards the lazy start below
+	rt       wazero.Runtime
+	cache    wazero.CompilationCache
+	compiled wazero.CompiledModule
+
+	idle chan *resvgInstance
+}
+
+func newResvg(wasm []byte, fonts [][]byte, cacheDir string, max int, log *slog.Logger) *resvg {
+	return &resvg{wasm: wasm, fonts: fonts, cacheDir: cacheDir, log: log, idle: make(chan *resvgInstance, max)}
+}
+
+// start compiles the module and registers the wasm-bindgen imports, once.
+func (r *resvg) start(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.compiled != nil {
+		return nil
+	}
+	t0 := time.Now()
+	cache := r.compilationCache()
+	cfg := wazero.NewRuntimeConfig().WithCompilationCache(cache).WithCloseOnContextDone(true)
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	if err := instantiateBindgen(ctx, rt); err != nil {
+		_ = rt.Close(ctx)
+		return fmt.Errorf("resvg: imports: %w", err)
+	}
+	compiled, err := rt.CompileModule(ctx, r.wasm)
+	if err != nil {
+		_ = rt.Close(ctx)
+		return fmt.Errorf("resvg: compile: %w", err)
+	}
+	r.rt, r.cache, r.compiled = rt, cache, compiled
+	r.log.Debug("render: resvg compiled", "took", time.Since(t0), "cache", r.cacheDir)
+	return nil
+}
+
+func (r *resvg) compilationCache() wazero.CompilationCache {
+	if r.cacheDir != "" {
+		c, err := wazero.NewCompilationCacheWithDir(r.cacheDir)
+		if err == nil {
+			return c
+		}
+		r.log.Warn("render: wasm compilation cache unavailable; compiling in memory", "dir", r.cacheDir, "err", err)
+	}
+	return wazero.NewCompilationCache()
+}
+
+func (r *resvg) get(ctx context.Context) (*resvgInstance, error) {
+	select {
+	case in := <-r.idle:
+		return in, nil
+	default:
+	}
+	if err := r.start(ctx); err != nil {
+		return nil, err
+	}
+	mod, err := r.rt.InstantiateModule(ctx, r.compiled, wazero.NewModuleConfig().WithName(""))
+	if err != nil {
+		return nil, fmt.Errorf("resvg: instantiate: %w", err)
+	}
+	return newInstance(mod)
+}
+
+func (r *resvg) put(ctx context.Context, in *resvgInstance) {
+	if in.mod.Memory().Size() > maxIdleMemory {
+		_ = in.mod.Close(ctx)
+		return
+	}
+	select {
+	case r.idle <- in:
+	default:
+		_ = in.mod.Close(ctx)
+	}
+}
+
+// resvgOptions is the JSON the Resvg constructor takes (ResvgRenderOptions).
+type resvgOptions struct {
+	FitTo      resvgFit  `json:"fitTo"`
+	Background string    `json:"background"`
+	Font       resvgFont `json:"font"`
+}
+
+type resvgFit struct {
+	Mode  string `json:"mode"`
+	Value int    `json:"value"`
+}
+
+type resvgFont struct {
+	LoadSystemFonts   bool   `json:"loadSystemFonts"`
+	DefaultFontFamily string `json:"defaultFontFamily"`
+	SansSerifFamily   string `json:"sansSerifFamily"`
+}
+
+// render returns svg as a PNG width pixels wide (the height follows the aspect ratio).
+func (r *resvg) render(ctx context.Context, svg []byte, width int, background string) ([]byte, error) {
+	opts, err := json.Marshal(resvgOptions{
+		FitTo:      resvgFit{Mode: "width", Value: width},
+		Background: background,
+		Font:       resvgFont{DefaultFontFamily: FontFamily, SansSerifFamily: FontFamily},
+	})
+	if err != nil {
+		return nil, err
+	}
+	in, err := r.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	png, err := in.render(ctx, svg, opts, r.fonts)
+	if err != nil {
+		// After a trap or cancellation the instance's state is unknown.
+		_ = in.mod.Close(context.Background())
+		if ctx.Err() != nil {
+			err = errors.Join(ctx.Err(), err)
+		}
+		return nil, fmt.Errorf("render png: %w", err)
+	}
+	r.put(ctx, in)
+	return png, nil
+}
+
+func (r *resvg) warm(ctx context.Context) error {
+	in, err := r.get(ctx)
+	if err != nil {
+		return err
+	}
+	r.put(ctx, in)
+	return nil
+}
+
+func (r *resvg) close(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		select {
+		case in := <-r.idle:
+			_ = in.mod.Close(ctx)
+			continue
+		default:
+		}
+		break
+	}
+	var err error
+	if r.rt != nil {
+		err = r.rt.Close(ctx)
+		if cerr := r.cache.Close(ctx); err == nil {
+			err = cerr
+		}
+		r.rt, r.compiled = nil, nil
+	}
+	return err
+}
+
+// resvgInstance is one instantiated module with its exports and its wasm-bindgen
+// object heap.
+type resvgInstance struct {
+	mod  api.Module
+	heap heap
+
+	malloc, addToStackPointer        api.Function
+	resvgNew, resvgRender, resvgFree api.Function
+	imageAsPng, imageFree            api.Function
+}
+
+func newInstance(mod api.Module) (*resvgInstance, error) {
+	in := &resvgInstance{mod: mod}
+	for name, fn := range map[string]*api.Function{
+		"__wbindgen_malloc":               &in.malloc,
+		"__wbindgen_add_to_stack_pointer": &in.addToStackPointer,
+		"resvg_new":                       &in.resvgNew,
+		"resvg_render":                    &in.resvgRender,
+		"__wbg_resvg_free":                &in.resvgFree,
+		"renderedimage_asPng":             &in.imageAsPng,
+		"__wbg_renderedimage_free":        &in.imageFree,
+	} {
+		if *fn = mod.ExportedFunction(name); *fn == nil {
+			_ = mod.Close(context.Background())
+			return nil, fmt.Errorf("resvg: module does not export %s", name)
+		}
+	}
+	return in, nil
+}
+
+// render does what the JS glue's `new Resvg(svg, options).render().asPng()` does.
+func (in *resvgInstance) render(ctx context.Context, svg, opts []byte, fonts [][]byte) ([]byte, error) {
+	in.heap.reset()
+	ctx = context.WithValue(ctx, instanceKey{}, in)
+
+	optPtr, err := in.passBytes(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	fontArr := &jsArray{}
+	for _, f := range fonts {
+		fontArr.items = append(fontArr.items, &jsBytes{b: f})
+	}
+	resvgPtr, err := in.callRet(ctx, in.resvgNew,
+		uint64(in.heap.add(&jsBytes{b: svg})), uint64(optPtr), uint64(len(opts)), uint64(in.heap.add(fontArr)))
+	if err != nil {
+		return nil, fmt.Errorf("resvg new: %w", err)
+	}
+	defer in.resvgFree.Call(ctx, uint64(resvgPtr))
+
+	imgPtr, err := in.callRet(ctx, in.resvgRender, uint64(resvgPtr))
+	if err != nil {
+		return nil, fmt.Errorf("resvg render: %w", err)
+	}
+	defer in.imageFree.Call(ctx, uint64(imgPtr))
+
+	pngIdx, err := in.callRet(ctx, in.imageAsPng, uint64(imgPtr))
+	if err != nil {
+		return nil, fmt.Errorf("resvg asPng: %w", err)
+	}
+	png, ok := in.heap.take(pngIdx).(*jsBytes)
+	if !ok {
+		return nil, errors.New("resvg asPng: not a Uint8Array")
+	}
+	return png.b, nil
+}
+
+// callRet calls a wasm-bindgen function that returns through a 16-byte area on the
+// shadow stack: (value, error object, is-error).
+func (in *resvgInstance) callRet(ctx context.Context, fn api.Function, args ...uint64) (uint32, error) {
+	sp, err := in.addToStackPointer.Call(ctx, api.EncodeI32(-16))
+	if err != nil {
+		return 0, err
+	}
+	defer in.addToStackPointer.Call(ctx, api.EncodeI32(16))
+	retptr := uint32(sp[0])
+	if _, err := fn.Call(ctx, append([]uint64{uint64(retptr)}, args...)...); err != nil {
+		return 0, err
+	}
+	mem := in.mod.Memory()
+	r0, ok0 := mem.ReadUint32Le(retptr)
+	r1, ok1 := mem.ReadUint32Le(retptr + 4)
+	r2, ok2 := mem.ReadUint32Le(retptr + 8)
+	if !ok0 || !ok1 || !ok2 {
+		return 0, errors.New("return area out of memory")
+	}
+	if r2 != 0 {
+		return 0, fmt.Errorf("%v", in.heap.take(r1))
+	}
+	return r0, nil
+}
+
+// passBytes copies b into memory allocated by the module's allocator.
+func (in *resvgInstance) passBytes(ctx context.Context, b []byte) (uint32, error) {
+	res, err := in.malloc.Call(ctx, uint64(len(b)), 1)
+	if err != nil {
+		return 0, fmt.Errorf("malloc: %w", err)
+	}
+	ptr := uint32(res[0])
+	if !in.mod.Memory().Write(ptr, b) {
+		return 0, errors.New("malloc: pointer out of memory")
+	}
+	return ptr, nil
+}
