@@ -1,0 +1,126 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// RunStore keeps the run history (data/sqlite implements it).
+type RunStore interface {
+	// RecordJobRun inserts a run and returns its id.
+	RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, error)
+	// UpdateJobRun rewrites the run with r.ID.
+	UpdateJobRun(ctx context.Context, r indicators.JobRun) error
+	// JobRuns returns a job's latest runs, newest first.
+	JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error)
+	// LastJobRuns returns the latest run of every job that has one.
+	LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error)
+}
+
+// DatasetInfo tells an import job which file the dataset's current version came
+// from (indicators.Store implements it).
+type DatasetInfo interface {
+	// Dataset returns the dataset with its versions; ENOTFOUND if there is none.
+	Dataset(ctx context.Context, name string) (indicators.Dataset, error)
+}
+
+// ImportRequest is what an import job asks the importer to do.
+type ImportRequest struct {
+	Dataset  string
+	FileName string
+	Data     []byte
+	Format   string // "" = auto
+	Who      string // "job:<name>"
+}
+
+// Importer imports a file all-or-nothing: on error no version is created.
+// The report may be non-nil with an error (the file's problems).
+type Importer interface {
+	Import(ctx context.Context, r ImportRequest) (*indicators.ImportReport, error)
+}
+
+// ImporterFunc adapts a function to Importer (e.g. a closure calling
+// data/importer with its own request type).
+type ImporterFunc func(ctx context.Context, r ImportRequest) (*indicators.ImportReport, error)
+
+// Import calls f.
+func (f ImporterFunc) Import(ctx context.Context, r ImportRequest) (*indicators.ImportReport, error) {
+	return f(ctx, r)
+}
+
+// Snapshotter renders one export of a chart: the bytes and the file extension
+// (without dot) for format.
+type Snapshotter interface {
+	Snapshot(ctx context.Context, chart string, params indicators.Params, format string) (data []byte, ext string, err error)
+}
+
+// SnapshotterFunc adapts a function to Snapshotter.
+type SnapshotterFunc func(ctx context.Context, chart string, params indicators.Params, format string) ([]byte, string, error)
+
+// Snapshot calls f.
+func (f SnapshotterFunc) Snapshot(ctx context.Context, chart string, params indicators.Params, format string) ([]byte, string, error) {
+	return f(ctx, chart, params, format)
+}
+
+// Settings is a small key/value store; import jobs keep the source's ETag and
+// Last-Modified there so conditional requests survive a restart. Setting returns
+// "" (or an ENOTFOUND error) for a missing key.
+type Settings interface {
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// Deps are the scheduler's collaborators. Runs is required; Datasets and Importer
+// are required when the config has import jobs, Snapshotter when it has snapshot
+// jobs. Everything else has a default.
+type Deps struct {
+	Runs        RunStore
+	Datasets    DatasetInfo
+	Importer    Importer
+	Snapshotter Snapshotter
+	Settings    Settings // nil: validators are kept in memory only
+
+	// Known is what the config may name (chart ids, formats); see Config.Validate.
+	Known Known
+
+	HTTPClient *http.Client          // nil: a client without its own timeout (each attempt has one)
+	MaxSize    ByteSize              // default download limit; 0: Config.Limits.Download or DefaultMaxSize
+	Registerer prometheus.Registerer // nil: no metrics
+	Logger     *slog.Logger          // nil: slog.Default()
+	Now        func() time.Time      // nil: time.Now
+	// Sleep waits d or until ctx ends (between retries); nil: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.HTTPClient == nil {
+		d.HTTPClient = &http.Client{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Sleep == nil {
+		d.Sleep = sleep
+	}
+	return d
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
