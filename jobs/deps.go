@@ -69,10 +69,12 @@ func (f SnapshotterFunc) Snapshot(ctx context.Context, chart string, params indi
 }
 
 // Settings is a small key/value store; import jobs keep the source's ETag and
-// Last-Modified there so conditional requests survive a restart. Setting returns
-// "" (or an ENOTFOUND error) for a missing key.
+// Last-Modified there so conditional requests survive a restart (data.Store
+// implements it).
 type Settings interface {
-	Setting(ctx context.Context, key string) (string, error)
+	// Setting returns the value stored under key and whether there is one.
+	Setting(ctx context.Context, key string) (string, bool, error)
+	// SetSetting stores value under key, replacing any previous value.
 	SetSetting(ctx context.Context, key, value string) error
 }
 

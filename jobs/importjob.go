@@ -208,11 +208,11 @@ func (r *importRunner) validators(ctx context.Context) validators {
 		return r.mem
 	}
 	var v validators
-	s, err := r.d.Settings.Setting(ctx, r.settingKey())
-	if err != nil && indicators.ErrorCode(err) != indicators.ENOTFOUND {
+	s, ok, err := r.d.Settings.Setting(ctx, r.settingKey())
+	if err != nil {
 		r.d.Logger.Warn("reading job validators", "job", r.job, "err", err)
 	}
-	if s != "" {
+	if ok {
 		if err := json.Unmarshal([]byte(s), &v); err != nil {
 			r.d.Logger.Warn("reading job validators", "job", r.job, "err", err)
 		}

@@ -106,14 +106,18 @@ func describe(spec string) string {
 	if !okT || !okD {
 		return fmt.Sprintf("cron %q", spec)
 	}
-	if days == "" {
+	if !strings.HasPrefix(when, "every") {
+		return days + " " + when // "every Monday at 07:00"
+	}
+	switch {
+	case days == "every day":
 		return when
+	case days == "every weekday":
+		return when + " on weekdays"
+	case strings.HasPrefix(days, "every ") && !strings.HasPrefix(days, "every year"):
+		return when + " on " + strings.TrimPrefix(days, "every ") // "every 15 minutes on Monday"
 	}
-	if strings.HasPrefix(when, "every") {
-		// "every 15 minutes" + "every Monday" reads better as "... on Monday".
-		return when + " " + strings.Replace(strings.Replace(days, "every day", "", 1), "every ", "on ", 1)
-	}
-	return strings.TrimSpace(days + " " + when)
+	return when + ", " + days
 }
 
 // timeWords describes the seconds, minutes and hours fields.
