@@ -1,0 +1,175 @@
+package export
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/clout-dev/clout/dashboard/assets"
+	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/indicators"
+)
+
+// Format is a snapshot file format.
+type Format string
+
+// Formats, named as in the snapshot URLs (/charts/:id/snapshot.png).
+const (
+	PNG  Format = "png"
+	SVG  Format = "svg"
+	CSV  Format = "csv"
+	XLSX Format = "xlsx"
+	HTML Format = "html"
+	JSON Format = "json"
+)
+
+// Formats lists every format.
+func Formats() []Format { return []Format{PNG, SVG, CSV, XLSX, HTML, JSON} }
+
+// contentTypes is read-only.
+var contentTypes = map[Format]string{
+	PNG:  "image/png",
+	SVG:  "image/svg+xml",
+	CSV:  "text/csv; charset=utf-8",
+	XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	HTML: "text/html; charset=utf-8",
+	JSON: "application/json",
+}
+
+// ParseFormat returns the format named s; an unknown name is EINVALID.
+func ParseFormat(s string) (Format, error) {
+	f := Format(strings.ToLower(strings.TrimPrefix(s, ".")))
+	if _, ok := contentTypes[f]; !ok {
+		return "", indicators.Errorf(indicators.EINVALID, "format: %q is not one of png, svg, csv, xlsx, html, json", s)
+	}
+	return f, nil
+}
+
+// ContentType returns the MIME type of the format.
+func (f Format) ContentType() string { return contentTypes[f] }
+
+// IsImage reports whether the format is drawn (and takes width, height, theme).
+func (f Format) IsImage() bool { return f == PNG || f == SVG }
+
+// Snapshot is what an export is made of.
+type Snapshot struct {
+	// Result is the computed chart (title, subtitle, table, sources, data version).
+	Result *indicators.Result
+	// Option is the ECharts option the chart's builder made from Result.
+	Option json.RawMessage
+	// Permalink is the chart page's URL with its parameters.
+	Permalink string
+	// Time is the export time.
+	Time time.Time
+}
+
+// Image are the drawing parameters of PNG and SVG exports (HTML uses Size and Theme).
+type Image struct {
+	Size  render.Size
+	Scale int // PNG only
+	Theme render.Theme
+}
+
+// DefaultImage is what an image export uses when the request names nothing.
+func DefaultImage() Image {
+	return Image{Size: render.Size{Width: 1200, Height: 675}, Scale: 1, Theme: render.Light}
+}
+
+// Exporter writes snapshots. It is safe for concurrent use.
+type Exporter struct {
+	r         *render.Renderer
+	echartsJS []byte
+}
+
+// New returns an Exporter drawing images with r.
+func New(r *render.Renderer) *Exporter {
+	return &Exporter{r: r, echartsJS: assets.MustRead(assets.EChartsJS)}
+}
+
+// Write writes s in format f to w. img applies to PNG, SVG and HTML; its bounds
+// are checked (EINVALID naming the parameter).
+func (e *Exporter) Write(ctx context.Context, w io.Writer, f Format, s Snapshot, img Image) error {
+	if s.Result == nil {
+		return fmt.Errorf("export %s: no result", f)
+	}
+	var err error
+	switch f {
+	case PNG, SVG:
+		err = e.writeImage(ctx, w, f, s, img)
+	case CSV:
+		err = writeCSV(w, s)
+	case XLSX:
+		err = writeXLSX(w, s)
+	case HTML:
+		err = e.writeHTML(w, s, img)
+	case JSON:
+		err = writeJSON(w, s)
+	default:
+		_, err = ParseFormat(string(f))
+	}
+	if err != nil {
+		return fmt.Errorf("export %s %s: %w", s.Result.Chart, f, err)
+	}
+	return nil
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9]+`)
+
+// FileName returns the download name of a snapshot: chart id, the year or period
+// parameters, and the data version, e.g. "trade-share-2020-v17.png".
+func FileName(res *indicators.Result, f Format) string {
+	parts := []string{res.Chart}
+	for _, k := range []string{"year", "from", "to"} {
+		if v := res.Params[k]; v != "" {
+			parts = append(parts, v)
+		}
+	}
+	if res.DataVersion > 0 {
+		parts = append(parts, fmt.Sprintf("v%d", res.DataVersion))
+	}
+	name := unsafeName.ReplaceAllString(strings.ToLower(strings.Join(parts, "-")), "-")
+	name = strings.Trim(name, "-")
+	if name == "" {
+		name = "chart"
+	}
+	return name + "." + string(f)
+}
+
+// footer is the provenance line drawn under images and printed in HTML.
+func footer(s Snapshot, permalink string) string {
+	parts := []string{}
+	if len(s.Result.Sources) > 0 {
+		parts = append(parts, "Source: "+strings.Join(s.Result.Sources, "; "))
+	}
+	if s.Result.DataVersion > 0 {
+		parts = append(parts, fmt.Sprintf("Data version %d", s.Result.DataVersion))
+	}
+	if !s.Time.IsZero() {
+		parts = append(parts, s.Time.UTC().Format("2006-01-02"))
+	}
+	if permalink != "" {
+		parts = append(parts, permalink)
+	}
+	return strings.Join(parts, "  ·  ")
+}
+
+// writeJSON writes {"option": ..., "result": ...}; the option is sanitised of
+// go-echarts' function marker like every other export.
+func writeJSON(w io.Writer, s Snapshot) error {
+	opt, err := render.Sanitize(s.Option)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Option    json.RawMessage    `json:"option"`
+		Result    *indicators.Result `json:"result"`
+		Permalink string             `json:"permalink,omitempty"`
+		Exported  time.Time          `json:"exported"`
+	}{opt, s.Result, s.Permalink, s.Time.UTC()})
+}
