@@ -1,0 +1,244 @@
+package dashboard
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+func (s *Server) registerAPIRoutes(g *echo.Group) {
+	g.GET("/api/charts", s.handleAPICharts)
+	g.GET("/api/charts/:id", s.handleAPIChart)
+	g.GET("/api/observations", s.handleAPIObservations)
+}
+
+// ChartInfo describes a chart in GET /api/charts.
+type ChartInfo struct {
+	ID     string                 `json:"id"`
+	Title  string                 `json:"title"`
+	Params []indicators.ParamSpec `json:"params"`
+	Page   string                 `json:"page"`
+	API    string                 `json:"api"`
+}
+
+func (s *Server) handleAPICharts(c echo.Context) error {
+	list := make([]ChartInfo, 0, len(s.charts))
+	for _, ch := range s.charts {
+		list = append(list, ChartInfo{
+			ID: ch.ID(), Title: ch.Title(), Params: ch.Params(),
+			Page: "/charts/" + ch.ID(), API: "/api/charts/" + ch.ID(),
+		})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"charts": list})
+}
+
+// ChartResponse is the body of GET /api/charts/:id: the computed values and the
+// ECharts option drawn from them.
+type ChartResponse struct {
+	*indicators.Result
+	Option    json.RawMessage `json:"option"`
+	Permalink string          `json:"permalink"`
+	Pinned    bool            `json:"pinned"`
+	Latest    int64           `json:"latest_data_version"`
+}
+
+func (s *Server) handleAPIChart(c echo.Context) error {
+	ctx := c.Request().Context()
+	ch, err := s.chartByID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	params, err := chartParams(ch, q, true)
+	if err != nil {
+		return err
+	}
+	theme, err := themeParam(q.Get("theme"))
+	if err != nil {
+		return err
+	}
+	asOf, version, latest, err := s.versionParam(ctx, q)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("api|%s|%s|%s|%d|%d|%d", ch.ID(), canonicalQuery(params), theme, version, asOf, latest)
+	if b, ok := s.cache.get(key); ok {
+		return c.JSONBlob(http.StatusOK, b.([]byte))
+	}
+	cc, err := s.computeChart(ctx, ch, params, asOf, version, latest)
+	if err != nil {
+		return err
+	}
+	option := cc.option
+	if theme != "" {
+		if option, err = Option(cc.result, theme); err != nil {
+			return err
+		}
+	}
+	v := s.view(cc)
+	body, err := json.Marshal(ChartResponse{Result: cc.result, Option: option, Permalink: s.absolute(v.Permalink), Pinned: asOf > 0, Latest: latest})
+	if err != nil {
+		return fmt.Errorf("api chart %s: %w", ch.ID(), err)
+	}
+	s.cache.put(key, body)
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// themeParam validates theme=: "" or light (the default) or dark.
+func themeParam(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "light":
+		return "", nil
+	case "dark":
+		return "dark", nil
+	}
+	return "", indicators.Errorf(indicators.EINVALID, "theme: %q is not a theme (light or dark)", s)
+}
+
+// absolute prefixes a path with Config.BaseURL when set.
+func (s *Server) absolute(path string) string {
+	return strings.TrimSuffix(s.cfg.BaseURL, "/") + path
+}
+
+// observationFilters are the query parameters GET /api/observations accepts.
+var observationFilters = map[string]bool{"indicator": true, "country": true, "partner": true, "from": true, "to": true, "v": true, "format": true}
+
+// ObservationsResponse is the JSON body of GET /api/observations.
+type ObservationsResponse struct {
+	DataVersion  int64                    `json:"data_version"`
+	Count        int                      `json:"count"`
+	Observations []indicators.Observation `json:"observations"`
+}
+
+func (s *Server) handleAPIObservations(c echo.Context) error {
+	ctx := c.Request().Context()
+	q := c.QueryParams()
+	for k := range q {
+		if !observationFilters[k] {
+			return indicators.Errorf(indicators.EINVALID, "%s: unknown parameter (use indicator, country, partner, from, to, v, format)", k)
+		}
+	}
+	format := strings.ToLower(strings.TrimSpace(q.Get("format")))
+	if format != "" && format != "json" && format != "csv" {
+		return indicators.Errorf(indicators.EINVALID, "format: %q is not json or csv", q.Get("format"))
+	}
+	query, err := observationQuery(q)
+	if err != nil {
+		return err
+	}
+	asOf, version, _, err := s.versionParam(ctx, q)
+	if err != nil {
+		return err
+	}
+	query.AsOf = version
+	if asOf == 0 && version == 0 {
+		query.AsOf = 0
+	}
+	obs, err := s.store.Observations(ctx, query)
+	if err != nil {
+		return fmt.Errorf("api observations: %w", err)
+	}
+	for i := range obs {
+		obs[i].Source = stripFuncMarkersString(obs[i].Source)
+	}
+	c.Response().Header().Set("X-Clout-Data-Version", strconv.FormatInt(version, 10))
+	if format == "csv" {
+		return writeObservationsCSV(c, obs)
+	}
+	if obs == nil {
+		obs = []indicators.Observation{}
+	}
+	return c.JSON(http.StatusOK, ObservationsResponse{DataVersion: version, Count: len(obs), Observations: obs})
+}
+
+// observationQuery reads the filters: indicator (codes, comma-separated),
+// country and partner (codes, names or group names), from and to (periods).
+func observationQuery(q map[string][]string) (indicators.Query, error) {
+	var query indicators.Query
+	query.Indicators = parseQueryList(q, "indicator")
+	for i, code := range query.Indicators {
+		query.Indicators[i] = strings.ToUpper(code)
+	}
+	var err error
+	if query.Countries, err = expandParam(q, "country"); err != nil {
+		return query, err
+	}
+	if query.Partners, err = expandParam(q, "partner"); err != nil {
+		return query, err
+	}
+	for _, b := range []struct {
+		name string
+		dst  *indicators.Period
+	}{{"from", &query.From}, {"to", &query.To}} {
+		raw := strings.TrimSpace(first(q[b.name]))
+		if raw == "" {
+			continue
+		}
+		p, err := indicators.ParsePeriod(raw)
+		if err != nil {
+			return query, indicators.Errorf(indicators.EINVALID, "%s: %s", b.name, indicators.ErrorMessage(err))
+		}
+		*b.dst = p
+	}
+	if !query.From.IsZero() && !query.To.IsZero() && query.To.Before(query.From) {
+		return query, indicators.Errorf(indicators.EINVALID, "to: %s is before from (%s)", query.To, query.From)
+	}
+	return query, nil
+}
+
+// expandParam resolves a country list parameter (codes, names, groups); the error
+// names the parameter and suggests close names.
+func expandParam(q map[string][]string, name string) ([]string, error) {
+	raw := strings.Join(q[name], ",")
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	codes, err := indicators.ExpandCountries(raw)
+	if err != nil {
+		return nil, indicators.Errorf(indicators.EINVALID, "%s: %s", name, indicators.ErrorMessage(err))
+	}
+	return codes, nil
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// writeObservationsCSV writes observations as CSV; text cells that a spreadsheet
+// would evaluate are neutralised.
+func writeObservationsCSV(c echo.Context, obs []indicators.Observation) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"indicator", "country", "partner", "period", "value", "unit", "source"})
+	for _, o := range obs {
+		w.Write([]string{
+			safeCell(o.Indicator), safeCell(o.Country), safeCell(o.Partner), o.Period.String(),
+			strconv.FormatFloat(o.Value, 'g', -1, 64), safeCell(o.Unit), safeCell(o.Source),
+		})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("observations csv: %w", err)
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="observations.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// safeCell prefixes a quote to text a spreadsheet would read as a formula.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

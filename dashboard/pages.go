@@ -1,0 +1,398 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// chartView is one chart as a page shows it.
+type chartView struct {
+	ID         string
+	Result     *indicators.Result
+	OptionJSON template.JS
+	Controls   []control
+	Permalink  string
+	EmbedURL   string
+	APIURL     string
+	LatestURL  string
+	Pinned     int64
+	Latest     int64
+	Downloads  []link
+	OpenTable  bool
+}
+
+// link is a labelled URL.
+type link struct{ URL, Label string }
+
+func (s *Server) registerPageRoutes(g *echo.Group) {
+	g.GET("/", s.handleIndex)
+	g.GET("/charts/:id", s.handleChartPage)
+	g.GET("/charts/:id/embed", s.handleEmbedPage)
+}
+
+// headline is a chart of the overview page with the parameters it is shown with.
+type headline struct {
+	id     string
+	params func(ctx context.Context, s *Server, version int64) indicators.Params
+}
+
+// headlines are the overview's charts (issue 4): trade share with the defaults
+// (TUR+AZE against 5%), gas exports to Turkey (monthly where the data allow) and
+// the integration gain of FSU-CORE.
+var headlines = []headline{
+	{id: "trade-share", params: func(context.Context, *Server, int64) indicators.Params { return indicators.Params{} }},
+	{id: "gas-exports", params: gasHeadlineParams},
+	{id: "integration-gain", params: func(context.Context, *Server, int64) indicators.Params { return indicators.Params{} }},
+}
+
+func gasHeadlineParams(ctx context.Context, s *Server, version int64) indicators.Params {
+	p := indicators.Params{"destinations": "TUR", "freq": "annual"}
+	if f, err := s.facetFor(ctx, version, []string{indicators.GasExportsCode}); err == nil && f.monthly {
+		p["freq"] = "monthly"
+	}
+	return p
+}
+
+func (s *Server) handleIndex(c echo.Context) error {
+	ctx := c.Request().Context()
+	version, err := s.dataVersion(ctx)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("page|index|%d", version)
+	if b, ok := s.cache.get(key); ok {
+		return s.writePage(c, b.([]byte))
+	}
+	data := pageData{Title: "Overview", Nav: s.nav(""), DataVersion: version}
+	for _, h := range headlines {
+		ch, ok := s.byID[h.id]
+		if !ok {
+			continue
+		}
+		cc, err := s.computeChart(ctx, ch, h.params(ctx, s, version), 0, version, version)
+		if err != nil {
+			if indicators.ErrorCode(err) == indicators.EINTERNAL {
+				return err
+			}
+			data.Failed = append(data.Failed, failedChart{Title: ch.Title(), Message: indicators.ErrorMessage(err)})
+			continue
+		}
+		data.Charts = append(data.Charts, s.view(cc))
+	}
+	t, err := s.pages.page("index")
+	if err != nil {
+		return err
+	}
+	body, err := render(t, "layout", data)
+	if err != nil {
+		return err
+	}
+	s.cache.put(key, body)
+	return s.writePage(c, body)
+}
+
+func (s *Server) handleChartPage(c echo.Context) error { return s.chartPage(c, false) }
+
+func (s *Server) handleEmbedPage(c echo.Context) error { return s.chartPage(c, true) }
+
+// chartPage serves /charts/:id and /charts/:id/embed, from the page cache when the
+// same parameters were rendered at the same data version.
+func (s *Server) chartPage(c echo.Context, embed bool) error {
+	ctx := c.Request().Context()
+	ch, err := s.chartByID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	params, err := chartParams(ch, q, false)
+	if err != nil {
+		return err
+	}
+	asOf, version, latest, err := s.versionParam(ctx, q)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("page|%s|%t|%s|%d|%d|%d", ch.ID(), embed, canonicalQuery(params), version, asOf, latest)
+	if b, ok := s.cache.get(key); ok {
+		return s.writePage(c, b.([]byte))
+	}
+	cc, err := s.computeChart(ctx, ch, params, asOf, version, latest)
+	if err != nil {
+		return err
+	}
+	v := s.view(cc)
+	data := pageData{Title: cc.result.Title, Nav: s.nav(ch.ID()), DataVersion: latest, View: v}
+	page, name := "chart", "layout"
+	if embed {
+		page, name = "embed", "embed"
+	} else if v.Controls, err = s.controls(ctx, cc); err != nil {
+		return err
+	}
+	tmpl, err := s.pages.page(page)
+	if err != nil {
+		return err
+	}
+	body, err := render(tmpl, name, data)
+	if err != nil {
+		return err
+	}
+	s.cache.put(key, body)
+	return s.writePage(c, body)
+}
+
+// writePage sends a rendered page. Pages are small and cached server-side; the
+// browser revalidates them (no-cache) so a new data version shows at once.
+func (s *Server) writePage(c echo.Context, body []byte) error {
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.HTMLBlob(http.StatusOK, body)
+}
+
+// view turns a computed chart into what templates show.
+func (s *Server) view(cc *computed) *chartView {
+	id := cc.chart.ID()
+	query := cc.canon
+	pinned := ""
+	if cc.pinned > 0 {
+		pinned = "v=" + strconv.FormatInt(cc.pinned, 10)
+	}
+	v := &chartView{
+		ID:         id,
+		Result:     cc.result,
+		OptionJSON: scriptJSON(cc.option),
+		Permalink:  withQuery("/charts/"+id, query, pinned),
+		EmbedURL:   withQuery("/charts/"+id+"/embed", query, pinned),
+		APIURL:     withQuery("/api/charts/"+id, query, pinned),
+		LatestURL:  withQuery("/charts/"+id, query),
+		Pinned:     cc.pinned,
+		Latest:     cc.latest,
+	}
+	if s.deps.Exporter != nil {
+		for _, f := range snapshotFormats {
+			v.Downloads = append(v.Downloads, link{
+				URL:   withQuery("/charts/"+id+"/snapshot."+f.ext, query, pinned),
+				Label: f.label,
+			})
+		}
+	}
+	return v
+}
+
+// withQuery joins a path and query parts, skipping empty ones.
+func withQuery(path string, parts ...string) string {
+	var q []string
+	for _, p := range parts {
+		if p != "" {
+			q = append(q, p)
+		}
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + strings.Join(q, "&")
+}
+
+// control is one form control of a chart page.
+type control struct {
+	Name, Label, Help string
+	Widget            string // select | number | text
+	Multiple          bool
+	Value             string
+	Placeholder       string
+	Pattern           string
+	Step              string
+	Groups            []optionGroup
+}
+
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// controls builds the form for every parameter of the chart, with choices taken
+// from the data (years, countries, partners, indicators) and the country groups.
+func (s *Server) controls(ctx context.Context, cc *computed) ([]control, error) {
+	q, err := cc.chart.Query(cc.params)
+	if err != nil {
+		q, _ = cc.chart.Query(indicators.Params{})
+	}
+	f, err := s.facetFor(ctx, cc.latest, q.Indicators)
+	if err != nil {
+		return nil, err
+	}
+	var out []control
+	for _, spec := range cc.chart.Params() {
+		requested, given := cc.params[spec.Name]
+		value := requested
+		if !given {
+			value = spec.Default
+		}
+		ctl := control{Name: spec.Name, Label: labelOf(spec.Name), Help: spec.Help, Value: value}
+		switch spec.Kind {
+		case "year":
+			ctl.Widget = "select"
+			ctl.Groups = []optionGroup{{Options: yearOptions(f.years, requested, cc.result.Params[spec.Name])}}
+		case "countries":
+			ctl.Widget, ctl.Multiple = "select", true
+			ctl.Groups = countryOptions(countryFacet(spec.Name, f), value, true)
+		case "country":
+			ctl.Widget = "select"
+			groups := countryOptions(countryFacet(spec.Name, f), value, false)
+			none := optionGroup{Options: []option{{Value: "", Label: "(none)", Selected: value == ""}}}
+			ctl.Groups = append([]optionGroup{none}, groups...)
+		case "enum":
+			ctl.Widget = "select"
+			ctl.Groups = []optionGroup{{Options: plainOptions(spec.Options, value, false)}}
+		case "indicator":
+			codes, err := s.indicatorCodes(ctx, cc.latest)
+			if err != nil {
+				return nil, err
+			}
+			if value == "" {
+				value = cc.result.Params[spec.Name]
+			}
+			ctl.Widget = "select"
+			ctl.Groups = []optionGroup{{Options: plainOptions(codes, value, true)}}
+		case "period":
+			ctl.Widget = "select"
+			opts := []option{{Value: "", Label: "(all)", Selected: value == ""}}
+			ctl.Groups = []optionGroup{{Options: append(opts, plainOptions(periodChoices(f), value, true)...)}}
+		case "int":
+			ctl.Widget, ctl.Step = "number", "1"
+		case "number":
+			ctl.Widget, ctl.Step = "number", "any"
+		default:
+			ctl.Widget = "text"
+		}
+		out = append(out, ctl)
+	}
+	return out, nil
+}
+
+// labelOf turns a parameter name into a label ("destinations" → "Destinations").
+func labelOf(name string) string {
+	if name == "" {
+		return ""
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// countryFacet picks partners for partner-like parameters, reporters otherwise.
+func countryFacet(name string, f *facet) []string {
+	if strings.Contains(name, "partner") || strings.Contains(name, "destination") {
+		return f.partners
+	}
+	return f.countries
+}
+
+func yearOptions(years []int, requested, resolved string) []option {
+	latest := "Latest"
+	if resolved != "" && requested == "" {
+		latest += " (" + resolved + ")"
+	}
+	opts := []option{{Value: "", Label: latest, Selected: requested == ""}}
+	found := requested == ""
+	for i := len(years) - 1; i >= 0; i-- {
+		y := strconv.Itoa(years[i])
+		opts = append(opts, option{Value: y, Label: y, Selected: y == requested})
+		found = found || y == requested
+	}
+	if !found {
+		opts = append(opts, option{Value: requested, Label: requested, Selected: true})
+	}
+	return opts
+}
+
+// countryOptions offers the groups, then the countries in the data, with the
+// chosen ones selected; a chosen code absent from the data is still offered, so
+// the form round-trips the URL.
+func countryOptions(codes []string, value string, withGroups bool) []optionGroup {
+	chosen := map[string]bool{}
+	for _, v := range strings.Split(value, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			chosen[strings.ToUpper(v)] = true
+		}
+	}
+	var groups []optionGroup
+	if withGroups {
+		g := optionGroup{Label: "Groups"}
+		for _, grp := range indicators.Groups() {
+			g.Options = append(g.Options, option{Value: grp.Name, Label: grp.Name + " — " + grp.Title, Selected: chosen[strings.ToUpper(grp.Name)]})
+			delete(chosen, strings.ToUpper(grp.Name))
+		}
+		groups = append(groups, g)
+	}
+	all := slices.Clone(codes)
+	for code := range chosen {
+		if !slices.Contains(all, code) {
+			all = append(all, code)
+		}
+	}
+	reg := indicators.DefaultCountries()
+	c := optionGroup{Label: "Countries"}
+	for _, code := range all {
+		c.Options = append(c.Options, option{Value: code, Label: reg.Name(code) + " (" + code + ")", Selected: chosen[code]})
+	}
+	slices.SortStableFunc(c.Options, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
+	return append(groups, c)
+}
+
+func plainOptions(values []string, value string, addMissing bool) []option {
+	var opts []option
+	found := false
+	for _, v := range values {
+		sel := strings.EqualFold(v, value)
+		found = found || sel
+		opts = append(opts, option{Value: v, Label: v, Selected: sel})
+	}
+	if addMissing && !found && value != "" {
+		opts = append(opts, option{Value: value, Label: value, Selected: true})
+	}
+	return opts
+}
+
+// periodChoices are the years and the sub-annual periods in the data, in order.
+func periodChoices(f *facet) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, y := range f.years {
+		out = append(out, strconv.Itoa(y))
+		seen[strconv.Itoa(y)] = true
+	}
+	for _, p := range f.periods {
+		if !seen[p] {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		return indicators.MustPeriod(a).Compare(indicators.MustPeriod(b))
+	})
+	return out
+}
+
+// parseQueryList splits a comma list from a query value.
+func parseQueryList(q url.Values, name string) []string {
+	var out []string
+	for _, v := range q[name] {
+		for _, x := range strings.Split(v, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,293 @@
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// Config is the dashboard's configuration, filled by cmd/clout from flags, the
+// environment and the config file. Zero values take the defaults listed.
+type Config struct {
+	// Addr is the listen address used by Start when none is given (":8080").
+	Addr string
+	// BaseURL is the absolute URL the dashboard is reached at ("http://localhost:8080"),
+	// used for permalinks in exports; empty means relative links only.
+	BaseURL string
+	// Private makes reading need a session or a token too (issue 5 adds the check).
+	Private bool
+	// AdminToken guards writes (issue 5).
+	AdminToken string
+	// MaxUploadBytes bounds uploads (32 MiB).
+	MaxUploadBytes int64
+	// CacheEntries bounds the cache of computed chart responses (512).
+	CacheEntries int
+	// VersionTTL is how long the current data version is trusted before the store
+	// is asked again (1s); in-process writers call Server.DataChanged at once.
+	VersionTTL time.Duration
+	// TrustProxy says a reverse proxy sets X-Forwarded-For / X-Forwarded-Proto, so
+	// client addresses and TLS are taken from them.
+	TrustProxy bool
+	// ReadTimeout, WriteTimeout and ShutdownTimeout bound the HTTP server
+	// (10s, 60s, 10s).
+	ReadTimeout, WriteTimeout, ShutdownTimeout time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = 32 << 20
+	}
+	if c.CacheEntries <= 0 {
+		c.CacheEntries = 512
+	}
+	if c.VersionTTL <= 0 {
+		c.VersionTTL = time.Second
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 10 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 60 * time.Second
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 10 * time.Second
+	}
+	return c
+}
+
+// Deps are the dashboard's collaborators. Store is required; the rest are optional.
+type Deps struct {
+	// Store holds the observations.
+	Store indicators.Store
+	// Logger receives request logs and internal errors (slog.Default() if nil).
+	Logger *slog.Logger
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+	// Charts is the chart catalogue (indicators.Charts() if nil).
+	Charts []indicators.Chart
+	// Importer runs uploads (issue 5); nil disables the upload routes.
+	Importer Importer
+	// Exporter renders snapshots (issue 6); nil disables the snapshot routes.
+	Exporter Exporter
+}
+
+// Server is the dashboard: an Echo instance with Clout's routes, templates, asset
+// table, chart cache and Prometheus registry.
+type Server struct {
+	cfg     Config
+	store   indicators.Store
+	log     *slog.Logger
+	now     func() time.Time
+	charts  []indicators.Chart
+	byID    map[string]indicators.Chart
+	deps    Deps
+	echo    *echo.Echo
+	assets  *assetTable
+	pages   *pageTemplates
+	metrics *Metrics
+	cache   *lruCache
+	version versionCache
+	facets  facetCache
+
+	mu     sync.Mutex
+	server *http.Server
+	ready  atomic.Bool
+}
+
+// New builds a Server; it parses the templates and hashes the assets, so it fails
+// early on a broken build.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if deps.Store == nil {
+		return nil, errors.New("dashboard: Deps.Store is required")
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Charts == nil {
+		deps.Charts = defaultCharts()
+	}
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg:     cfg,
+		store:   deps.Store,
+		log:     deps.Logger,
+		now:     deps.Now,
+		charts:  deps.Charts,
+		byID:    make(map[string]indicators.Chart, len(deps.Charts)),
+		deps:    deps,
+		metrics: newMetrics(),
+		cache:   newLRUCache(cfg.CacheEntries),
+	}
+	for _, c := range deps.Charts {
+		s.byID[c.ID()] = c
+	}
+	var err error
+	if s.assets, err = newAssetTable(); err != nil {
+		return nil, fmt.Errorf("dashboard: assets: %w", err)
+	}
+	if s.pages, err = parseTemplates(s.assets); err != nil {
+		return nil, fmt.Errorf("dashboard: templates: %w", err)
+	}
+	s.metrics.registerDataVersion(s.currentVersionForMetrics)
+	s.echo = s.newEcho()
+	return s, nil
+}
+
+// Handler returns the HTTP handler (the Echo instance) with every route.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo returns the Echo instance, for wiring code and tests that add routes.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Metrics returns the Prometheus metrics of the server; jobs register their own
+// collectors on Metrics().Registry.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// DataChanged tells the server the data changed in this process (an upload or a
+// job import), so cached data versions and facets are dropped at once.
+func (s *Server) DataChanged() {
+	s.version.invalidate()
+	s.metrics.Imports.WithLabelValues("ok").Inc()
+}
+
+// Start listens on addr (Config.Addr if empty) and serves until ctx ends or
+// Shutdown is called; then it shuts down gracefully. It returns nil after a
+// graceful shutdown.
+func (s *Server) Start(ctx context.Context, addr string) error {
+	if addr == "" {
+		addr = s.cfg.Addr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("dashboard: listen %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends or Shutdown is called.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: s.cfg.ReadTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.mu.Lock()
+	s.server = srv
+	s.mu.Unlock()
+
+	stop := context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := s.Shutdown(sctx); err != nil {
+			s.log.Error("shutdown", "err", err)
+		}
+	})
+	defer stop()
+	s.ready.Store(true)
+	s.log.Info("dashboard listening", "addr", ln.Addr().String())
+	err := srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections and waits for requests in flight until ctx
+// ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	srv := s.server
+	s.mu.Unlock()
+	s.ready.Store(false)
+	if srv == nil {
+		return nil
+	}
+	return srv.Shutdown(ctx)
+}
+
+// newEcho builds the Echo instance: error handler, middleware and routes.
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll:   true,
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(s.observe)
+	e.Use(s.securityHeaders)
+	s.routes(e)
+	return e
+}
+
+// routes registers every route. Later features add their own register function
+// here (issue 5: uploads/auth, issue 6: snapshots, issue 7: jobs), each in its own
+// file; read routes go on the read group so --private can guard them in one place.
+func (s *Server) routes(e *echo.Echo) {
+	e.GET("/healthz", s.handleHealth)
+	e.GET("/metrics", s.handleMetrics)
+	s.registerStaticRoutes(e)
+
+	read := e.Group("", s.readGuards()...)
+	s.registerPageRoutes(read)
+	s.registerAPIRoutes(read)
+	if s.deps.Exporter != nil {
+		s.registerSnapshotRoutes(read)
+	}
+}
+
+// readGuards returns the middleware that protects reading. It is empty for a
+// public dashboard; issue 5 (auth) returns the session/token check when
+// Config.Private is set.
+func (s *Server) readGuards() []echo.MiddlewareFunc { return nil }
+
+func (s *Server) handleHealth(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("healthz: store ping", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	v, err := s.dataVersion(ctx)
+	if err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "data_version": v})
+}
+
+// securityHeaders sets headers every response carries: no sniffing, and pages may
+// be framed (embeds) but only load Clout's own scripts.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'")
+		return next(c)
+	}
+}

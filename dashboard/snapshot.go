@@ -1,0 +1,93 @@
+package dashboard
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// snapshotFormats are the export formats of GET /charts/:id/snapshot.:format.
+var snapshotFormats = []struct{ ext, label string }{
+	{"png", "PNG"}, {"svg", "SVG"}, {"csv", "CSV"}, {"xlsx", "Excel"}, {"html", "HTML"}, {"json", "JSON"},
+}
+
+func (s *Server) registerSnapshotRoutes(g *echo.Group) {
+	g.GET("/charts/:id/snapshot.:format", s.handleSnapshot)
+}
+
+// handleSnapshot exports a chart through the Exporter with the same parameters as
+// the page, plus width, height, scale and theme.
+func (s *Server) handleSnapshot(c echo.Context) error {
+	ctx := c.Request().Context()
+	ch, err := s.chartByID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	format := strings.ToLower(c.Param("format"))
+	known := false
+	for _, f := range snapshotFormats {
+		known = known || f.ext == format
+	}
+	if !known {
+		return indicators.Errorf(indicators.ENOTFOUND, "no snapshot format %q (png, svg, csv, xlsx, html, json)", format)
+	}
+	q := c.QueryParams()
+	params, err := chartParams(ch, q, true)
+	if err != nil {
+		return err
+	}
+	theme, err := themeParam(q.Get("theme"))
+	if err != nil {
+		return err
+	}
+	req := SnapshotRequest{Format: format, Theme: theme}
+	if req.Width, err = intParam(q.Get("width"), "width", 800, 200, 4000); err != nil {
+		return err
+	}
+	if req.Height, err = intParam(q.Get("height"), "height", 500, 200, 4000); err != nil {
+		return err
+	}
+	scale, err := intParam(q.Get("scale"), "scale", 1, 1, 3)
+	if err != nil {
+		return err
+	}
+	req.Scale = float64(scale)
+	asOf, version, latest, err := s.versionParam(ctx, q)
+	if err != nil {
+		return err
+	}
+	cc, err := s.computeChart(ctx, ch, params, asOf, version, latest)
+	if err != nil {
+		return err
+	}
+	req.Result = cc.result
+	if req.Option, err = Option(cc.result, theme); err != nil {
+		return err
+	}
+	req.Permalink = s.absolute(s.view(cc).Permalink)
+	snap, err := s.deps.Exporter.Export(ctx, req)
+	if err != nil {
+		return err
+	}
+	if snap.FileName != "" {
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(snap.FileName, `"`, "")+`"`)
+	}
+	return c.Blob(http.StatusOK, snap.ContentType, snap.Body)
+}
+
+// intParam reads a bounded integer parameter; def when empty.
+func intParam(raw, name string, def, lo, hi int) (int, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		return 0, indicators.Errorf(indicators.EINVALID, "%s: %q is not a whole number from %d to %d", name, raw, lo, hi)
+	}
+	return n, nil
+}

@@ -1,0 +1,107 @@
+// Clout dashboard: draws each chart from the ECharts option embedded in the page
+// as JSON (never evaluated as code), follows light/dark mode, and turns control
+// changes into a new URL (the permalink).
+(function () {
+  'use strict';
+  var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  var atlas = null; // Promise of the world GeoJSON, loaded once
+
+  function theme() { return dark && dark.matches ? 'dark' : null; }
+
+  function readOption(el) {
+    var script = document.getElementById(el.getAttribute('data-option'));
+    return script ? JSON.parse(script.textContent) : null;
+  }
+
+  function usesMap(option) {
+    var series = option.series || [];
+    for (var i = 0; i < series.length; i++) {
+      if (series[i].type === 'map') { return true; }
+    }
+    return !!option.geo;
+  }
+
+  function loadAtlas(url) {
+    if (!atlas) {
+      atlas = fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error('world map: HTTP ' + r.status); }
+        return r.json();
+      }).then(function (topo) {
+        var geo = topojson.feature(topo, topo.objects.countries);
+        echarts.registerMap('world', geo);
+      });
+    }
+    return atlas;
+  }
+
+  function draw(el) {
+    var option = readOption(el);
+    if (!option) { return; }
+    var old = echarts.getInstanceByDom(el);
+    if (old) { old.dispose(); }
+    var paint = function () {
+      var chart = echarts.init(el, theme(), { renderer: 'canvas' });
+      chart.setOption(option);
+      el.setAttribute('data-drawn', 'true');
+    };
+    if (usesMap(option)) {
+      loadAtlas(el.getAttribute('data-atlas')).then(paint, function (err) {
+        el.textContent = 'The world map could not be loaded: ' + err.message;
+      });
+    } else {
+      paint();
+    }
+  }
+
+  function drawAll() {
+    var els = document.querySelectorAll('.chart[data-option]');
+    for (var i = 0; i < els.length; i++) { draw(els[i]); }
+  }
+
+  // A changed control submits the GET form: the URL (the permalink) and the chart
+  // change together. The submit button stays for keyboard and no-JS use.
+  function wireControls() {
+    var forms = document.querySelectorAll('form.controls');
+    for (var i = 0; i < forms.length; i++) {
+      forms[i].addEventListener('change', function (ev) {
+        var form = ev.currentTarget;
+        if (!form.checkValidity()) { return; }
+        submitClean(form);
+      });
+      forms[i].addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        submitClean(ev.currentTarget);
+      });
+    }
+  }
+
+  // submitClean navigates to the form's URL without empty parameters, so
+  // permalinks stay short; multi-selects become one comma-separated value.
+  function submitClean(form) {
+    var params = new URLSearchParams();
+    var lists = {};
+    var data = new FormData(form);
+    data.forEach(function (value, key) {
+      if (value === '') { return; }
+      (lists[key] = lists[key] || []).push(value);
+    });
+    Object.keys(lists).forEach(function (k) { params.set(k, lists[k].join(',')); });
+    var q = params.toString();
+    window.location.assign(form.getAttribute('action') + (q ? '?' + q : ''));
+  }
+
+  function resizeAll() {
+    var els = document.querySelectorAll('.chart[data-drawn]');
+    for (var i = 0; i < els.length; i++) {
+      var c = echarts.getInstanceByDom(els[i]);
+      if (c) { c.resize(); }
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    drawAll();
+    wireControls();
+    window.addEventListener('resize', resizeAll);
+    if (dark && dark.addEventListener) { dark.addEventListener('change', drawAll); }
+  });
+})();

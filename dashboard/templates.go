@@ -1,0 +1,221 @@
+package dashboard
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pageTemplates are the parsed page templates: every templates/NAME.html other
+// than the layout is a page named NAME whose "content" block goes into the layout
+// (embed.html defines its own document).
+type pageTemplates struct {
+	byName map[string]*template.Template
+}
+
+// page returns the page template named name.
+func (p *pageTemplates) page(name string) (*template.Template, error) {
+	t, ok := p.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("no page template %q", name)
+	}
+	return t, nil
+}
+
+// parseTemplates parses the embedded templates with the asset and formatting
+// functions, one set per page so each can define its own "content" block.
+func parseTemplates(a *assetTable) (*pageTemplates, error) {
+	funcs := template.FuncMap{
+		"asset": a.URL,
+		"cell":  tableCell,
+	}
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pageTemplates{byName: map[string]*template.Template{}}
+	for _, file := range files {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := base.Clone()
+		if err == nil {
+			t, err = t.ParseFS(templateFS, file)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		p.byName[name] = t
+	}
+	for _, required := range []string{"index", "chart", "embed", "error"} {
+		if _, err := p.page(required); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// render executes a template into memory first, so a template error becomes a
+// clean 500 instead of a half-written page.
+func render(t *template.Template, name string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// tableCell renders one cell of a result table: text escaped, numbers
+// right-aligned, missing values named as missing (never shown as 0).
+func tableCell(v any) template.HTML {
+	switch x := v.(type) {
+	case nil:
+		return `<td class="missing">no data</td>`
+	case string:
+		return template.HTML("<td>" + html.EscapeString(x) + "</td>")
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return `<td class="missing">no data</td>`
+		}
+		return template.HTML(`<td class="num">` + formatNumber(x) + "</td>")
+	case int:
+		return template.HTML(`<td class="num">` + formatNumber(float64(x)) + "</td>")
+	case int64:
+		return template.HTML(`<td class="num">` + formatNumber(float64(x)) + "</td>")
+	}
+	return template.HTML("<td>" + html.EscapeString(fmt.Sprint(v)) + "</td>")
+}
+
+// formatNumber writes x with thousands separators and up to 2 decimals (3
+// significant digits for small values).
+func formatNumber(x float64) string {
+	prec := 2
+	if a := math.Abs(x); a != 0 && a < 0.1 {
+		prec = 4
+	} else if a >= 1e6 {
+		prec = 0
+	}
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteRune('\u202f') // narrow no-break space
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// navItem is one link of the site navigation.
+type navItem struct {
+	URL, Label string
+	Current    bool
+}
+
+// pageData is what the layout and every page template receive.
+type pageData struct {
+	Title       string
+	Nav         []navItem
+	DataVersion int64
+
+	View   *chartView   // chart and embed pages
+	Charts []*chartView // index
+	Failed []failedChart
+
+	Status     int // error page
+	StatusText string
+	Message    string
+	Details    []indicators.ImportProblem
+
+	// Data is the page-specific data of pages rendered with renderData.
+	Data any
+}
+
+// failedChart is a headline chart that could not be computed (e.g. no data yet).
+type failedChart struct{ Title, Message string }
+
+// nav returns the navigation with current marked.
+func (s *Server) nav(current string) []navItem {
+	items := []navItem{{URL: "/", Label: "Overview", Current: current == ""}}
+	for _, c := range s.charts {
+		items = append(items, navItem{URL: "/charts/" + c.ID(), Label: c.Title(), Current: current == c.ID()})
+	}
+	return items
+}
+
+// renderErrorPage writes the HTML error page; it falls back to plain text if even
+// that fails.
+func (s *Server) renderErrorPage(c echo.Context, ae appError) error {
+	v, _ := s.dataVersion(c.Request().Context())
+	t, err := s.pages.page("error")
+	if err != nil {
+		return err
+	}
+	body, err := render(t, "layout", pageData{
+		Title:       http.StatusText(ae.status),
+		Nav:         s.nav("-"),
+		DataVersion: v,
+		Status:      ae.status,
+		StatusText:  http.StatusText(ae.status),
+		Message:     ae.message,
+		Details:     ae.details,
+	})
+	if err != nil {
+		s.log.Error("error page", "err", err)
+		return c.String(ae.status, ae.message)
+	}
+	return c.HTMLBlob(ae.status, body)
+}
+
+// renderData renders the page template named name (templates/NAME.html, whose
+// "content" block sees the page data as .Data) inside the layout, with status.
+// Pages added by later features (login, upload, datasets, jobs) use it.
+func (s *Server) renderData(c echo.Context, status int, name, title string, data any) error {
+	t, err := s.pages.page(name)
+	if err != nil {
+		return err
+	}
+	v, err := s.dataVersion(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	body, err := render(t, "layout", pageData{Title: title, Nav: s.nav("-"), DataVersion: v, Data: data})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, body)
+}
