@@ -18,6 +18,7 @@ import (
 type Country struct {
 	Code      string `json:"code"`             // ISO 3166-1 alpha-3 or aggregate code
 	Alpha2    string `json:"alpha2,omitempty"` // ISO 3166-1 alpha-2, "" for non-ISO codes
+	Numeric   string `json:"numeric,omitempty"` // ISO 3166-1 numeric ("643"), the id of world-atlas map shapes
 	Name      string `json:"name"`             // short English display name
 	Aggregate bool   `json:"aggregate,omitempty"`
 	IMF       int    `json:"imf,omitempty"` // IMF numeric code, 0 if not known
@@ -54,7 +55,8 @@ func NewCountries() *Countries {
 	for _, iso := range countries.All() {
 		code := iso.Alpha3()
 		name := cmp.Or(displayNames[code], iso.String())
-		c.add(&Country{Code: code, Alpha2: iso.Alpha2(), Name: name}, iso.String())
+		e := &Country{Code: code, Alpha2: iso.Alpha2(), Numeric: fmt.Sprintf("%03d", int(iso)), Name: name}
+		c.add(e, iso.String())
 	}
 	for _, e := range extraEconomies {
 		c.add(&Country{Code: e.code, Name: e.name})

@@ -1,0 +1,146 @@
+package indicators
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// GasExportsInput selects what GasExports computes.
+type GasExportsInput struct {
+	Exporter     string    // default RUS
+	Destinations []string  // partner codes
+	Freq         Frequency // Annual (default) or Monthly (or Quarterly)
+	From, To     Period    // inclusive; zero = open
+}
+
+// GasPoint is one destination's exports in one period with the change on the
+// same period a year earlier. YoY is nil when either value is missing (or the
+// earlier one is zero).
+type GasPoint struct {
+	Period   Period   `json:"period"`
+	Value    *float64 `json:"value"`
+	Previous *float64 `json:"previous"`
+	YoY      *float64 `json:"yoy_pct"`
+}
+
+// GasSeries is one destination's points, aligned with GasExportsResult.Periods.
+type GasSeries struct {
+	Destination string     `json:"destination"`
+	Name        string     `json:"name"`
+	Points      []GasPoint `json:"points"`
+}
+
+// GasExportsResult is the outcome of GasExports.
+type GasExportsResult struct {
+	Exporter string      `json:"exporter"`
+	Freq     string      `json:"freq"`
+	Unit     string      `json:"unit"`
+	Periods  []Period    `json:"periods"` // every period with a value for some destination
+	Series   []GasSeries `json:"series"`
+	Coverage []string    `json:"coverage"`
+	Sources  []string    `json:"sources"`
+}
+
+// GasExports returns the exporter's natural-gas exports (NATGAS_EXP_MCM, country =
+// exporter, partner = destination) by period at one frequency, with year-on-year
+// change. The observations may reach a year before From: they serve as the base
+// of the first changes. Periods without a value are gaps (nil), never zero.
+func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error) {
+	exp := cmp.Or(in.Exporter, Russia)
+	freq := cmp.Or(in.Freq, Annual)
+	ix := cellIndex{}
+	var units []string
+	periods := map[Period]bool{}
+	for _, o := range obs {
+		if o.Indicator != GasExportsCode || o.Country != exp || o.Period.Freq != freq ||
+			!slices.Contains(in.Destinations, o.Partner) {
+			continue
+		}
+		ix[o.Key()] = o
+		if inRange(o.Period, in.From, in.To) {
+			periods[o.Period] = true
+			if o.Unit != "" && !slices.Contains(units, o.Unit) {
+				units = append(units, o.Unit)
+			}
+		}
+	}
+	res := &GasExportsResult{Exporter: exp, Freq: freq.String(), Coverage: []string{}}
+	for p := range periods {
+		res.Periods = append(res.Periods, p)
+	}
+	slices.SortFunc(res.Periods, Period.Compare)
+	if len(res.Periods) == 0 {
+		return nil, Errorf(ENOTFOUND, "no %s gas export figures (%s) from %s to %s%s",
+			freq, GasExportsCode, CountryName(exp), names(in.Destinations), rangeWords(in.From, in.To))
+	}
+	if len(units) > 0 {
+		res.Unit = units[0]
+	}
+	if len(units) > 1 {
+		res.Coverage = append(res.Coverage, fmt.Sprintf("mixed units in the data: %v; values are shown as stored", units))
+	}
+	var src sourceSet
+	for _, d := range in.Destinations {
+		s := GasSeries{Destination: d, Name: CountryName(d)}
+		var missing int
+		for _, p := range res.Periods {
+			pt := GasPoint{Period: p}
+			if o, ok := ix.get(GasExportsCode, exp, d, p); ok {
+				pt.Value = ptr(o.Value)
+				src.add(o)
+			} else {
+				missing++
+			}
+			if o, ok := ix.get(GasExportsCode, exp, d, p.PreviousYear()); ok {
+				pt.Previous = ptr(o.Value)
+				if pt.Value != nil {
+					src.add(o)
+				}
+			}
+			if pt.Value != nil && pt.Previous != nil && *pt.Previous != 0 {
+				pt.YoY = ptr(100 * (*pt.Value / *pt.Previous - 1))
+			}
+			s.Points = append(s.Points, pt)
+		}
+		res.Series = append(res.Series, s)
+		switch {
+		case missing == len(res.Periods):
+			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no %s figures%s", s.Name, freq, rangeWords(in.From, in.To)))
+		case missing > 0:
+			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: %d of %d periods missing (%s)", s.Name, missing, len(res.Periods), missingPeriods(s)))
+		}
+	}
+	res.Sources = src.sorted()
+	return res, nil
+}
+
+func inRange(p, from, to Period) bool {
+	return (from.IsZero() || !p.Before(from)) && (to.IsZero() || !to.Before(p))
+}
+
+func rangeWords(from, to Period) string {
+	switch {
+	case !from.IsZero() && !to.IsZero():
+		return fmt.Sprintf(" from %s to %s", from, to)
+	case !from.IsZero():
+		return fmt.Sprintf(" from %s", from)
+	case !to.IsZero():
+		return fmt.Sprintf(" up to %s", to)
+	}
+	return ""
+}
+
+func missingPeriods(s GasSeries) string {
+	var out []string
+	for _, pt := range s.Points {
+		if pt.Value == nil {
+			out = append(out, pt.Period.String())
+		}
+	}
+	if len(out) > 6 {
+		out = append(out[:6], "…")
+	}
+	return strings.Join(out, ", ")
+}
