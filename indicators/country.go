@@ -16,10 +16,10 @@ import (
 // Country is one entry of the registry: an ISO 3166-1 country, a historical or
 // statistical economy without a current ISO code, or an aggregate.
 type Country struct {
-	Code      string `json:"code"`             // ISO 3166-1 alpha-3 or aggregate code
-	Alpha2    string `json:"alpha2,omitempty"` // ISO 3166-1 alpha-2, "" for non-ISO codes
+	Code      string `json:"code"`              // ISO 3166-1 alpha-3 or aggregate code
+	Alpha2    string `json:"alpha2,omitempty"`  // ISO 3166-1 alpha-2, "" for non-ISO codes
 	Numeric   string `json:"numeric,omitempty"` // ISO 3166-1 numeric ("643"), the id of world-atlas map shapes
-	Name      string `json:"name"`             // short English display name
+	Name      string `json:"name"`              // short English display name
 	Aggregate bool   `json:"aggregate,omitempty"`
 	IMF       int    `json:"imf,omitempty"` // IMF numeric code, 0 if not known
 }
