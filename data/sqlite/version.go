@@ -37,15 +37,15 @@ func (db *DB) SaveVersion(ctx context.Context, v indicators.NewVersion, src indi
 	}
 	sum := sha256.Sum256(v.File)
 	out := indicators.Version{
-		Dataset:   v.Dataset,
-		CreatedAt: db.now().UTC(),
-		FileName:  v.FileName,
-		Size:      int64(len(v.File)),
-		SHA256:    hex.EncodeToString(sum[:]),
-		Who:       v.Who,
-		Current:   true,
+		Dataset:  v.Dataset,
+		FileName: v.FileName,
+		Size:     int64(len(v.File)),
+		SHA256:   hex.EncodeToString(sum[:]),
+		Who:      v.Who,
+		Current:  true,
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		out.CreatedAt = db.now().UTC() // under the write lock, so times follow version order
 		id, err := db.appendVersion(ctx, tx, &out, v.File)
 		if err != nil {
 			return err
@@ -139,8 +139,9 @@ func nextNumbers(ctx context.Context, tx *sql.Tx, datasetID int64) (id int64, nu
 // that shows its observations (and points at its original file), with a new data
 // version. Rolling back to the data that are already current is ECONFLICT.
 func (db *DB) Rollback(ctx context.Context, dataset string, number int, who string) (indicators.Version, error) {
-	out := indicators.Version{Dataset: dataset, CreatedAt: db.now().UTC(), Who: who, RollbackOf: number, Current: true}
+	out := indicators.Version{Dataset: dataset, Who: who, RollbackOf: number, Current: true}
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		out.CreatedAt = db.now().UTC()
 		target, err := findVersion(ctx, tx, dataset, number)
 		if err != nil {
 			return err
