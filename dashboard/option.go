@@ -14,7 +14,13 @@ import (
 type optionBuilder func(res *indicators.Result, theme string) (map[string]any, error)
 
 // builders is the one option builder per chart id (DESIGN §1).
-var builders = map[string]optionBuilder{}
+var builders = map[string]optionBuilder{
+	"trade-share":      buildTradeShare,
+	"gas-exports":      buildGasExports,
+	"integration-gain": buildIntegrationGain,
+	"series":           buildSeries,
+	"map":              buildMap,
+}
 
 // Option returns the ECharts option of a computed chart as JSON: the one builder
 // per chart used by the pages, the embed page, the JSON API and the exports.

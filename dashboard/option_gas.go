@@ -1,0 +1,54 @@
+package dashboard
+
+import (
+	"fmt"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// buildGasExports draws each destination's exports as bars (left axis) and their
+// year-on-year change as dashed lines (right axis, %); gaps stay gaps.
+func buildGasExports(res *indicators.Result, _ string) (map[string]any, error) {
+	d, ok := res.Detail.(*indicators.GasExportsResult)
+	if !ok || d == nil {
+		return nil, fmt.Errorf("detail is %T, want *indicators.GasExportsResult", res.Detail)
+	}
+	unit := d.Unit
+	if unit == "" {
+		unit = "million m3"
+	}
+	periods := make([]string, len(d.Periods))
+	for i, p := range d.Periods {
+		periods[i] = p.String()
+	}
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(baseGlobals(res, "axis")...)
+	bar.SetGlobalOptions(
+		charts.WithGridOpts(opts.Grid{Top: "80", Bottom: "70", Left: "50", Right: "50", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: unit}),
+	)
+	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: "YoY %", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
+	if len(periods) > 24 {
+		bar.SetGlobalOptions(charts.WithDataZoomOpts(opts.DataZoom{Type: "slider", Start: 0, End: 100, XAxisIndex: []int{0}}))
+	}
+	bar.SetXAxis(periods)
+	line := charts.NewLine()
+	for _, s := range d.Series {
+		values := make([]opts.BarData, len(s.Points))
+		yoy := make([]opts.LineData, len(s.Points))
+		for i, p := range s.Points {
+			values[i] = opts.BarData{Value: valueOf(p.Value, 1)}
+			yoy[i] = opts.LineData{Value: valueOf(p.YoY, 1)}
+		}
+		bar.AddSeries(s.Name, values)
+		line.AddSeries(s.Name+" YoY %", yoy,
+			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.YAxisIndex = 1 }),
+			charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
+	}
+	bar.Overlap(line)
+	return rectJSON(bar), nil
+}

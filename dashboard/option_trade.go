@@ -1,0 +1,108 @@
+package dashboard
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// buildTradeShare draws partners' shares of Russia's turnover in the year (top N,
+// the selected partners highlighted, their combined share as its own bar against
+// the threshold line) above the combined share over time against the same line.
+func buildTradeShare(res *indicators.Result, _ string) (map[string]any, error) {
+	d, ok := res.Detail.(*indicators.TradeShareResult)
+	if !ok || d == nil {
+		return nil, fmt.Errorf("detail is %T, want *indicators.TradeShareResult", res.Detail)
+	}
+	threshold := opts.MarkLineNameYAxisItem{Name: fmt.Sprintf("%g%% threshold", d.Threshold), YAxis: d.Threshold}
+	thresholdStyle := charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+		Symbol:    []string{"none", "none"},
+		LineStyle: &opts.LineStyle{Color: colorThreshold, Type: "dashed", Width: 2},
+		Label:     &opts.Label{Show: opts.Bool(true), Formatter: fmt.Sprintf("%g%%", d.Threshold)},
+	})
+
+	names, data := tradeBars(d)
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(baseGlobals(res, "axis")...)
+	bar.SetGlobalOptions(
+		charts.WithGridOpts(
+			opts.Grid{Top: "70", Height: "38%", Left: "50", Right: "30", ContainLabel: opts.Bool(true)},
+			opts.Grid{Bottom: "60", Height: "22%", Left: "50", Right: "30", ContainLabel: opts.Bool(true)},
+		),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0", FontSize: 11}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "% of turnover " + strconv.Itoa(d.Year)}),
+	)
+	bar.ExtendXAxis(opts.XAxis{Type: "category", GridIndex: 1, Data: overYears(d)})
+	bar.ExtendYAxis(opts.YAxis{Type: "value", GridIndex: 1, Name: "combined %"})
+	bar.SetXAxis(names)
+	bar.AddSeries("Share of turnover "+strconv.Itoa(d.Year), data,
+		charts.WithMarkLineNameYAxisItemOpts(threshold), thresholdStyle,
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorBase}))
+
+	line := charts.NewLine()
+	line.AddSeries(combinedLabel(d)+" over time", overData(d),
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.XAxisIndex, s.YAxisIndex, s.Color = 1, 1, colorHighlight }),
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+		charts.WithMarkLineNameYAxisItemOpts(threshold), thresholdStyle)
+	bar.Overlap(line)
+	return rectJSON(bar), nil
+}
+
+// tradeBars are the top partners plus any selected partner outside the top, and a
+// first bar for the selected partners' combined share.
+func tradeBars(d *indicators.TradeShareResult) ([]string, []opts.BarData) {
+	var names []string
+	var data []opts.BarData
+	if len(d.Selected) > 0 {
+		names = append(names, combinedLabel(d))
+		data = append(data, opts.BarData{
+			Name: combinedLabel(d), Value: valueOf(d.Combined.Share, 2),
+			ItemStyle: &opts.ItemStyle{Color: colorHighlight, BorderColor: colorThreshold, BorderWidth: 2},
+		})
+	}
+	top := d.Top
+	if top <= 0 {
+		top = 15
+	}
+	for i, p := range d.Partners {
+		if i >= top && !p.Selected {
+			continue
+		}
+		bd := opts.BarData{Name: p.Name, Value: round(p.Share, 2)}
+		if p.Selected {
+			bd.ItemStyle = &opts.ItemStyle{Color: colorHighlight}
+		}
+		names = append(names, p.Name)
+		data = append(data, bd)
+	}
+	return names, data
+}
+
+// combinedLabel names the selected partners: "TUR+AZE".
+func combinedLabel(d *indicators.TradeShareResult) string {
+	if len(d.Selected) == 0 {
+		return "Selected"
+	}
+	return strings.Join(d.Selected, "+")
+}
+
+func overYears(d *indicators.TradeShareResult) []string {
+	ys := make([]string, len(d.Over))
+	for i, c := range d.Over {
+		ys[i] = strconv.Itoa(c.Year)
+	}
+	return ys
+}
+
+func overData(d *indicators.TradeShareResult) []opts.LineData {
+	data := make([]opts.LineData, len(d.Over))
+	for i, c := range d.Over {
+		data[i] = opts.LineData{Value: valueOf(c.Share, 2)}
+	}
+	return data
+}
