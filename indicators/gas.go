@@ -116,8 +116,22 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 	return res, nil
 }
 
+// inRange reports whether p starts within [from, to]; a bound of another
+// frequency covers its whole span (to = 2020 includes 2020-12).
 func inRange(p, from, to Period) bool {
-	return (from.IsZero() || !p.Before(from)) && (to.IsZero() || !to.Before(p))
+	s := p.startMonth()
+	return (from.IsZero() || s >= from.startMonth()) && (to.IsZero() || s <= to.endMonth())
+}
+
+// endMonth is the last month of p, in the units of startMonth.
+func (p Period) endMonth() int {
+	switch p.Freq {
+	case Annual:
+		return p.startMonth() + 11
+	case Quarterly:
+		return p.startMonth() + 2
+	}
+	return p.startMonth()
 }
 
 func rangeWords(from, to Period) string {

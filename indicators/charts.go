@@ -1,0 +1,579 @@
+package indicators
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Chart ids (DESIGN §4, contract).
+const (
+	ChartTradeShare      = "trade-share"
+	ChartGasExports      = "gas-exports"
+	ChartIntegrationGain = "integration-gain"
+	ChartSeries          = "series"
+	ChartMap             = "map"
+)
+
+// Charts returns the built-in charts in display order.
+func Charts() []Chart {
+	return []Chart{tradeShareChart{}, gasExportsChart{}, integrationGainChart{}, seriesChart{}, mapChart{}}
+}
+
+// ChartByID returns the built-in chart with the given id, or an ENOTFOUND *Error
+// listing the valid ids.
+func ChartByID(id string) (Chart, error) {
+	var ids []string
+	for _, c := range Charts() {
+		if c.ID() == id {
+			return c, nil
+		}
+		ids = append(ids, c.ID())
+	}
+	return nil, Errorf(ENOTFOUND, "unknown chart %q (charts: %s)", id, strings.Join(ids, ", "))
+}
+
+// newResult starts a result with the chart's identity and resolved parameters.
+func newResult(c Chart, p Params) *Result {
+	return &Result{Chart: c.ID(), Title: c.Title(), Params: p, Coverage: []string{}, Sources: []string{}}
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// ---- trade-share ----
+
+type tradeShareChart struct{}
+
+type tradeShareParams struct {
+	year      int
+	partners  []string
+	threshold float64
+	top       int
+}
+
+func (tradeShareChart) ID() string    { return ChartTradeShare }
+func (tradeShareChart) Title() string { return "Russia's goods trade by partner" }
+
+func (tradeShareChart) Params() []ParamSpec {
+	return []ParamSpec{
+		{Name: "year", Kind: "year", Default: Latest, Help: "year of the partner shares (latest: the latest year with a World total)"},
+		{Name: "partners", Kind: "countries", Default: "TUR,AZE", Help: "partners to highlight and add up: ISO3 codes, names or groups"},
+		{Name: "threshold", Kind: "number", Default: "5", Help: "the line the combined share is compared with, in %"},
+		{Name: "top", Kind: "int", Default: "15", Help: "how many of the largest partners to show"},
+	}
+}
+
+func (c tradeShareChart) parse(p Params) (tradeShareParams, error) {
+	r := newParamReader(p, c.Params())
+	tp := tradeShareParams{year: r.year("year"), partners: r.countries("partners", true),
+		threshold: r.number("threshold", 0, 100), top: r.integer("top", 1, 250)}
+	return tp, r.err
+}
+
+func (c tradeShareChart) Query(p Params) (Query, error) {
+	if _, err := c.parse(p); err != nil {
+		return Query{}, err
+	}
+	return Query{Indicators: []string{ExportsCode, ImportsCode}, Countries: []string{Russia}}, nil
+}
+
+func (c tradeShareChart) Compute(p Params, obs []Observation) (*Result, error) {
+	tp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := TradeShare(TradeShareInput{Year: tp.year, Partners: tp.partners}, obs)
+	if err != nil {
+		return nil, err
+	}
+	ts.Threshold, ts.Top = tp.threshold, tp.top
+	res := newResult(c, Params{"year": fmt.Sprint(ts.Year), "partners": strings.Join(tp.partners, ","),
+		"threshold": fmt.Sprint(tp.threshold), "top": fmt.Sprint(tp.top)})
+	basis := "World total as reported"
+	if ts.Total.Basis == "sum" {
+		basis = "total summed over partners"
+	}
+	res.Subtitle = fmt.Sprintf("Share of Russia's goods exports + imports by partner, %d (%s); highlighted: %s; line at %s; top %d partners",
+		ts.Year, basis, names(tp.partners), fmtPct(tp.threshold, false), tp.top)
+	res.Statement = tradeStatement(ts)
+	res.Table = tradeTable(ts)
+	res.Coverage, res.Sources, res.Detail = orEmpty(ts.Coverage), orEmpty(ts.Sources), ts
+	return res, nil
+}
+
+func tradeStatement(ts *TradeShareResult) string {
+	who := names(ts.Selected)
+	c := ts.Combined
+	if c.Share == nil {
+		return fmt.Sprintf("%s: no trade figures with Russia in %d", who, ts.Year)
+	}
+	side := "below"
+	if *c.Share >= ts.Threshold {
+		side = "at or above"
+	}
+	s := fmt.Sprintf("%s: %s of Russia's goods trade in %d (%s the %s line)", who, fmtPct(*c.Share, false), ts.Year, side, fmtPct(ts.Threshold, false))
+	if len(c.Missing) > 0 {
+		s += fmt.Sprintf("; no figures for %s", names(c.Missing))
+	}
+	return s
+}
+
+// tradeTable: the partner bars of the year (top N, plus highlighted partners
+// outside it), then the combined share line by year.
+func tradeTable(ts *TradeShareResult) Table {
+	t := Table{Columns: []Column{{Name: "Year"}, {Name: "Partner"}, {Name: "Code"}, {Name: "Share", Unit: "%"},
+		{Name: "Exports", Unit: "US$"}, {Name: "Imports", Unit: "US$"}, {Name: "Highlighted"}}}
+	for i, p := range ts.Partners {
+		if i >= ts.Top && !p.Selected {
+			continue
+		}
+		t.Rows = append(t.Rows, []any{fmt.Sprint(ts.Year), p.Name, p.Partner, p.Share, cell(p.Exports), cell(p.Imports), yesNo(p.Selected)})
+	}
+	label := strings.Join(mapNames(ts.Selected), " + ")
+	for _, o := range ts.Over {
+		t.Rows = append(t.Rows, []any{fmt.Sprint(o.Year), label + " (combined)", strings.Join(ts.Selected, "+"), cell(o.Share), nil, nil, "combined"})
+	}
+	return t
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+func mapNames(codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = CountryName(c)
+	}
+	return out
+}
+
+// ---- gas-exports ----
+
+type gasExportsChart struct{}
+
+type gasParams struct {
+	destinations []string
+	freq         Frequency
+	from, to     Period
+}
+
+func (gasExportsChart) ID() string    { return ChartGasExports }
+func (gasExportsChart) Title() string { return "Russia's gas exports by destination" }
+
+func (gasExportsChart) Params() []ParamSpec {
+	return []ParamSpec{
+		{Name: "destinations", Kind: "countries", Default: "TUR,DEU,ITA", Help: "destination countries: ISO3 codes, names or groups"},
+		{Name: "freq", Kind: "enum", Default: "annual", Options: []string{"annual", "monthly"}, Help: "annual or monthly figures"},
+		{Name: "from", Kind: "period", Help: "first period (2015, 2019-01)"},
+		{Name: "to", Kind: "period", Help: "last period (2021, 2020-12)"},
+	}
+}
+
+func (c gasExportsChart) parse(p Params) (gasParams, error) {
+	r := newParamReader(p, c.Params())
+	gp := gasParams{destinations: r.countries("destinations", true), from: r.period("from"), to: r.period("to")}
+	gp.freq = Annual
+	if r.enum("freq") == "monthly" {
+		gp.freq = Monthly
+	}
+	if r.err == nil && !gp.from.IsZero() && !gp.to.IsZero() && gp.to.endMonth() < gp.from.startMonth() {
+		r.fail("to", "%s is before from (%s)", gp.to, gp.from)
+	}
+	return gp, r.err
+}
+
+func (c gasExportsChart) Query(p Params) (Query, error) {
+	gp, err := c.parse(p)
+	if err != nil {
+		return Query{}, err
+	}
+	q := Query{Indicators: []string{GasExportsCode}, Countries: []string{Russia}, Partners: gp.destinations, To: queryTo(gp.to)}
+	if !gp.from.IsZero() {
+		q.From = gp.from.PreviousYear() // the base of the first year-on-year change
+	}
+	return q, nil
+}
+
+func (c gasExportsChart) Compute(p Params, obs []Observation) (*Result, error) {
+	gp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	g, err := GasExports(GasExportsInput{Destinations: gp.destinations, Freq: gp.freq, From: gp.from, To: gp.to}, obs)
+	if err != nil {
+		return nil, err
+	}
+	res := newResult(c, Params{"destinations": strings.Join(gp.destinations, ","), "freq": gp.freq.String(),
+		"from": periodParam(gp.from), "to": periodParam(gp.to)})
+	first, last := g.Periods[0], g.Periods[len(g.Periods)-1]
+	res.Subtitle = fmt.Sprintf("To %s, %s, %s–%s, %s, with year-on-year change", names(gp.destinations), g.Freq, first, last, g.Unit)
+	res.Statement = gasStatement(g)
+	t := Table{Columns: []Column{{Name: "Period"}, {Name: "Destination"}, {Name: "Code"}, {Name: "Exports", Unit: g.Unit}, {Name: "Year on year", Unit: "%"}}}
+	for i, per := range g.Periods {
+		for _, s := range g.Series {
+			pt := s.Points[i]
+			t.Rows = append(t.Rows, []any{per.String(), s.Name, s.Destination, cell(pt.Value), cell(pt.YoY)})
+		}
+	}
+	res.Table = t
+	res.Coverage, res.Sources, res.Detail = orEmpty(g.Coverage), orEmpty(g.Sources), g
+	return res, nil
+}
+
+func periodParam(p Period) string {
+	if p.IsZero() {
+		return ""
+	}
+	return p.String()
+}
+
+// gasStatement describes the latest period that has a year-on-year change.
+func gasStatement(g *GasExportsResult) string {
+	for i := len(g.Periods) - 1; i >= 0; i-- {
+		var parts []string
+		for _, s := range g.Series {
+			if pt := s.Points[i]; pt.YoY != nil {
+				parts = append(parts, fmt.Sprintf("%s %s", s.Name, fmtPct(*pt.YoY, true)))
+			}
+		}
+		if len(parts) == 1 {
+			s := g.Series[slices.IndexFunc(g.Series, func(s GasSeries) bool { return s.Points[i].YoY != nil })]
+			pt := s.Points[i]
+			return fmt.Sprintf("Gas exports to %s: %s year on year in %s (%s %s, from %s)",
+				s.Name, fmtPct(*pt.YoY, true), g.Periods[i], fmtNumber(*pt.Value), g.Unit, fmtNumber(*pt.Previous))
+		}
+		if len(parts) > 1 {
+			return fmt.Sprintf("Gas exports in %s, year on year: %s", g.Periods[i], strings.Join(parts, ", "))
+		}
+	}
+	last := g.Periods[len(g.Periods)-1]
+	return fmt.Sprintf("Gas exports in %s: no year-on-year change can be computed (no figure a year earlier)", last)
+}
+
+// ---- integration-gain ----
+
+type integrationGainChart struct{}
+
+type gainParams struct {
+	bloc     string
+	members  []string
+	year     int
+	measure  string
+	measures []string
+}
+
+func (integrationGainChart) ID() string { return ChartIntegrationGain }
+func (integrationGainChart) Title() string {
+	return "Integration gain: a bloc's GDP (PPP) and population as % of Russia's"
+}
+
+func (integrationGainChart) Params() []ParamSpec {
+	return []ParamSpec{
+		{Name: "bloc", Kind: "countries", Default: GroupFSUCore, Help: "the bloc: a group name or countries (Russia is the reference and is left out)"},
+		{Name: "year", Kind: "year", Default: Latest, Help: "year of the member contributions (latest: the latest year with every figure)"},
+		{Name: "measure", Kind: "enum", Default: "both", Options: []string{"both", "gdp-ppp", "population"}, Help: "GDP (PPP), population or both"},
+	}
+}
+
+func (c integrationGainChart) parse(p Params) (gainParams, error) {
+	r := newParamReader(p, c.Params())
+	gp := gainParams{bloc: blocLabel(r.raw("bloc")), members: r.countries("bloc", true), year: r.year("year"), measure: r.enum("measure")}
+	gp.measures = []string{"population", "gdp-ppp"}
+	if gp.measure != "both" {
+		gp.measures = []string{gp.measure}
+	}
+	if r.err == nil && len(slices.DeleteFunc(slices.Clone(gp.members), func(s string) bool { return s == Russia })) == 0 {
+		r.fail("bloc", "the bloc needs members besides Russia")
+	}
+	return gp, r.err
+}
+
+// blocLabel names a bloc parameter: a group's own name, else the list as given.
+func blocLabel(s string) string {
+	if g, ok := DefaultCountries().Group(s); ok {
+		return g.Name
+	}
+	return strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+}
+
+func measureCodes(ids []string) []string {
+	var codes []string
+	for _, id := range ids {
+		m, _ := MeasureByID(id)
+		codes = append(codes, m.Code)
+	}
+	return codes
+}
+
+func (c integrationGainChart) Query(p Params) (Query, error) {
+	gp, err := c.parse(p)
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{Indicators: measureCodes(gp.measures), Countries: withRussia(gp.members), Partners: []string{""}}, nil
+}
+
+func withRussia(codes []string) []string {
+	if slices.Contains(codes, Russia) {
+		return codes
+	}
+	return append([]string{Russia}, codes...)
+}
+
+func (c integrationGainChart) Compute(p Params, obs []Observation) (*Result, error) {
+	gp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	ig, err := IntegrationGain(IntegrationGainInput{Bloc: gp.bloc, Members: gp.members, Measures: gp.measures, Year: gp.year}, obs)
+	if err != nil {
+		return nil, err
+	}
+	res := newResult(c, Params{"bloc": gp.bloc, "year": fmt.Sprint(ig.Year), "measure": gp.measure})
+	res.Subtitle = fmt.Sprintf("%s (%s) as %% of Russia's %s, %d, with each member's contribution",
+		ig.Bloc, names(ig.Members), measureLabels(ig.Measures), ig.Year)
+	res.Statement = gainStatement(ig)
+	res.Table = gainTable(ig)
+	res.Coverage, res.Sources, res.Detail = orEmpty(ig.Coverage), orEmpty(ig.Sources), ig
+	return res, nil
+}
+
+func measureLabels(ms []IntegrationMeasure) string {
+	s := make([]string, len(ms))
+	for i, m := range ms {
+		s[i] = m.Label
+	}
+	return strings.Join(s, " and ")
+}
+
+// gainStatement: "FSU-CORE adds 68.9% to Russia's population and 30.6% to its
+// GDP (PPP) in 2019"; a measure with a member missing says so.
+func gainStatement(ig *IntegrationGainResult) string {
+	var parts []string
+	for i, m := range ig.Measures {
+		to := "to Russia's "
+		if i > 0 {
+			to = "to its "
+		}
+		b, _ := m.At(ig.Year)
+		switch {
+		case b.Ratio != nil:
+			parts = append(parts, fmt.Sprintf("%s %s%s", fmtPct(*b.Ratio, false), to, m.Label))
+		case b.PartialRatio != nil:
+			parts = append(parts, fmt.Sprintf("at least %s %s%s (no figure for %s)", fmtPct(*b.PartialRatio, false), to, m.Label, names(b.Missing)))
+		default:
+			parts = append(parts, fmt.Sprintf("an unknown share %s%s (no figures)", to, m.Label))
+		}
+	}
+	return fmt.Sprintf("%s adds %s in %d", ig.Bloc, strings.Join(parts, " and "), ig.Year)
+}
+
+// gainTable: each member's contribution in the chosen year, then the bloc ratio
+// by year (nil where a member or Russia is missing: the plotted gap).
+func gainTable(ig *IntegrationGainResult) Table {
+	t := Table{Columns: []Column{{Name: "Year"}, {Name: "Measure"}, {Name: "Country"}, {Name: "Code"}, {Name: "Value"}, {Name: "Unit"}, {Name: "Share of Russia", Unit: "%"}}}
+	for _, m := range ig.Measures {
+		b, _ := m.At(ig.Year)
+		for _, con := range b.Contributions {
+			t.Rows = append(t.Rows, []any{fmt.Sprint(ig.Year), m.Label, con.Name, con.Country, cell(con.Value), m.Unit, cell(con.Pct)})
+		}
+	}
+	for _, m := range ig.Measures {
+		for _, b := range m.Years {
+			t.Rows = append(t.Rows, []any{fmt.Sprint(b.Year), m.Label, ig.Bloc + " total", ig.Bloc, cell(b.Total), m.Unit, cell(b.Ratio)})
+		}
+	}
+	return t
+}
+
+// ---- series ----
+
+type seriesChart struct{}
+
+type seriesParams struct {
+	indicator string
+	countries []string
+	partner   string
+	from, to  Period
+}
+
+func (seriesChart) ID() string    { return ChartSeries }
+func (seriesChart) Title() string { return "Any indicator by country" }
+
+func (seriesChart) Params() []ParamSpec {
+	return []ParamSpec{
+		{Name: "indicator", Kind: "indicator", Default: PopulationCode, Help: "indicator code (e.g. SP.POP.TOTL, NY.GDP.MKTP.PP.CD, TXG_FOB_USD)"},
+		{Name: "countries", Kind: "countries", Default: GroupEAEU, Help: "countries: ISO3 codes, names or groups"},
+		{Name: "partner", Kind: "country", Help: "counterpart for bilateral indicators (empty: none)"},
+		{Name: "from", Kind: "period", Help: "first period"},
+		{Name: "to", Kind: "period", Help: "last period"},
+	}
+}
+
+func (c seriesChart) parse(p Params) (seriesParams, error) {
+	r := newParamReader(p, c.Params())
+	sp := seriesParams{indicator: r.indicator("indicator"), countries: r.countries("countries", true),
+		partner: r.country("partner"), from: r.period("from"), to: r.period("to")}
+	return sp, r.err
+}
+
+func (c seriesChart) Query(p Params) (Query, error) {
+	sp, err := c.parse(p)
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{Indicators: []string{sp.indicator}, Countries: sp.countries, Partners: []string{sp.partner},
+		From: sp.from, To: queryTo(sp.to)}, nil
+}
+
+func (c seriesChart) Compute(p Params, obs []Observation) (*Result, error) {
+	sp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Series(SeriesInput{Indicator: sp.indicator, Countries: sp.countries, Partner: sp.partner, From: sp.from, To: sp.to}, obs)
+	if err != nil {
+		return nil, err
+	}
+	res := newResult(c, Params{"indicator": sp.indicator, "countries": strings.Join(sp.countries, ","),
+		"partner": sp.partner, "from": periodParam(sp.from), "to": periodParam(sp.to)})
+	res.Title = sp.indicator + " by country"
+	with := ""
+	if sp.partner != "" {
+		with = " with " + CountryName(sp.partner)
+	}
+	res.Subtitle = fmt.Sprintf("%s%s, %s–%s, %s", names(sp.countries), with, s.Periods[0], s.Periods[len(s.Periods)-1], s.Unit)
+	res.Statement = seriesStatement(s)
+	t := Table{Columns: []Column{{Name: "Period"}, {Name: "Country"}, {Name: "Code"}, {Name: "Value", Unit: s.Unit}}}
+	for i, per := range s.Periods {
+		for _, l := range s.Lines {
+			t.Rows = append(t.Rows, []any{per.String(), l.Name, l.Country, cell(l.Values[i])})
+		}
+	}
+	res.Table = t
+	res.Coverage, res.Sources, res.Detail = orEmpty(s.Coverage), orEmpty(s.Sources), s
+	return res, nil
+}
+
+// seriesStatement gives the first country's latest value.
+func seriesStatement(s *SeriesResult) string {
+	for _, l := range s.Lines {
+		for i := len(l.Values) - 1; i >= 0; i-- {
+			if v := l.Values[i]; v != nil {
+				return fmt.Sprintf("%s: %s %s in %s (%s)", l.Name, fmtNumber(*v), s.Unit, s.Periods[i], s.Indicator)
+			}
+		}
+	}
+	return ""
+}
+
+// ---- map ----
+
+type mapChart struct{}
+
+type mapParams struct {
+	metric   string
+	year     int
+	bloc     string
+	members  []string
+	measure  string
+	partners []string
+}
+
+func (mapChart) ID() string    { return ChartMap }
+func (mapChart) Title() string { return "Map: trade partners or a bloc" }
+
+func (mapChart) Params() []ParamSpec {
+	return []ParamSpec{
+		{Name: "metric", Kind: "enum", Default: MapBloc, Options: []string{MapBloc, MapTradeShare}, Help: "bloc: members as % of Russia; trade-share: partners' shares of Russia's goods trade"},
+		{Name: "year", Kind: "year", Default: Latest, Help: "year (latest: the metric's default year)"},
+		{Name: "bloc", Kind: "countries", Default: GroupFSUCore, Help: "bloc members (metric=bloc)"},
+		{Name: "measure", Kind: "enum", Default: "population", Options: []string{"population", "gdp-ppp"}, Help: "measure compared with Russia's (metric=bloc)"},
+		{Name: "partners", Kind: "countries", Default: "TUR,AZE", Help: "partners to highlight (metric=trade-share)"},
+	}
+}
+
+func (c mapChart) parse(p Params) (mapParams, error) {
+	r := newParamReader(p, c.Params())
+	mp := mapParams{metric: r.enum("metric"), year: r.year("year"), bloc: blocLabel(r.raw("bloc")),
+		members: r.countries("bloc", true), measure: r.enum("measure"), partners: r.countries("partners", false)}
+	return mp, r.err
+}
+
+func (c mapChart) Query(p Params) (Query, error) {
+	mp, err := c.parse(p)
+	if err != nil {
+		return Query{}, err
+	}
+	if mp.metric == MapTradeShare {
+		return Query{Indicators: []string{ExportsCode, ImportsCode}, Countries: []string{Russia}}, nil
+	}
+	return Query{Indicators: measureCodes([]string{mp.measure}), Countries: withRussia(mp.members), Partners: []string{""}}, nil
+}
+
+func (c mapChart) Compute(p Params, obs []Observation) (*Result, error) {
+	mp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	m, err := MapData(MapInput{Metric: mp.metric, Year: mp.year, Partners: mp.partners, Bloc: mp.bloc, Members: mp.members, Measure: mp.measure}, obs)
+	if err != nil {
+		return nil, err
+	}
+	rp := Params{"metric": mp.metric, "year": fmt.Sprint(m.Year)}
+	if mp.metric == MapTradeShare {
+		rp["partners"] = strings.Join(mp.partners, ",")
+	} else {
+		rp["bloc"], rp["measure"] = mp.bloc, mp.measure
+	}
+	res := newResult(c, rp)
+	res.Title = "Map: " + m.Label
+	res.Subtitle = mapSubtitle(m, mp)
+	res.Statement = mapStatement(m)
+	t := Table{Columns: []Column{{Name: "Country"}, {Name: "Code"}, {Name: "Value", Unit: m.Unit}, {Name: "Highlighted"}}}
+	for _, r := range m.Regions {
+		hl := yesNo(r.Highlight)
+		if r.Reference {
+			hl = "reference"
+		}
+		t.Rows = append(t.Rows, []any{r.Name, r.Code, cell(r.Value), hl})
+	}
+	res.Table = t
+	res.Coverage, res.Sources, res.Detail = orEmpty(m.Coverage), orEmpty(m.Sources), m
+	return res, nil
+}
+
+func mapSubtitle(m *MapResult, mp mapParams) string {
+	if m.Metric == MapTradeShare {
+		return fmt.Sprintf("Partners' shares of Russia's goods exports + imports in %d; highlighted: %s", m.Year, orNone(names(mp.partners)))
+	}
+	me, _ := MeasureByID(mp.measure)
+	return fmt.Sprintf("%s members' %s as %% of Russia's, %d", m.Bloc, me.Label, m.Year)
+}
+
+// mapStatement names the region with the largest value.
+func mapStatement(m *MapResult) string {
+	var best *MapRegion
+	for i, r := range m.Regions {
+		if r.Value != nil && (best == nil || *r.Value > *best.Value) {
+			best = &m.Regions[i]
+		}
+	}
+	if best == nil {
+		return "No values to map"
+	}
+	if m.Metric == MapTradeShare {
+		return fmt.Sprintf("%s: %s of Russia's goods trade in %d, the largest partner", best.Name, fmtPct(*best.Value, false), m.Year)
+	}
+	me, _ := MeasureByID(m.Measure)
+	return fmt.Sprintf("%s: %s of Russia's %s in %d, the largest in %s", best.Name, fmtPct(*best.Value, false), me.Label, m.Year, m.Bloc)
+}
