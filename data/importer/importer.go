@@ -1,0 +1,206 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// Default limits (DESIGN §3).
+const (
+	DefaultMaxUpload   = 32 << 20  // bytes of the uploaded file
+	DefaultMaxUnzipped = 256 << 20 // bytes of an xlsx once decompressed
+	DefaultMaxCells    = 5_000_000 // cells read across all sheets
+	DefaultMaxErrors   = 1000      // errors listed before "... and N more"
+	sampleSize         = 20        // observations shown in a report
+	batchSize          = 2048      // observations per batch handed to the store
+)
+
+// Countries resolves the country names and codes found in spreadsheets (ISO3, ISO2,
+// IMF numeric codes, names and their variants, aggregate codes) to Clout's codes.
+type Countries interface {
+	// Resolve returns the ISO3 or aggregate code of s, or an error that suggests
+	// the closest names.
+	Resolve(s string) (string, error)
+	// IsAggregate reports whether code is a regional or income aggregate (WLD, ECS...).
+	IsAggregate(code string) bool
+}
+
+// Progress is how far an import has read: bytes of a csv (0 for xlsx, whose
+// compressed stream has no useful byte position), rows of any file, out of Total
+// bytes of the file.
+type Progress struct {
+	Bytes int64
+	Total int64
+	Rows  int64
+	Sheet string
+}
+
+// Options configures an Importer. Zero values take the defaults.
+type Options struct {
+	Countries   Countries        // required: country resolution
+	MaxUpload   int64            // bytes; DefaultMaxUpload
+	MaxUnzipped int64            // bytes; DefaultMaxUnzipped
+	MaxCells    int64            // DefaultMaxCells
+	MaxErrors   int              // DefaultMaxErrors
+	Now         func() time.Time // clock for progress pacing; time.Now
+	Progress    func(Progress)   // called every ~100 ms and at the end; may be nil
+	ProgressGap time.Duration    // minimum time between Progress calls; 100 ms
+	TempDir     string           // where excelize may spill large sheets; os default
+}
+
+// Importer imports spreadsheets into a store. It is safe for concurrent use: every
+// Import has its own state.
+type Importer struct {
+	store indicators.Store
+	opts  Options
+}
+
+// New returns an Importer writing to store. store may be nil for dry runs only.
+func New(store indicators.Store, opts Options) *Importer {
+	if opts.MaxUpload <= 0 {
+		opts.MaxUpload = DefaultMaxUpload
+	}
+	if opts.MaxUnzipped <= 0 {
+		opts.MaxUnzipped = DefaultMaxUnzipped
+	}
+	if opts.MaxCells <= 0 {
+		opts.MaxCells = DefaultMaxCells
+	}
+	if opts.MaxErrors <= 0 {
+		opts.MaxErrors = DefaultMaxErrors
+	}
+	if opts.Countries == nil {
+		opts.Countries = indicators.DefaultCountries()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ProgressGap <= 0 {
+		opts.ProgressGap = 100 * time.Millisecond
+	}
+	return &Importer{store: store, opts: opts}
+}
+
+// Request is one file to import.
+type Request struct {
+	Dataset        string // default: the file name without its extension
+	FileName       string // as uploaded; used in reports and errors
+	Data           []byte // the whole file (it is kept with the version)
+	Format         string // "auto" (default) or a layout name; see Formats
+	DryRun         bool   // validate and report without storing
+	Who            string // who imports, recorded with the version
+	SumCommodities bool   // UN Comtrade: sum commodity rows instead of rejecting them
+}
+
+// ReadLimited reads r up to limit bytes and fails with ETOOLARGE beyond that; use it
+// to fill Request.Data from an upload or a file.
+func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read file: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return nil, indicators.Errorf(indicators.ETOOLARGE, "file is larger than the %s limit", humanBytes(limit))
+	}
+	return b, nil
+}
+
+// Import parses, validates and (unless req.DryRun) stores req's file as a new
+// version of its dataset, and returns the report. On any problem in the file
+// nothing is stored; the error is an *indicators.Error (EINVALID with every problem
+// in Details, ETOOLARGE, EUNSUPPORTED) and the report lists the errors too.
+func (im *Importer) Import(ctx context.Context, req Request) (*indicators.ImportReport, error) {
+	rep := newReport(req)
+	if err := im.check(req); err != nil {
+		return rep, err
+	}
+	lay, err := formatLayout(req.Format)
+	if err != nil {
+		return rep, err
+	}
+	kind, err := sniff(req.Data)
+	if err != nil {
+		return rep, err
+	}
+	r := newRun(ctx, im, req, rep, lay, kind)
+	if req.DryRun {
+		err = r.source()(func([]indicators.Observation) error { return nil })
+		return rep, err
+	}
+	if im.store == nil {
+		return rep, indicators.Errorf(indicators.EINTERNAL, "importer has no store")
+	}
+	v, err := im.store.SaveVersion(ctx, indicators.NewVersion{
+		Dataset: rep.Dataset, FileName: req.FileName, File: req.Data, Who: req.Who, Report: rep,
+	}, r.source())
+	if err != nil {
+		if r.failed != nil && errors.Is(err, r.failed) {
+			return rep, r.failed
+		}
+		return rep, fmt.Errorf("import %s: %w", req.FileName, err)
+	}
+	rep.Version, rep.DataVersion = v.Number, v.DataVersion
+	return rep, nil
+}
+
+// check applies the limits that need no parsing.
+func (im *Importer) check(req Request) error {
+	if int64(len(req.Data)) > im.opts.MaxUpload {
+		return indicators.Errorf(indicators.ETOOLARGE, "%s is %s, over the %s upload limit",
+			displayName(req.FileName), humanBytes(int64(len(req.Data))), humanBytes(im.opts.MaxUpload))
+	}
+	return nil
+}
+
+func newReport(req Request) *indicators.ImportReport {
+	sum := sha256.Sum256(req.Data)
+	ds := strings.TrimSpace(req.Dataset)
+	if ds == "" {
+		ds = DatasetName(req.FileName)
+	}
+	return &indicators.ImportReport{
+		Dataset: ds, DryRun: req.DryRun, File: req.FileName, Size: int64(len(req.Data)),
+		SHA256: hex.EncodeToString(sum[:]), Indicators: []string{},
+		Warnings: []indicators.ImportProblem{}, Errors: []indicators.ImportProblem{},
+	}
+}
+
+// DatasetName is the default dataset of a file: its base name without extension.
+func DatasetName(fileName string) string {
+	base := filepath.Base(strings.ReplaceAll(fileName, "\\", "/"))
+	if ext := filepath.Ext(base); ext != "" && len(ext) <= 6 {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if base == "." || base == "/" || base == "" {
+		return "import"
+	}
+	return base
+}
+
+func displayName(name string) string {
+	if name == "" {
+		return "the file"
+	}
+	return name
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
