@@ -229,6 +229,13 @@ func (c gasExportsChart) Compute(p Params, obs []Observation) (*Result, error) {
 	return res, nil
 }
 
+func withUnit(v, unit string) string {
+	if unit == "" {
+		return v
+	}
+	return v + " " + unit
+}
+
 func periodParam(p Period) string {
 	if p.IsZero() {
 		return ""
@@ -248,8 +255,8 @@ func gasStatement(g *GasExportsResult) string {
 		if len(parts) == 1 {
 			s := g.Series[slices.IndexFunc(g.Series, func(s GasSeries) bool { return s.Points[i].YoY != nil })]
 			pt := s.Points[i]
-			return fmt.Sprintf("Gas exports to %s: %s year on year in %s (%s %s, from %s)",
-				s.Name, fmtPct(*pt.YoY, true), g.Periods[i], fmtNumber(*pt.Value), g.Unit, fmtNumber(*pt.Previous))
+			return fmt.Sprintf("Gas exports to %s: %s year on year in %s (%s, from %s)",
+				s.Name, fmtPct(*pt.YoY, true), g.Periods[i], withUnit(fmtNumber(*pt.Value), g.Unit), fmtNumber(*pt.Previous))
 		}
 		if len(parts) > 1 {
 			return fmt.Sprintf("Gas exports in %s, year on year: %s", g.Periods[i], strings.Join(parts, ", "))
@@ -469,7 +476,7 @@ func seriesStatement(s *SeriesResult) string {
 	for _, l := range s.Lines {
 		for i := len(l.Values) - 1; i >= 0; i-- {
 			if v := l.Values[i]; v != nil {
-				return fmt.Sprintf("%s: %s %s in %s (%s)", l.Name, fmtNumber(*v), s.Unit, s.Periods[i], s.Indicator)
+				return fmt.Sprintf("%s: %s in %s (%s)", l.Name, withUnit(fmtNumber(*v), s.Unit), s.Periods[i], s.Indicator)
 			}
 		}
 	}

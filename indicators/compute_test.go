@@ -130,12 +130,19 @@ func TestTradeShareYearAndPartialPartner(t *testing.T) {
 
 func gasFixture() []indicators.Observation {
 	g := indicators.GasExportsCode
-	return []indicators.Observation{
+	return withUnit("million m3", []indicators.Observation{
 		obs(g, "RUS", "TUR", "2019-04", 1495), obs(g, "RUS", "TUR", "2020-04", 470), obs(g, "RUS", "TUR", "2020-05", 339),
 		obs(g, "RUS", "DEU", "2019-04", 2500), obs(g, "RUS", "DEU", "2020-04", 2000),
 		obs(g, "RUS", "TUR", "2019", 15196), obs(g, "RUS", "TUR", "2020", 16178),
 		obs(g, "RUS", "ITA", "2020", 28716),
+	})
+}
+
+func withUnit(unit string, data []indicators.Observation) []indicators.Observation {
+	for i := range data {
+		data[i].Unit = unit
 	}
+	return data
 }
 
 func TestGasExportsMonthly(t *testing.T) {
