@@ -102,6 +102,7 @@ type Server struct {
 	cache   *lruCache
 	version versionCache
 	facets  facetCache
+	data    *dataState // auth, sessions and staged uploads (auth.go, upload.go)
 
 	mu     sync.Mutex
 	server *http.Server
@@ -146,6 +147,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("dashboard: templates: %w", err)
 	}
 	s.metrics.registerDataVersion(s.currentVersionForMetrics)
+	s.data = newDataState(cfg, deps)
 	s.echo = s.newEcho()
 	return s, nil
 }
@@ -259,12 +261,13 @@ func (s *Server) routes(e *echo.Echo) {
 	if s.deps.Exporter != nil {
 		s.registerSnapshotRoutes(read)
 	}
+	s.registerDataRoutes(e, read)
 }
 
 // readGuards returns the middleware that protects reading. It is empty for a
 // public dashboard; issue 5 (auth) returns the session/token check when
 // Config.Private is set.
-func (s *Server) readGuards() []echo.MiddlewareFunc { return nil }
+func (s *Server) readGuards() []echo.MiddlewareFunc { return s.authReadGuards() }
 
 func (s *Server) handleHealth(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)

@@ -173,6 +173,7 @@ func (s *Server) nav(current string) []navItem {
 	for _, c := range s.charts {
 		items = append(items, navItem{URL: "/charts/" + c.ID(), Label: c.Title(), Current: current == c.ID()})
 	}
+	items = append(items, s.dataNav(current)...)
 	return items
 }
 

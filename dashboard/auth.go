@@ -1,0 +1,553 @@
+package dashboard
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// AdminTokenSetting is the settings key under which the SHA-256 (hex) of a
+// generated admin token is stored; the token itself is never stored.
+const AdminTokenSetting = "admin_token_sha256"
+
+// Settings keeps small named values. The SQLite store implements it; when the
+// Store given to New also implements Settings and Config.AdminToken is empty, the
+// token hash stored by EnsureAdminToken guards writes.
+type Settings interface {
+	// Setting returns the value stored under key and whether there is one.
+	Setting(ctx context.Context, key string) (string, bool, error)
+	// SetSetting stores value under key.
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// EnsureAdminToken makes sure an admin token exists when CLOUT_ADMIN_TOKEN is not
+// set: on first start it generates a random token, stores only its SHA-256 hash
+// in settings and returns the token, which the caller prints once. It returns ""
+// when a hash is already stored.
+func EnsureAdminToken(ctx context.Context, settings Settings, log *slog.Logger) (printOnce string, err error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	stored, err := storedTokenHash(ctx, settings)
+	if err != nil {
+		return "", err
+	}
+	if stored != "" {
+		return "", nil
+	}
+	token, err := randomID(32)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(token))
+	if err := settings.SetSetting(ctx, AdminTokenSetting, hex.EncodeToString(sum[:])); err != nil {
+		return "", fmt.Errorf("store admin token hash: %w", err)
+	}
+	log.Info("generated an admin token; only its hash is stored")
+	return token, nil
+}
+
+// storedTokenHash reads the stored token hash; a missing setting is "".
+func storedTokenHash(ctx context.Context, settings Settings) (string, error) {
+	v, ok, err := settings.Setting(ctx, AdminTokenSetting)
+	if err != nil {
+		return "", fmt.Errorf("read admin token hash: %w", err)
+	}
+	if !ok {
+		return "", nil
+	}
+	return strings.TrimSpace(v), nil
+}
+
+// randomID returns n random bytes, base64url-encoded.
+func randomID(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Context keys and cookie names of the auth layer.
+const (
+	sessionCookie = "clout_session"
+	csrfCookie    = "clout_csrf"
+	csrfField     = "_csrf"
+	csrfHeader    = "X-CSRF-Token"
+	ctxCSRF       = "csrf"
+	ctxPrincipal  = "clout.principal"
+)
+
+// principal is who makes a request: the API token or a browser session.
+type principal struct {
+	Who     string // recorded with each version: "token" or "session"
+	Owner   string // staging owner: "token" or the session id
+	Session bool
+}
+
+// authState is the server's authentication state: the token hash, the sessions,
+// the failed-login limiter and the CSRF middleware (one per cookie security).
+type authState struct {
+	tokenHash atomic.Pointer[[32]byte]
+	settings  Settings
+	sessions  *sessionStore
+	failures  *failureLimiter
+	csrfPlain echo.MiddlewareFunc
+	csrfTLS   echo.MiddlewareFunc
+}
+
+// newAuthState builds the auth state from the config; the Store serves as Settings
+// when it implements them.
+func newAuthState(cfg Config, store indicators.Store, now func() time.Time) *authState {
+	a := &authState{
+		sessions: newSessionStore(now, 12*time.Hour, 1024),
+		failures: newFailureLimiter(now, 5, 12*time.Second, 4096),
+	}
+	if cfg.AdminToken != "" {
+		sum := sha256.Sum256([]byte(cfg.AdminToken))
+		a.tokenHash.Store(&sum)
+	} else if st, ok := store.(Settings); ok {
+		a.settings = st
+	}
+	a.csrfPlain = newCSRF(false)
+	a.csrfTLS = newCSRF(true)
+	return a
+}
+
+// newCSRF returns Echo's CSRF middleware: a double-submit cookie checked against
+// the form field or the X-CSRF-Token header; a failure is 403.
+func newCSRF(secure bool) echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "header:" + csrfHeader + ",form:" + csrfField,
+		ContextKey:     ctxCSRF,
+		CookieName:     csrfCookie,
+		CookiePath:     "/",
+		CookieMaxAge:   12 * 3600,
+		CookieHTTPOnly: true,
+		CookieSecure:   secure,
+		CookieSameSite: http.SameSiteStrictMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return indicators.Errorf(indicators.EFORBIDDEN, "missing or invalid CSRF token; reload the page and try again")
+		},
+	})
+}
+
+// hash returns the admin token hash, reading the stored one on first use.
+func (a *authState) hash(ctx context.Context) (*[32]byte, error) {
+	if h := a.tokenHash.Load(); h != nil {
+		return h, nil
+	}
+	if a.settings == nil {
+		return nil, nil
+	}
+	v, err := storedTokenHash(ctx, a.settings)
+	if err != nil || v == "" {
+		return nil, err
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) != sha256.Size {
+		return nil, fmt.Errorf("stored admin token hash is malformed")
+	}
+	var h [32]byte
+	copy(h[:], b)
+	a.tokenHash.Store(&h)
+	return &h, nil
+}
+
+// checkToken compares token with the admin token in constant time (of the
+// hashes, so the length of the token leaks nothing either).
+func (a *authState) checkToken(ctx context.Context, token string) (bool, error) {
+	h, err := a.hash(ctx)
+	if err != nil || h == nil || token == "" {
+		return false, err
+	}
+	sum := sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(sum[:], h[:]) == 1, nil
+}
+
+// sessionStore keeps browser sessions in memory with an absolute lifetime.
+type sessionStore struct {
+	now func() time.Time
+	ttl time.Duration
+	max int
+
+	mu sync.Mutex
+	m  map[string]time.Time // session id → expiry
+}
+
+func newSessionStore(now func() time.Time, ttl time.Duration, max int) *sessionStore {
+	return &sessionStore{now: now, ttl: ttl, max: max, m: map[string]time.Time{}}
+}
+
+// create opens a session and returns its id.
+func (s *sessionStore) create() (string, error) {
+	id, err := randomID(32)
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, exp := range s.m {
+		if !now.Before(exp) {
+			delete(s.m, k)
+		}
+	}
+	if len(s.m) >= s.max {
+		s.dropOldestLocked()
+	}
+	s.m[id] = now.Add(s.ttl)
+	return id, nil
+}
+
+func (s *sessionStore) dropOldestLocked() {
+	var oldest string
+	var at time.Time
+	for k, exp := range s.m {
+		if oldest == "" || exp.Before(at) {
+			oldest, at = k, exp
+		}
+	}
+	delete(s.m, oldest)
+}
+
+// valid reports whether id is an open, unexpired session.
+func (s *sessionStore) valid(id string) bool {
+	if id == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.m[id]
+	if ok && !s.now().Before(exp) {
+		delete(s.m, id)
+		return false
+	}
+	return ok
+}
+
+func (s *sessionStore) remove(id string) {
+	s.mu.Lock()
+	delete(s.m, id)
+	s.mu.Unlock()
+}
+
+// failureLimiter is a token bucket per client address for failed logins: burst
+// failures are allowed, then one more every refill interval.
+type failureLimiter struct {
+	now    func() time.Time
+	burst  float64
+	refill time.Duration
+	max    int
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newFailureLimiter(now func() time.Time, burst int, refill time.Duration, max int) *failureLimiter {
+	return &failureLimiter{now: now, burst: float64(burst), refill: refill, max: max, buckets: map[string]*bucket{}}
+}
+
+// level returns ip's bucket refilled to now (creating a full one).
+func (l *failureLimiter) levelLocked(ip string, now time.Time) *bucket {
+	b, ok := l.buckets[ip]
+	if !ok {
+		if len(l.buckets) >= l.max {
+			l.pruneLocked(now)
+		}
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[ip] = b
+		return b
+	}
+	b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.at))/float64(l.refill))
+	b.at = now
+	return b
+}
+
+// pruneLocked drops full buckets, and everything if that is not enough, so
+// spoofed addresses cannot grow the map without bound.
+func (l *failureLimiter) pruneLocked(now time.Time) {
+	for k, b := range l.buckets {
+		if b.tokens+float64(now.Sub(b.at))/float64(l.refill) >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) >= l.max {
+		clear(l.buckets)
+	}
+}
+
+// blocked reports whether ip has used up its failed attempts.
+func (l *failureLimiter) blocked(ip string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.levelLocked(ip, l.now()).tokens < 1
+}
+
+// fail records a failed attempt by ip.
+func (l *failureLimiter) fail(ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.levelLocked(ip, l.now())
+	b.tokens = max(0, b.tokens-1)
+}
+
+// clientIP is the address rate limits and logs use: the peer address, or the
+// proxy's X-Forwarded-For / X-Real-IP when Config.TrustProxy says a proxy sets it.
+func (s *Server) clientIP(c echo.Context) string {
+	if s.cfg.TrustProxy {
+		return c.RealIP()
+	}
+	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+	if err != nil {
+		return c.Request().RemoteAddr
+	}
+	return host
+}
+
+// secureRequest reports whether the client reached Clout over TLS, directly or
+// through a trusted proxy; cookies are then marked Secure.
+func (s *Server) secureRequest(c echo.Context) bool {
+	r := c.Request()
+	if r.TLS != nil {
+		return true
+	}
+	return s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// withCSRF runs Echo's CSRF middleware before next. On safe methods the
+// Sec-Fetch-Site header is hidden from it, because Echo then skips issuing the
+// token cookie and every form needs a real token; unsafe methods still get Echo's
+// Fetch-Metadata check (cross-site writes are refused even with a token).
+func (s *Server) withCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			r.Header.Del(echo.HeaderSecFetchSite)
+		}
+		mw := s.data.auth.csrfPlain
+		if s.secureRequest(c) {
+			mw = s.data.auth.csrfTLS
+		}
+		return mw(next)(c)
+	}
+}
+
+// csrfToken returns the CSRF token set by withCSRF for templates.
+func csrfToken(c echo.Context) string {
+	t, _ := c.Get(ctxCSRF).(string)
+	return t
+}
+
+// bearer returns the token of an "Authorization: Bearer" header.
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get(echo.HeaderAuthorization)
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
+// sessionID returns the id of a valid session cookie, or "".
+func (s *Server) sessionID(c echo.Context) string {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || !s.data.auth.sessions.valid(ck.Value) {
+		return ""
+	}
+	return ck.Value
+}
+
+// errUnauthorized is the answer to a missing or wrong credential.
+var errUnauthorized = indicators.Errorf(indicators.EUNAUTHORIZED, "authentication required: an Authorization: Bearer token or a session opened at /login")
+
+// errTooManyFailures is the answer once an address has failed too often.
+var errTooManyFailures = echo.NewHTTPError(http.StatusTooManyRequests, "too many failed attempts; wait a minute")
+
+// authenticate resolves the request's principal: a Bearer token (checked, with
+// failures counted) or a session cookie. It returns nil, nil when there is none.
+func (s *Server) authenticate(c echo.Context) (*principal, error) {
+	if tok, ok := bearer(c.Request()); ok {
+		ip := s.clientIP(c)
+		if s.data.auth.failures.blocked(ip) {
+			return nil, errTooManyFailures
+		}
+		good, err := s.data.auth.checkToken(c.Request().Context(), tok)
+		if err != nil {
+			return nil, err
+		}
+		if !good {
+			s.data.auth.failures.fail(ip)
+			s.log.Warn("rejected API token", "ip", ip, "path", c.Request().URL.Path)
+			return nil, errUnauthorized
+		}
+		return &principal{Who: "token", Owner: "token"}, nil
+	}
+	if id := s.sessionID(c); id != "" {
+		return &principal{Who: "session", Owner: id, Session: true}, nil
+	}
+	return nil, nil
+}
+
+// requireWriter guards writes: a valid Bearer token, or a session whose request
+// carries the CSRF token. The principal is left in the context.
+func (s *Server) requireWriter(next echo.HandlerFunc) echo.HandlerFunc {
+	csrfNext := s.withCSRF(next)
+	return func(c echo.Context) error {
+		p, err := s.authenticate(c)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return errUnauthorized
+		}
+		c.Set(ctxPrincipal, p)
+		if p.Session {
+			return csrfNext(c)
+		}
+		return next(c)
+	}
+}
+
+// requireReader guards reading in private mode: pages redirect to /login, the API
+// answers 401.
+func (s *Server) requireReader(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, err := s.authenticate(c)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			c.Set(ctxPrincipal, p)
+			return next(c)
+		}
+		r := c.Request()
+		if !wantsJSON(c) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(r.URL.RequestURI()))
+		}
+		return errUnauthorized
+	}
+}
+
+// authReadGuards returns the read guard when Config.Private is set.
+func (s *Server) authReadGuards() []echo.MiddlewareFunc {
+	if !s.cfg.Private {
+		return nil
+	}
+	return []echo.MiddlewareFunc{s.requireReader}
+}
+
+// principalOf returns the principal set by a guard (nil when anonymous).
+func principalOf(c echo.Context) *principal {
+	p, _ := c.Get(ctxPrincipal).(*principal)
+	return p
+}
+
+// loggedIn reports whether the request carries a valid session (for templates).
+func (s *Server) loggedIn(c echo.Context) bool { return s.sessionID(c) != "" }
+
+// registerAuthRoutes adds /login and /logout.
+func (s *Server) registerAuthRoutes(e *echo.Echo) {
+	e.GET("/login", s.handleLoginPage, s.withCSRF)
+	e.POST("/login", s.handleLogin, s.withCSRF)
+	e.POST("/logout", s.handleLogout, s.withCSRF)
+}
+
+// loginPage is the data of the login template.
+type loginPage struct {
+	formView
+	Next    string
+	Message string
+}
+
+func (s *Server) handleLoginPage(c echo.Context) error {
+	return s.renderData(c, http.StatusOK, "login", "Log in", loginPage{formView: s.formViewOf(c), Next: safeNext(c.QueryParam("next"))})
+}
+
+// handleLogin checks the admin token from the form, in constant time and under
+// the per-address failure limit, and opens a session.
+func (s *Server) handleLogin(c echo.Context) error {
+	ip := s.clientIP(c)
+	next := safeNext(c.FormValue("next"))
+	if s.data.auth.failures.blocked(ip) {
+		s.log.Warn("login refused: too many failures", "ip", ip)
+		return s.renderData(c, http.StatusTooManyRequests, "login", "Log in",
+			loginPage{formView: s.formViewOf(c), Next: next, Message: "Too many failed attempts from your address; wait a minute and try again."})
+	}
+	good, err := s.data.auth.checkToken(c.Request().Context(), c.FormValue("token"))
+	if err != nil {
+		return err
+	}
+	if !good {
+		s.data.auth.failures.fail(ip)
+		s.log.Warn("login failed", "ip", ip)
+		return s.renderData(c, http.StatusUnauthorized, "login", "Log in",
+			loginPage{formView: s.formViewOf(c), Next: next, Message: "That token is not the admin token."})
+	}
+	id, err := s.data.auth.sessions.create()
+	if err != nil {
+		return err
+	}
+	c.SetCookie(s.sessionCookie(c, id, int(s.data.auth.sessions.ttl/time.Second)))
+	s.log.Info("login", "ip", ip)
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) handleLogout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		s.data.auth.sessions.remove(ck.Value)
+	}
+	c.SetCookie(s.sessionCookie(c, "", -1))
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// sessionCookie builds the session cookie: HttpOnly, SameSite=Strict, Secure
+// behind TLS; maxAge < 0 deletes it.
+func (s *Server) sessionCookie(c echo.Context, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     sessionCookie,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   s.secureRequest(c),
+		SameSite: http.SameSiteStrictMode,
+	}
+}
+
+// safeNext keeps a post-login redirect on this site: a path starting with one
+// slash, no scheme, host or backslash tricks.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}

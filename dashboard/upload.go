@@ -1,0 +1,459 @@
+package dashboard
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// Layouts are the values of the import format parameter (DESIGN §3); "auto"
+// detects the layout from the header row.
+var Layouts = []string{"auto", "tidy", "wide", "worldbank", "databank", "dots", "comtrade", "oecd"}
+
+// multipartSlack is what a multipart body may carry besides the file (headers,
+// boundaries, small fields) before it counts as over the upload limit.
+const multipartSlack = 1 << 20
+
+// sniffLen is how much of a text file is checked for being UTF-8 without NULs.
+const sniffLen = 64 << 10
+
+// File kinds sniffed from an upload's bytes.
+const (
+	kindXLSX = "xlsx"
+	kindCSV  = "csv"
+)
+
+// sniffKind tells an xlsx workbook (a zip container) from CSV text (UTF-8, with
+// or without BOM, no NUL bytes) by the bytes, never the name. Anything else
+// (legacy .xls, PDF, images, UTF-16 text) is "".
+func sniffKind(b []byte) string {
+	if bytes.HasPrefix(b, []byte("PK\x03\x04")) {
+		return kindXLSX
+	}
+	head := bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if len(head) > sniffLen {
+		head = head[:sniffLen]
+		// The cut may split a UTF-8 sequence: forgive up to 3 bytes of it.
+		for i := 0; i < utf8.UTFMax-1 && !utf8.Valid(head); i++ {
+			head = head[:len(head)-1]
+		}
+	}
+	if len(head) == 0 || bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head) {
+		return ""
+	}
+	return kindCSV
+}
+
+// contentTypeOfKind is the media type of a stored original file.
+func contentTypeOfKind(kind string) string {
+	switch kind {
+	case kindXLSX:
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case kindCSV:
+		return "text/csv; charset=utf-8"
+	}
+	return "application/octet-stream"
+}
+
+// staged is a dry-run upload kept so the import step needs no second upload.
+type staged struct {
+	owner    string // "token" or the session id that uploaded it
+	dataset  string
+	fileName string
+	format   string
+	data     []byte
+	expires  time.Time
+}
+
+// stagingArea keeps dry-run uploads in memory, bounded in count and bytes and
+// expiring, keyed by a random id that only the owner may use.
+type stagingArea struct {
+	now        func() time.Time
+	ttl        time.Duration
+	maxEntries int
+	maxBytes   int64
+
+	mu    sync.Mutex
+	m     map[string]*staged
+	bytes int64
+}
+
+func newStagingArea(now func() time.Time, ttl time.Duration, maxEntries int, maxBytes int64) *stagingArea {
+	return &stagingArea{now: now, ttl: ttl, maxEntries: maxEntries, maxBytes: maxBytes, m: map[string]*staged{}}
+}
+
+// put stages st and returns its id; the oldest entries make room. A file larger
+// than the whole area is not staged ("").
+func (a *stagingArea) put(st *staged) (string, error) {
+	if int64(len(st.data)) > a.maxBytes {
+		return "", nil
+	}
+	id, err := randomID(24)
+	if err != nil {
+		return "", err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.insertLocked(id, st)
+	return id, nil
+}
+
+func (a *stagingArea) insertLocked(id string, st *staged) {
+	now := a.now()
+	for k, e := range a.m {
+		if !now.Before(e.expires) {
+			a.deleteLocked(k)
+		}
+	}
+	for len(a.m) > 0 && (len(a.m) >= a.maxEntries || a.bytes+int64(len(st.data)) > a.maxBytes) {
+		a.deleteLocked(a.oldestLocked())
+	}
+	st.expires = now.Add(a.ttl)
+	a.m[id] = st
+	a.bytes += int64(len(st.data))
+}
+
+func (a *stagingArea) oldestLocked() string {
+	var id string
+	var at time.Time
+	for k, e := range a.m {
+		if id == "" || e.expires.Before(at) {
+			id, at = k, e.expires
+		}
+	}
+	return id
+}
+
+func (a *stagingArea) deleteLocked(id string) {
+	if e, ok := a.m[id]; ok {
+		a.bytes -= int64(len(e.data))
+		delete(a.m, id)
+	}
+}
+
+// take removes and returns the staged upload id if owner staged it and it has
+// not expired; a second take of the same id finds nothing, so a double click
+// imports once.
+func (a *stagingArea) take(id, owner string) (*staged, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st, ok := a.m[id]
+	if !ok || st.owner != owner || !a.now().Before(st.expires) {
+		return nil, false
+	}
+	a.deleteLocked(id)
+	return st, true
+}
+
+// restore puts back an upload whose import failed for a reason other than its
+// content, so the user can retry without uploading again.
+func (a *stagingArea) restore(id string, st *staged) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.insertLocked(id, st)
+}
+
+// limitUpload refuses a body announced as over the limit at once (413) and caps
+// what is read of any other, before authentication or CSRF parse a form.
+func (s *Server) limitUpload(next echo.HandlerFunc) echo.HandlerFunc {
+	limit := s.cfg.MaxUploadBytes + multipartSlack
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > limit {
+			return s.tooLarge()
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		return next(c)
+	}
+}
+
+func (s *Server) tooLarge() error {
+	return indicators.Errorf(indicators.ETOOLARGE, "the file is larger than the upload limit of %s", formatBytes(s.cfg.MaxUploadBytes))
+}
+
+// importResponse is the body of a successful POST /api/imports: the report, the
+// staging id of a dry run (to import the same file), and the charts it changes.
+type importResponse struct {
+	*indicators.ImportReport
+	Stage  string      `json:"stage,omitempty"`
+	Charts []chartLink `json:"charts,omitempty"`
+}
+
+// rejectResponse is the 422 body: the error shape of every API error plus the
+// report, so a client can show what was read as well as every problem.
+type rejectResponse struct {
+	Error   string                     `json:"error"`
+	Details []indicators.ImportProblem `json:"details"`
+	Report  *indicators.ImportReport   `json:"report,omitempty"`
+}
+
+// chartLink is a chart an import changes.
+type chartLink struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// uploadForm is a parsed POST /api/imports.
+type uploadForm struct {
+	req   ImportRequest
+	stage string // id of the staged file the request commits ("" for a new file)
+}
+
+// handleImport is POST /api/imports: multipart file (or stage, the id of a
+// dry run's file), dataset, format, dry_run.
+func (s *Server) handleImport(c echo.Context) error {
+	p := principalOf(c)
+	f, err := s.readUploadForm(c, p)
+	if err != nil {
+		return err
+	}
+	var st *staged
+	if f.stage != "" {
+		var ok bool
+		if st, ok = s.data.staging.take(f.stage, p.Owner); !ok {
+			return indicators.Errorf(indicators.ENOTFOUND, "the checked file has expired or was imported already; upload it again")
+		}
+		f.req.Dataset, f.req.FileName, f.req.Format, f.req.File = st.dataset, st.fileName, st.format, st.data
+	}
+	ctx := c.Request().Context()
+	rep, err := s.deps.Importer.Import(ctx, f.req)
+	if rejected, ok := rejection(rep, err); ok {
+		s.metrics.Imports.WithLabelValues("rejected").Inc()
+		return c.JSON(http.StatusUnprocessableEntity, rejected)
+	}
+	if err != nil {
+		if st != nil {
+			s.data.staging.restore(f.stage, st)
+		}
+		if indicators.ErrorCode(err) == indicators.EINTERNAL {
+			s.metrics.Imports.WithLabelValues("failed").Inc()
+		}
+		return err
+	}
+	out := importResponse{ImportReport: rep}
+	if f.req.DryRun {
+		out.Stage, err = s.data.staging.put(&staged{owner: p.Owner, dataset: f.req.Dataset,
+			fileName: f.req.FileName, format: f.req.Format, data: f.req.File})
+		if err != nil {
+			return err
+		}
+	} else {
+		s.DataChanged()
+		out.Charts = s.chartsChangedBy(rep)
+		s.log.Info("import", "dataset", rep.Dataset, "version", rep.Version, "data_version", rep.DataVersion,
+			"observations", rep.Observations, "who", p.Who, "ip", s.clientIP(c))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// rejection turns a report with errors, or an importer error carrying every
+// problem, into the 422 body.
+func rejection(rep *indicators.ImportReport, err error) (rejectResponse, bool) {
+	code := indicators.ErrorCode(err)
+	details := indicators.ErrorDetails(err)
+	switch {
+	case err != nil && (code == indicators.EINVALID || code == EREJECTED) && len(details) > 0:
+		return rejectResponse{Error: indicators.ErrorMessage(err), Details: details, Report: rep}, true
+	case err == nil && rep != nil && !rep.OK():
+		return rejectResponse{Error: "the file was rejected: " + strconv.Itoa(len(rep.Errors)) + " errors",
+			Details: rep.Errors, Report: rep}, true
+	}
+	return rejectResponse{}, false
+}
+
+// readUploadForm parses and checks the multipart form of an import: size (413),
+// type sniffed from the bytes (415), format and dry_run (400).
+func (s *Server) readUploadForm(c echo.Context, p *principal) (uploadForm, error) {
+	r := c.Request()
+	if r.MultipartForm == nil {
+		if err := r.ParseMultipartForm(s.cfg.MaxUploadBytes + multipartSlack); err != nil {
+			if isTooLarge(err) {
+				return uploadForm{}, s.tooLarge()
+			}
+			return uploadForm{}, indicators.Errorf(indicators.EINVALID, "expected a multipart/form-data body with a file field")
+		}
+	}
+	form := r.MultipartForm
+	f := uploadForm{
+		req: ImportRequest{
+			Dataset: strings.TrimSpace(formValue(form, "dataset")),
+			Format:  strings.TrimSpace(formValue(form, "format")),
+			Who:     p.Who,
+		},
+		stage: formValue(form, "stage"),
+	}
+	if f.req.Format == "" {
+		f.req.Format = "auto"
+	}
+	if !slices.Contains(Layouts, f.req.Format) {
+		return f, indicators.Errorf(indicators.EINVALID, "format: %q is not one of %s", f.req.Format, strings.Join(Layouts, ", "))
+	}
+	dry, err := parseBool(formValue(form, "dry_run"))
+	if err != nil {
+		return f, indicators.Errorf(indicators.EINVALID, "dry_run: %q is not true or false", formValue(form, "dry_run"))
+	}
+	f.req.DryRun = dry
+	if f.stage != "" {
+		return f, nil
+	}
+	fhs := form.File["file"]
+	if len(fhs) == 0 {
+		return f, indicators.Errorf(indicators.EINVALID, "file: missing; send the spreadsheet in the multipart field \"file\"")
+	}
+	if f.req.File, err = s.readFilePart(fhs[0]); err != nil {
+		return f, err
+	}
+	// An empty dataset is named after the file by the importer.
+	f.req.FileName = cleanFileName(fhs[0].Filename)
+	return f, nil
+}
+
+// readFilePart reads the uploaded file within the limit and sniffs its type.
+func (s *Server) readFilePart(fh *multipart.FileHeader) ([]byte, error) {
+	if fh.Size > s.cfg.MaxUploadBytes {
+		return nil, s.tooLarge()
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUploadBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > s.cfg.MaxUploadBytes {
+		return nil, s.tooLarge()
+	}
+	if len(data) == 0 {
+		return nil, indicators.Errorf(indicators.EINVALID, "file: the file is empty")
+	}
+	if sniffKind(data) == "" {
+		return nil, indicators.Errorf(indicators.EUNSUPPORTED,
+			"the file is neither an xlsx workbook nor UTF-8 CSV text (legacy .xls and other formats: save as .xlsx or CSV UTF-8)")
+	}
+	return data, nil
+}
+
+func isTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe) || strings.Contains(err.Error(), "request body too large")
+}
+
+func formValue(f *multipart.Form, key string) string {
+	if v := f.Value[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// parseBool reads a form boolean: "" is false.
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, errors.New("not a boolean")
+}
+
+// cleanFileName keeps the base name of an uploaded file without control
+// characters, at most 255 bytes; the name is data, never a path on disk.
+func cleanFileName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(strings.TrimSpace(name))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "." || name == "/" || name == "" {
+		name = "upload"
+	}
+	for len(name) > 255 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name
+}
+
+// chartsChangedBy lists the charts whose data an import touches: built-in charts
+// (with default parameters) reading one of its indicators, and a series chart
+// per indicator.
+func (s *Server) chartsChangedBy(rep *indicators.ImportReport) []chartLink {
+	if rep == nil {
+		return nil
+	}
+	var links []chartLink
+	for _, c := range s.charts {
+		if c.ID() == "series" {
+			continue
+		}
+		q, err := c.Query(defaultParams(c))
+		if err != nil {
+			continue
+		}
+		if slices.ContainsFunc(q.Indicators, func(code string) bool { return slices.Contains(rep.Indicators, code) }) {
+			links = append(links, chartLink{ID: c.ID(), Title: c.Title(), URL: "/charts/" + c.ID()})
+		}
+	}
+	if series, ok := s.byID["series"]; ok {
+		for i, code := range rep.Indicators {
+			if i == 10 {
+				break
+			}
+			links = append(links, chartLink{ID: series.ID(), Title: series.Title() + ": " + code,
+				URL: "/charts/series?indicator=" + url.QueryEscape(code)})
+		}
+	}
+	return links
+}
+
+// defaultParams are a chart's parameters at their defaults.
+func defaultParams(c indicators.Chart) indicators.Params {
+	p := indicators.Params{}
+	for _, spec := range c.Params() {
+		if spec.Default != "" {
+			p[spec.Name] = spec.Default
+		}
+	}
+	return p
+}
+
+// uploadView is the data of the upload page.
+type uploadView struct {
+	formView
+	Layouts  []string
+	MaxBytes int64
+	MaxLabel string
+}
+
+func (s *Server) handleUploadPage(c echo.Context) error {
+	if principalOf(c) == nil && !s.loggedIn(c) {
+		return c.Redirect(http.StatusSeeOther, "/login?next=%2Fupload")
+	}
+	return s.renderData(c, http.StatusOK, "upload", "Upload", uploadView{
+		formView: s.formViewOf(c),
+		Layouts:  Layouts,
+		MaxBytes: s.cfg.MaxUploadBytes,
+		MaxLabel: formatBytes(s.cfg.MaxUploadBytes),
+	})
+}
