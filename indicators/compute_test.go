@@ -165,6 +165,21 @@ func TestGasExportsMonthly(t *testing.T) {
 	}
 }
 
+func TestGasExportsMonthlyGapsStayGaps(t *testing.T) {
+	r, err := indicators.GasExports(indicators.GasExportsInput{Destinations: []string{"TUR"}, Freq: indicators.Monthly}, gasFixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2019-04 … 2020-05 is 14 months; only 3 have figures.
+	if len(r.Periods) != 14 || r.Periods[1].String() != "2019-05" {
+		t.Fatalf("periods %s, want every month from 2019-04 to 2020-05", periodsString(r.Periods))
+	}
+	mustNil(t, "2019-05 (no figure)", r.Series[0].Points[1].Value)
+	if !hasNote(r.Coverage, "Turkey: 11 of 14 periods missing", "2019-05") {
+		t.Errorf("coverage %q", r.Coverage)
+	}
+}
+
 func TestGasExportsAnnual(t *testing.T) {
 	r, err := indicators.GasExports(indicators.GasExportsInput{Destinations: []string{"TUR", "ITA"}}, gasFixture())
 	if err != nil {

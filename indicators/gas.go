@@ -67,10 +67,7 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 		}
 	}
 	res := &GasExportsResult{Exporter: exp, Freq: freq.String(), Coverage: []string{}}
-	for p := range periods {
-		res.Periods = append(res.Periods, p)
-	}
-	slices.SortFunc(res.Periods, Period.Compare)
+	res.Periods = fillPeriods(periods)
 	if len(res.Periods) == 0 {
 		return nil, Errorf(ENOTFOUND, "no %s gas export figures (%s) from %s to %s%s",
 			freq, GasExportsCode, CountryName(exp), names(in.Destinations), rangeWords(in.From, in.To))
@@ -123,6 +120,46 @@ func inRange(p, from, to Period) bool {
 	return (from.IsZero() || s >= from.startMonth()) && (to.IsZero() || s <= to.endMonth())
 }
 
+// maxFill bounds how many periods fillPeriods generates.
+const maxFill = 1200
+
+// fillPeriods returns the periods of set in order, with the periods missing
+// between the first and the last added when all share one frequency, so that a
+// chart's time axis shows a gap where a figure is missing instead of joining its
+// neighbours.
+func fillPeriods(set map[Period]bool) []Period {
+	var ps []Period
+	for p := range set {
+		ps = append(ps, p)
+	}
+	slices.SortFunc(ps, Period.Compare)
+	if len(ps) < 2 || len(frequencies(ps)) > 1 {
+		return ps
+	}
+	var out []Period
+	for p := ps[0]; !ps[len(ps)-1].Before(p) && len(out) < maxFill; p = p.next() {
+		out = append(out, p)
+	}
+	return out
+}
+
+// next returns the period after p at the same frequency.
+func (p Period) next() Period {
+	switch p.Freq {
+	case Monthly:
+		if p.Sub == 12 {
+			return Month(p.Year+1, 1)
+		}
+		return Month(p.Year, p.Sub+1)
+	case Quarterly:
+		if p.Sub == 4 {
+			return Quarter(p.Year+1, 1)
+		}
+		return Quarter(p.Year, p.Sub+1)
+	}
+	return Year(p.Year + 1)
+}
+
 // endMonth is the last month of p, in the units of startMonth.
 func (p Period) endMonth() int {
 	switch p.Freq {
@@ -147,14 +184,30 @@ func rangeWords(from, to Period) string {
 }
 
 func missingPeriods(s GasSeries) string {
-	var out []string
+	var ps []Period
 	for _, pt := range s.Points {
 		if pt.Value == nil {
-			out = append(out, pt.Period.String())
+			ps = append(ps, pt.Period)
 		}
 	}
-	if len(out) > 6 {
-		out = append(out[:6], "…")
+	return periodRuns(ps)
+}
+
+// periodRuns writes ordered periods compactly, consecutive ones as a range:
+// "2019-05–2020-02, 2020-06".
+func periodRuns(ps []Period) string {
+	var out []string
+	for i := 0; i < len(ps); {
+		j := i
+		for j+1 < len(ps) && ps[j].next() == ps[j+1] {
+			j++
+		}
+		if j == i {
+			out = append(out, ps[i].String())
+		} else {
+			out = append(out, ps[i].String()+"–"+ps[j].String())
+		}
+		i = j + 1
 	}
 	return strings.Join(out, ", ")
 }

@@ -58,10 +58,7 @@ func Series(in SeriesInput, obs []Observation) (*SeriesResult, error) {
 		return nil, Errorf(ENOTFOUND, "no %s figures for %s%s", what, names(in.Countries), rangeWords(in.From, in.To))
 	}
 	res := &SeriesResult{Indicator: in.Indicator, Partner: in.Partner, Coverage: []string{}}
-	for p := range periods {
-		res.Periods = append(res.Periods, p)
-	}
-	slices.SortFunc(res.Periods, Period.Compare)
+	res.Periods = fillPeriods(periods)
 	if len(units) > 0 {
 		res.Unit = units[0]
 	}
@@ -74,12 +71,12 @@ func Series(in SeriesInput, obs []Observation) (*SeriesResult, error) {
 	var src sourceSet
 	for _, c := range in.Countries {
 		line := SeriesLine{Country: c, Name: CountryName(c)}
-		var missing []string
+		var missing []Period
 		for _, p := range res.Periods {
 			o, ok := ix.get(in.Indicator, c, in.Partner, p)
 			if !ok {
 				line.Values = append(line.Values, nil)
-				missing = append(missing, p.String())
+				missing = append(missing, p)
 				continue
 			}
 			line.Values = append(line.Values, ptr(o.Value))
@@ -90,10 +87,7 @@ func Series(in SeriesInput, obs []Observation) (*SeriesResult, error) {
 		case len(missing) == len(res.Periods):
 			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no %s figures", line.Name, in.Indicator))
 		case len(missing) > 0:
-			if len(missing) > 6 {
-				missing = append(missing[:6], "…")
-			}
-			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no figure for %s", line.Name, strings.Join(missing, ", ")))
+			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no figure for %s", line.Name, periodRuns(missing)))
 		}
 	}
 	res.Sources = src.sorted()
