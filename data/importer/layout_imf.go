@@ -1,7 +1,7 @@
 package importer
 
 import (
-	"strconv"
+	"math"
 	"strings"
 
 	"github.com/clout-dev/clout/indicators"
@@ -187,15 +187,12 @@ var imfAreas = map[string]bool{
 // grouping: the IMF's Sub-Saharan Africa is not the World Bank's.
 var imfOverrides = map[string]string{"world": "WLD", "sub-saharan africa": "XSF"}
 
-// scaled multiplies v by a unit's scale and rounds to 15 significant digits, so
-// 9.9999999999999964 million is stored as 10000000, not 9999999.999999996.
+// scaled multiplies v by a unit's scale. Figures in thousands, millions or
+// billions carry at most whole-dollar precision, so the product is rounded: the
+// float 9.9999999999999964 million is stored as 10000000, not 9999999.999999996.
 func scaled(v, scale float64) float64 {
-	if scale == 1 {
-		return v
-	}
-	r, err := strconv.ParseFloat(strconv.FormatFloat(v*scale, 'g', 15, 64), 64)
-	if err != nil {
+	if scale < 1e3 {
 		return v * scale
 	}
-	return r
+	return math.Round(v * scale)
 }

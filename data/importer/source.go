@@ -223,10 +223,10 @@ func (r *run) readSheet(f *excelize.File, name string) (bool, error) {
 
 // noTable is the error for a file without any recognised table.
 func (r *run) noTable() error {
-	what := "a table in a known layout (tidy, wide, World Bank, DataBank, IMF, UN Comtrade, OECD)"
 	if r.forced != nil {
-		what = "a header of the " + r.forced.name + " layout"
+		r.errorf(0, -1, "no header of the %s layout found in the first %d rows", r.forced.name, headerScan)
+		return nil
 	}
-	r.errorf(0, -1, "no %s found in the first %d rows", what, headerScan)
+	r.errorf(0, -1, "no table found: no header of a known layout (tidy, wide, World Bank, DataBank, IMF, UN Comtrade, OECD) in the first %d rows", headerScan)
 	return nil
 }

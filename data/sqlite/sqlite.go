@@ -154,18 +154,28 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 // write runs fn in a writing transaction (BEGIN IMMEDIATE) after taking the
 // process-wide writer slot, and commits if fn returns nil.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.writeConn(ctx, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+}
+
+// writeConn is write that also hands fn the connection the transaction runs on.
+func (db *DB) writeConn(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
 	select {
 	case db.writer <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-db.writer }()
-	tx, err := db.db.BeginTx(ctx, nil)
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(conn, tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

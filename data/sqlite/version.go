@@ -44,27 +44,18 @@ func (db *DB) SaveVersion(ctx context.Context, v indicators.NewVersion, src indi
 		Who:      v.Who,
 		Current:  true,
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		out.CreatedAt = db.now().UTC() // under the write lock, so times follow version order
 		id, err := db.appendVersion(ctx, tx, &out, v.File)
 		if err != nil {
 			return err
 		}
-		in, err := newInserter(ctx, tx, id, db.batchRows)
-		if err != nil {
-			return err
-		}
-		defer in.close()
-		if err := src(in.add); err != nil {
-			return err
-		}
-		if err := in.flush(); err != nil {
+		if out.Observations, err = insertObservations(ctx, conn, id, db.batchRows, src); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		out.Observations = in.count
 		out.Report = stampReport(v.Report, out)
 		report, err := marshalReport(out.Report)
 		if err != nil {

@@ -44,16 +44,19 @@ CREATE TABLE labels (
 -- observations belong to the import that stored them. period is a sortable integer
 -- (see period.go): start month * 4 + frequency, so ranges and ORDER BY follow
 -- indicators.Period.Compare. The primary key serves every read path: one version's
--- rows by indicator and country, diffs and overlap look-ups.
+-- rows by indicator and country, diffs and overlap look-ups. No foreign keys here on
+-- purpose: checking three parents per row would slow a million-row import by a
+-- third, and only SaveVersion writes rows, for the version it created in the same
+-- transaction, with labels it looked up there.
 CREATE TABLE observations (
-	version_id INTEGER NOT NULL REFERENCES versions (id),
+	version_id INTEGER NOT NULL,
 	indicator  TEXT NOT NULL,
 	country    TEXT NOT NULL,
 	partner    TEXT NOT NULL,
 	period     INTEGER NOT NULL,
 	value      REAL NOT NULL,
-	unit_id    INTEGER REFERENCES labels (id),
-	source_id  INTEGER REFERENCES labels (id),
+	unit_id    INTEGER,
+	source_id  INTEGER,
 	PRIMARY KEY (version_id, indicator, country, partner, period)
 ) WITHOUT ROWID; -- SQLite only: the table is its primary-key index.
 
