@@ -1,0 +1,108 @@
+package jobs_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/jobs"
+)
+
+const twoJobs = `
+jobs:
+  - name: pop
+    schedule: "CRON_TZ=Europe/Moscow 0 6 * * *"
+    import: {source: missing.csv, dataset: pop}
+  - name: weekly
+    schedule: "0 7 * * MON"
+    snapshot: {charts: [trade-share], formats: [csv], dir: out}
+`
+
+func TestJobsListsScheduleAndLastRun(t *testing.T) {
+	snap := jobs.SnapshotterFunc(func(context.Context, string, indicators.Params, string) ([]byte, string, error) {
+		return nil, "", indicators.Errorf(indicators.EINVALID, "not in this test")
+	})
+	h := MustScheduler(t, MustOpenDB(t, dbPath(t)), twoJobs, snap)
+	st, err := h.sched.Jobs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	want := []struct {
+		name, kind, words string
+		next              time.Time
+	}{
+		{"pop", "import", "every day at 06:00 (Europe/Moscow)", time.Date(2026, 11, 26, 6, 0, 0, 0, moscow)},
+		{"weekly", "snapshot", "every Monday at 07:00", time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)},
+	}
+	if len(st) != len(want) {
+		t.Fatalf("Jobs() = %+v", st)
+	}
+	for i, w := range want {
+		got := st[i]
+		if got.Name != w.name || got.Kind != w.kind || got.Description != w.words || !got.Next.Equal(w.next) || got.Last != nil || got.Running {
+			t.Errorf("Jobs()[%d] = %+v, want %s %s %q next %s, no last run", i, got, w.name, w.kind, w.words, w.next)
+		}
+	}
+	h.run("pop")
+	st, _ = h.sched.Jobs(context.Background())
+	if st[0].Last == nil || st[0].Last.Status != indicators.RunFailed || !strings.Contains(st[0].Last.Message, "missing.csv: no such file") {
+		t.Errorf("Jobs()[0].Last = %+v, want the failed run", st[0].Last)
+	}
+	if st[1].Last != nil {
+		t.Errorf("Jobs()[1].Last = %+v, want none", st[1].Last)
+	}
+}
+
+func TestUnknownJob(t *testing.T) {
+	h := MustScheduler(t, MustOpenDB(t, dbPath(t)), twoJobs, jobs.SnapshotterFunc(nil))
+	if _, err := h.sched.RunNow(context.Background(), "nope"); indicators.ErrorCode(err) != indicators.ENOTFOUND {
+		t.Errorf("RunNow(nope): err = %v, want ENOTFOUND", err)
+	}
+	if _, err := h.sched.Runs(context.Background(), "nope", 10); indicators.ErrorCode(err) != indicators.ENOTFOUND {
+		t.Errorf("Runs(nope): err = %v, want ENOTFOUND", err)
+	}
+}
+
+func TestNewChecksDeps(t *testing.T) {
+	cfg, err := jobs.ParseConfig([]byte(twoJobs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := MustOpenDB(t, dbPath(t))
+	snap := jobs.SnapshotterFunc(nil)
+	tests := []struct {
+		name string
+		deps jobs.Deps
+		want string
+	}{
+		{"no run store", jobs.Deps{Datasets: db, Importer: realImporter(db), Snapshotter: snap}, "Deps.Runs"},
+		{"no importer", jobs.Deps{Runs: db, Datasets: db, Snapshotter: snap}, `job "pop" imports`},
+		{"no snapshotter", jobs.Deps{Runs: db, Datasets: db, Importer: realImporter(db)}, `job "weekly" takes snapshots`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := jobs.New(cfg, tt.deps); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New: err = %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+	// Metrics go to the registerer given, never the global one; a second scheduler
+	// on the same registry is refused rather than silently sharing series.
+	reg := prometheus.NewRegistry()
+	deps := jobs.Deps{Runs: db, Datasets: db, Importer: realImporter(db), Snapshotter: snap, Registerer: reg}
+	if _, err := jobs.New(cfg, deps); err != nil {
+		t.Fatal(err)
+	}
+	mfs, _ := reg.Gather()
+	if len(mfs) == 0 {
+		t.Error("no metrics registered")
+	}
+	if _, err := jobs.New(cfg, deps); err == nil {
+		t.Error("registering the metrics twice was accepted")
+	}
+}
