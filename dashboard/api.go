@@ -88,6 +88,7 @@ func (s *Server) handleAPIChart(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("api chart %s: %w", ch.ID(), err)
 	}
+	body = stripFuncMarkers(body) // the Detail carries labels too
 	s.cache.put(key, body)
 	return c.JSONBlob(http.StatusOK, body)
 }
@@ -147,7 +148,10 @@ func (s *Server) handleAPIObservations(c echo.Context) error {
 		return fmt.Errorf("api observations: %w", err)
 	}
 	for i := range obs {
-		obs[i].Source = stripFuncMarkersString(obs[i].Source)
+		o := &obs[i]
+		o.Indicator = stripFuncMarkersString(o.Indicator)
+		o.Unit = stripFuncMarkersString(o.Unit)
+		o.Source = stripFuncMarkersString(o.Source)
 	}
 	c.Response().Header().Set("X-Clout-Data-Version", strconv.FormatInt(version, 10))
 	if format == "csv" {

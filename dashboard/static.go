@@ -91,6 +91,8 @@ func contentTypeOf(ext string) string {
 		return "text/css; charset=utf-8"
 	case ".json":
 		return "application/json"
+	case ".svg":
+		return "image/svg+xml"
 	}
 	if t := mime.TypeByExtension(ext); t != "" {
 		return t
@@ -130,6 +132,13 @@ func (a *asset) gz() []byte {
 func (s *Server) registerStaticRoutes(e *echo.Echo) {
 	e.GET("/static/:file", s.handleStatic)
 	e.HEAD("/static/:file", s.handleStatic)
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		u, err := s.assets.URL("favicon.svg")
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusMovedPermanently, u)
+	})
 }
 
 // handleStatic serves a hashed asset; its name changes with its content, so it may
