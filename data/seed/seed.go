@@ -4,7 +4,12 @@
 package seed
 
 import (
+	"context"
 	_ "embed"
+	"fmt"
+
+	"github.com/clout-dev/clout/data/importer"
+	"github.com/clout-dev/clout/indicators"
 )
 
 //go:generate go run ./gen -ref ../../../shared/reference-data -out seed.xlsx
@@ -18,5 +23,29 @@ const FileName = "clout-seed.xlsx"
 //go:embed seed.xlsx
 var workbook []byte
 
-// Workbook returns the seed workbook (tidy layout, one sheet per source family).
+// Workbook returns a copy of the seed workbook (tidy layout, one sheet per source family).
 func Workbook() []byte { return append([]byte(nil), workbook...) }
+
+// Importer imports a file; *importer.Importer is one.
+type Importer interface {
+	Import(ctx context.Context, req importer.Request) (*indicators.ImportReport, error)
+}
+
+// VersionReader tells whether a store holds any data.
+type VersionReader interface {
+	DataVersion(ctx context.Context) (int64, error)
+}
+
+// ImportIfEmpty imports the seed workbook as dataset "seed" when the store holds no
+// data yet (data version 0). It returns the report, or nil if nothing was done.
+func ImportIfEmpty(ctx context.Context, st VersionReader, imp Importer) (*indicators.ImportReport, error) {
+	v, err := st.DataVersion(ctx)
+	if err != nil || v > 0 {
+		return nil, err
+	}
+	report, err := imp.Import(ctx, importer.Request{Dataset: Dataset, FileName: FileName, Data: workbook, Who: "seed"})
+	if err != nil {
+		return report, fmt.Errorf("import seed: %w", err)
+	}
+	return report, nil
+}

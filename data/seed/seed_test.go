@@ -1,0 +1,48 @@
+package seed_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/clout-dev/clout/data/importer"
+	"github.com/clout-dev/clout/data/seed"
+	"github.com/clout-dev/clout/data/sqlite"
+	"github.com/clout-dev/clout/indicators"
+)
+
+func TestImportIfEmpty(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "clout.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	imp := importer.New(st, importer.Options{Countries: indicators.DefaultCountries()})
+
+	report, err := seed.ImportIfEmpty(ctx, st, imp)
+	if err != nil {
+		t.Fatalf("seed: %v (report errors: %v)", err, report)
+	}
+	if report == nil || report.Observations < 2000 {
+		t.Fatalf("seed imported %+v, want thousands of observations", report.Observations)
+	}
+	for _, code := range []string{indicators.PopulationCode, indicators.GDPPPPCode, indicators.ExportsCode, indicators.ImportsCode, indicators.GasExportsCode} {
+		obs, err := st.Observations(ctx, indicators.Query{Indicators: []string{code}})
+		if err != nil || len(obs) == 0 {
+			t.Errorf("%s: %d observations, err %v", code, len(obs), err)
+		}
+		for _, o := range obs {
+			if o.Source == "" {
+				t.Fatalf("%s %s %s %s has no source", o.Indicator, o.Country, o.Partner, o.Period)
+			}
+		}
+	}
+	again, err := seed.ImportIfEmpty(ctx, st, imp)
+	if err != nil || again != nil {
+		t.Fatalf("second ImportIfEmpty = %v, %v; want nothing done", again, err)
+	}
+	if v, _ := st.DataVersion(ctx); v != 1 {
+		t.Fatalf("data version %d after seeding twice, want 1", v)
+	}
+}
