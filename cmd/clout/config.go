@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+	"gopkg.in/yaml.v3"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// Config is Clout's configuration, layered: defaults < YAML file < CLOUT_* environment
+// < command-line flags. The jobs: section of the same file is read by the jobs package.
+type Config struct {
+	Addr       string        `yaml:"addr"`
+	DB         string        `yaml:"db"`
+	Private    bool          `yaml:"private"`
+	BaseURL    string        `yaml:"base_url"`
+	AdminToken string        `yaml:"admin_token"`
+	Limits     LimitsConfig  `yaml:"limits"`
+	Shutdown   time.Duration `yaml:"shutdown_timeout"`
+	Path       string        `yaml:"-"` // the config file read, if any
+}
+
+// LimitsConfig bounds what an import accepts (DESIGN §3).
+type LimitsConfig struct {
+	UploadMiB       int64 `yaml:"upload_mib"`
+	UncompressedMiB int64 `yaml:"uncompressed_mib"`
+	Cells           int64 `yaml:"cells"`
+}
+
+func defaultConfig() Config {
+	return Config{
+		Addr:     ":8080",
+		DB:       "clout.db",
+		Shutdown: 15 * time.Second,
+		Limits:   LimitsConfig{UploadMiB: 32, UncompressedMiB: 256, Cells: 5_000_000},
+	}
+}
+
+// commonFlags are the flags every store-using command takes.
+type commonFlags struct {
+	db, config *string
+}
+
+func addCommonFlags(fs *flag.FlagSet) commonFlags {
+	return commonFlags{
+		db:     fs.String("db", "", "database: a SQLite file path or a postgres:// URL (env CLOUT_DB; default clout.db)"),
+		config: fs.String("config", "", "YAML config file (env CLOUT_CONFIG)"),
+	}
+}
+
+// load builds the configuration: defaults, then the YAML file, then the environment,
+// then the flags that were set.
+func (c commonFlags) load(env *Env) (Config, error) {
+	cfg := defaultConfig()
+	path := firstNonEmpty(*c.config, env.Getenv("CLOUT_CONFIG"))
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return cfg, indicators.Errorf(indicators.EINVALID, "config file %s does not exist", path)
+			}
+			return cfg, fmt.Errorf("read config %s: %w", path, err)
+		}
+		var fileCfg struct {
+			Config `yaml:",inline"`
+			Jobs   yaml.Node `yaml:"jobs"`
+		}
+		fileCfg.Config = cfg
+		if err := yaml.Unmarshal(b, &fileCfg); err != nil {
+			return cfg, indicators.Errorf(indicators.EINVALID, "config %s: %v", path, err)
+		}
+		cfg = fileCfg.Config
+		cfg.Path = path
+	}
+	cfg.DB = firstNonEmpty(*c.db, env.Getenv("CLOUT_DB"), cfg.DB)
+	cfg.Addr = firstNonEmpty(env.Getenv("CLOUT_ADDR"), cfg.Addr)
+	cfg.AdminToken = firstNonEmpty(env.Getenv("CLOUT_ADMIN_TOKEN"), cfg.AdminToken)
+	return cfg, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

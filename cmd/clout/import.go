@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/clout-dev/clout/data/importer"
+	"github.com/clout-dev/clout/indicators"
+)
+
+func runImport(ctx context.Context, env *Env, args []string) error {
+	fset := newFlagSet("import", env)
+	common := addCommonFlags(fset)
+	dataset := fset.String("dataset", "", "dataset name (default: the file name without extension)")
+	format := fset.String("format", "auto", "layout: auto|tidy|wide|worldbank|databank|dots|imfreport|comtrade|oecd")
+	dryRun := fset.Bool("dry-run", false, "validate and report without storing")
+	asJSON := fset.Bool("json", false, "print the import report as JSON")
+	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum commodity rows instead of rejecting them")
+	fset.Usage = func() {
+		fmt.Fprintln(fset.Output(), "Usage: clout import [--db ...] [--dataset NAME] [--format auto|...] [--dry-run] [--json] FILE...")
+		fset.PrintDefaults()
+	}
+	if err := parseInterspersed(fset, args); err != nil {
+		return err
+	}
+	if fset.NArg() == 0 {
+		return usageError(fset, "no FILE given")
+	}
+	if *dataset != "" && fset.NArg() > 1 {
+		return usageError(fset, "--dataset names one dataset; import one FILE at a time with it")
+	}
+	cfg, err := common.load(env)
+	if err != nil {
+		return err
+	}
+	app, err := openApp(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	var failed error
+	for _, path := range fset.Args() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return indicators.Errorf(indicators.EINVALID, "%s: no such file", path)
+			}
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		var progress *progressLine
+		if env.StderrIsTTY && !*asJSON {
+			progress = newProgressLine(env.Stderr, filepath.Base(path), int64(len(data)))
+		}
+		report, err := app.importFile(ctx, importRequest{
+			Request: importer.Request{
+				Dataset: *dataset, FileName: filepath.Base(path), Data: data, Format: *format,
+				DryRun: *dryRun, Who: "cli", SumCommodities: *sum,
+			},
+			Progress: progress.update,
+		})
+		progress.done()
+		if report != nil {
+			if *asJSON {
+				enc := json.NewEncoder(env.Stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(report); err != nil {
+					return err
+				}
+			} else {
+				printReport(env.Stdout, path, report)
+			}
+		}
+		if err != nil {
+			failed = err
+		}
+	}
+	return failed
+}
+
+// printReport writes an import report for people.
+func printReport(w io.Writer, path string, r *indicators.ImportReport) {
+	verb := "imported"
+	switch {
+	case !r.OK():
+		verb = "REJECTED (nothing stored)"
+	case r.DryRun:
+		verb = "checked (dry run, nothing stored)"
+	}
+	fmt.Fprintf(w, "%s: %s\n", path, verb)
+	fmt.Fprintf(w, "  layout %s; %d rows, %d observations, %d missing cells, %d rows skipped\n",
+		r.Layout, r.Rows, r.Observations, r.Missing, r.SkippedRows)
+	if len(r.Indicators) > 0 {
+		fmt.Fprintf(w, "  indicators: %s; %d countries; periods %s to %s\n",
+			strings.Join(r.Indicators, ", "), r.Countries, r.Periods.From, r.Periods.To)
+	}
+	if r.OK() && !r.DryRun {
+		fmt.Fprintf(w, "  dataset %s version %d, data version %d\n", r.Dataset, r.Version, r.DataVersion)
+	}
+	for _, p := range r.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", problemString(p))
+	}
+	for _, p := range r.Errors {
+		fmt.Fprintf(w, "  error: %s\n", problemString(p))
+	}
+}
+
+// progressLine shows an import's progress on a terminal: bytes, rows, rate and ETA.
+// A nil *progressLine does nothing, so callers need not check for a terminal.
+type progressLine struct {
+	mu    sync.Mutex
+	w     io.Writer
+	name  string
+	total int64
+	start time.Time
+	last  time.Time
+}
+
+func newProgressLine(w io.Writer, name string, total int64) *progressLine {
+	return &progressLine{w: w, name: name, total: total, start: time.Now()}
+}
+
+func (p *progressLine) update(bytes, rows int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.Sub(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = now
+	elapsed := now.Sub(p.start).Seconds()
+	line := fmt.Sprintf("%s: %.1f MiB", p.name, float64(bytes)/(1<<20))
+	if p.total > 0 {
+		line += fmt.Sprintf(" of %.1f MiB (%.0f%%)", float64(p.total)/(1<<20), 100*float64(bytes)/float64(p.total))
+	}
+	if elapsed > 0 {
+		line += fmt.Sprintf(", %d rows, %.0f rows/s", rows, float64(rows)/elapsed)
+		if bytes > 0 && p.total > bytes {
+			eta := time.Duration(elapsed * float64(p.total-bytes) / float64(bytes) * float64(time.Second))
+			line += ", ETA " + eta.Round(time.Second).String()
+		}
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+}
+
+func (p *progressLine) done() {
+	if p == nil {
+		return
+	}
+	fmt.Fprint(p.w, "\r\033[K")
+}
