@@ -23,7 +23,7 @@ const (
 	DefaultRetries    = 2
 	DefaultBackoff    = 30 * time.Second
 	DefaultMaxBackoff = 10 * time.Minute
-	DefaultMaxSize    = ByteSize(100 << 20)
+	DefaultMaxSize    = ByteSize(32 << 20) // the importer's default upload limit
 	DefaultKeep       = 30
 )
 

@@ -78,6 +78,13 @@ type Settings interface {
 	SetSetting(ctx context.Context, key, value string) error
 }
 
+// Locker takes a lock shared by every replica (a PostgreSQL advisory lock), so a
+// scheduled run happens on one replica only. TryLock returns at once; ok is false
+// if another holder has key.
+type Locker interface {
+	TryLock(ctx context.Context, key string) (unlock func(), ok bool, err error)
+}
+
 // Deps are the scheduler's collaborators. Runs is required; Datasets and Importer
 // are required when the config has import jobs, Snapshotter when it has snapshot
 // jobs. Everything else has a default.
@@ -87,6 +94,7 @@ type Deps struct {
 	Importer    Importer
 	Snapshotter Snapshotter
 	Settings    Settings // nil: validators are kept in memory only
+	Locker      Locker   // nil: runs are exclusive within this process only
 
 	// Known is what the config may name (chart ids, formats); see Config.Validate.
 	Known Known

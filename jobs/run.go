@@ -15,12 +15,33 @@ import (
 const recordTimeout = 10 * time.Second
 
 // run does a whole run of j: attempts with retries and backoff, each recorded.
-// A run already in progress makes this one a recorded skip.
-func (s *Scheduler) run(j *job) indicators.JobRun {
+// A run already in progress makes this one a recorded skip. With a Locker, a
+// scheduled run that another replica holds is left to that replica (ok=false,
+// nothing recorded here); a manual one is a recorded skip.
+func (s *Scheduler) run(j *job, manual bool) (r indicators.JobRun, ok bool) {
 	if !j.lock.TryLock() {
-		return s.skip(j)
+		return s.skip(j, overlap(j)), true
 	}
 	defer j.lock.Unlock()
+	if s.deps.Locker != nil {
+		unlock, held, err := s.deps.Locker.TryLock(s.base, "clout-job:"+j.Name)
+		switch {
+		case err != nil:
+			s.deps.Logger.Error("job lock", "job", j.Name, "err", err)
+			return s.skip(j, fmt.Sprintf("skipped: cannot take the job lock: %v", err)), true
+		case !held && !manual:
+			s.deps.Logger.Debug("job runs on another replica", "job", j.Name)
+			return indicators.JobRun{}, false
+		case !held:
+			return s.skip(j, "skipped: the job is running on another replica"), true
+		}
+		defer unlock()
+	}
+	return s.attempts(j), true
+}
+
+// attempts runs j until an attempt succeeds, fails for good, or retries run out.
+func (s *Scheduler) attempts(j *job) indicators.JobRun {
 	start := s.deps.Now()
 	j.setRunning(start)
 	defer j.setRunning(time.Time{})
@@ -81,13 +102,17 @@ func (s *Scheduler) execute(ctx context.Context, j *job) (out outcome, err error
 	return j.runner.run(ctx, s.deps.Now())
 }
 
-// skip records a skipped run of j: one was already in progress.
-func (s *Scheduler) skip(j *job) indicators.JobRun {
-	now := s.deps.Now()
-	msg := "skipped: the previous run is still in progress"
+// overlap says why a run of j is skipped while another is in progress here.
+func overlap(j *job) string {
 	if since := j.runningSince(); !since.IsZero() {
-		msg = fmt.Sprintf("skipped: the run started at %s is still in progress", since.Format(time.RFC3339))
+		return fmt.Sprintf("skipped: the run started at %s is still in progress", since.Format(time.RFC3339))
 	}
+	return "skipped: the previous run is still in progress"
+}
+
+// skip records a skipped run of j.
+func (s *Scheduler) skip(j *job, msg string) indicators.JobRun {
+	now := s.deps.Now()
 	r := indicators.JobRun{Job: j.Name, Started: now, Ended: now, Status: indicators.RunSkipped, Message: msg}
 	r.ID = s.record(r)
 	s.metrics.observe(r, 0)

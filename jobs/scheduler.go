@@ -193,7 +193,7 @@ func (s *Scheduler) runScheduled(j *job) {
 		return
 	}
 	defer s.wg.Done()
-	s.run(j)
+	s.run(j, false)
 }
 
 // RunNow runs the job now and returns its final run (status ok, unchanged,
@@ -211,7 +211,8 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (indicators.JobRun,
 	ch := make(chan indicators.JobRun, 1)
 	go func() {
 		defer s.wg.Done()
-		ch <- s.run(j)
+		r, _ := s.run(j, true)
+		ch <- r
 	}()
 	select {
 	case r := <-ch:
@@ -286,7 +287,9 @@ type skipLogger struct {
 	j *job
 }
 
-func (k skipLogger) Info(string, ...any) { k.s.skip(k.j) }
+func (k skipLogger) Info(string, ...any) {
+	k.s.skip(k.j, overlap(k.j))
+}
 
 func (k skipLogger) Error(err error, msg string, kv ...any) {
 	cronLogger{k.s.deps.Logger}.Error(err, msg, kv...)

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,5 +105,52 @@ func TestNewChecksDeps(t *testing.T) {
 	}
 	if _, err := jobs.New(cfg, deps); err == nil {
 		t.Error("registering the metrics twice was accepted")
+	}
+}
+
+// replicaLocks stands in for PostgreSQL advisory locks (not built yet): a lock
+// table shared by "replicas".
+type replicaLocks struct {
+	mu   sync.Mutex
+	held map[string]bool
+}
+
+func (l *replicaLocks) TryLock(_ context.Context, key string) (func(), bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held[key] {
+		return nil, false, nil
+	}
+	l.held[key] = true
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		delete(l.held, key)
+	}, true, nil
+}
+
+func TestLockerKeepsRunsOnOneReplica(t *testing.T) {
+	db := MustOpenDB(t, dbPath(t))
+	cfg, err := jobs.ParseConfig([]byte(twoJobs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks := &replicaLocks{held: map[string]bool{}}
+	s, err := jobs.New(cfg, jobs.Deps{Runs: db, Datasets: db, Importer: realImporter(db),
+		Snapshotter: jobs.SnapshotterFunc(nil), Locker: locks, Logger: discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, _, _ := locks.TryLock(context.Background(), "clout-job:pop") // another replica runs pop
+	r, err := s.RunNow(context.Background(), "pop")
+	if err != nil || r.Status != indicators.RunSkipped || !strings.Contains(r.Message, "another replica") {
+		t.Errorf("run while another replica holds the lock = %+v, %v; want skipped", r, err)
+	}
+	unlock()
+	if r, _ := s.RunNow(context.Background(), "pop"); r.Status != indicators.RunFailed || r.Attempt != 1 {
+		t.Errorf("run with the lock free = %s/%d %q, want the job to run (and fail: no file)", r.Status, r.Attempt, r.Message)
+	}
+	if len(locks.held) != 0 {
+		t.Errorf("locks still held after the run: %v", locks.held)
 	}
 }
