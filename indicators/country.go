@@ -130,16 +130,19 @@ func (c *Countries) Resolve(s string) (string, error) {
 
 func (c *Countries) lookup(s string) (string, bool) {
 	t := strings.TrimSpace(s)
-	up := strings.ToUpper(t)
-	if _, ok := c.byCode[up]; ok {
-		return up, true
+	if len(t) <= 3 {
+		up := strings.ToUpper(t)
+		if _, ok := c.byCode[up]; ok {
+			return up, true
+		}
+		if code, ok := c.byAlpha[up]; ok {
+			return code, true
+		}
 	}
-	if code, ok := c.byAlpha[up]; ok {
-		return code, true
-	}
-	if n, err := strconv.Atoi(t); err == nil {
+	if isDigits(t) {
+		n, err := strconv.Atoi(t)
 		code, ok := c.byIMF[n]
-		return code, ok
+		return code, ok && err == nil
 	}
 	if code, ok := c.byName[normalizeName(t)]; ok {
 		return code, true
@@ -283,26 +286,54 @@ func CountryByIMFCode(n int) (string, bool) { return DefaultCountries().ByIMF(n)
 // "and", apostrophes dropped, other punctuation as spaces, spaces collapsed.
 func normalizeName(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	space := false
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+	if !isASCII(s) {
+		s = norm.NFD.String(s) // split letters from their diacritics
+	}
+	for _, r := range strings.ToLower(s) {
 		switch {
-		case unicode.Is(unicode.Mn, r), r == '\'', r == '’', r == '`':
+		case r == '\'', r == '’', r == '`', r >= 0x80 && unicode.Is(unicode.Mn, r):
 			continue
 		case r == '&':
-			b.WriteString(" and ")
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString("and")
 			space = true
-			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			space = false
-			b.WriteString(foldLetter(r))
+			if r < 0x80 {
+				b.WriteRune(r)
+			} else {
+				b.WriteString(foldLetter(r))
+			}
 		default:
 			space = true
 		}
 	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // foldLetter spells letters that Unicode does not decompose into a base letter
