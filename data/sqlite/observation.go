@@ -25,33 +25,104 @@ func (db *DB) Observations(ctx context.Context, q indicators.Query) ([]indicator
 	if q.AsOf < 0 {
 		return nil, indicators.Errorf(indicators.EINVALID, "data version %d is invalid", q.AsOf)
 	}
-	query, args := observationsSQL(q)
 	var out []indicators.Observation
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, query, args...)
-		if err != nil {
+		var (
+			units, sources []int64
+			err            error
+		)
+		if out, units, sources, err = queryObservations(ctx, tx, q); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				o      indicators.Observation
-				period int64
-			)
-			if err := rows.Scan(&o.Indicator, &o.Country, &o.Partner, &period, &o.Value, &o.Unit, &o.Source); err != nil {
-				return err
-			}
-			if o.Period, err = periodFromKey(period); err != nil {
-				return err
-			}
-			out = append(out, o)
-		}
-		return rows.Err()
+		return fillLabels(ctx, tx, out, units, sources)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: observations: %w", err)
 	}
 	return out, nil
+}
+
+// queryObservations reads the winning observations and their unit and source
+// label ids (0 for none). The query sorts each key's candidates newest data version
+// first, so the winner is the first row of each key and the rest are skipped here:
+// cheaper than a window function over every row.
+func queryObservations(ctx context.Context, tx *sql.Tx, q indicators.Query) ([]indicators.Observation, []int64, []int64, error) {
+	query, args := observationsSQL(q)
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	var (
+		out            []indicators.Observation
+		units, sources []int64
+		last           struct {
+			indicator, country, partner string
+			period                      int64
+		}
+	)
+	for rows.Next() {
+		var (
+			o            indicators.Observation
+			period       int64
+			unit, source sql.NullInt64
+		)
+		if err := rows.Scan(&o.Indicator, &o.Country, &o.Partner, &period, &o.Value, &unit, &source); err != nil {
+			return nil, nil, nil, err
+		}
+		if len(out) > 0 && o.Indicator == last.indicator && o.Country == last.country &&
+			o.Partner == last.partner && period == last.period {
+			continue // an older dataset's value for the same key
+		}
+		last.indicator, last.country, last.partner, last.period = o.Indicator, o.Country, o.Partner, period
+		if o.Period, err = periodFromKey(period); err != nil {
+			return nil, nil, nil, err
+		}
+		out = append(out, o)
+		units, sources = append(units, unit.Int64), append(sources, source.Int64)
+	}
+	return out, units, sources, rows.Err()
+}
+
+// fillLabels sets the units and sources of obs from their label ids, reading each
+// distinct label once.
+func fillLabels(ctx context.Context, tx *sql.Tx, obs []indicators.Observation, units, sources []int64) error {
+	text := map[int64]string{0: ""}
+	var missing []any
+	for _, ids := range [][]int64{units, sources} {
+		for _, id := range ids {
+			if _, ok := text[id]; !ok {
+				text[id] = ""
+				missing = append(missing, id)
+			}
+		}
+	}
+	for start := 0; start < len(missing); start += 500 {
+		chunk := missing[start:min(start+500, len(missing))]
+		rows, err := tx.QueryContext(ctx, `SELECT id, text FROM labels WHERE id IN (`+placeholders(len(chunk))+`)`, chunk...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				id int64
+				t  string
+			)
+			if err := rows.Scan(&id, &t); err != nil {
+				rows.Close()
+				return err
+			}
+			text[id] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for i := range obs {
+		obs[i].Unit, obs[i].Source = text[units[i]], text[sources[i]]
+	}
+	return nil
 }
 
 func observationsSQL(q indicators.Query) (string, []any) {
@@ -84,17 +155,11 @@ func observationsSQL(q indicators.Query) (string, []any) {
 	if len(where) > 0 {
 		filter = "WHERE " + strings.Join(where, " AND ")
 	}
-	return `WITH ` + currentAsOf + `,
-	hits AS (
-		SELECT o.indicator, o.country, o.partner, o.period, o.value, o.unit_id, o.source_id,
-			ROW_NUMBER() OVER (PARTITION BY o.indicator, o.country, o.partner, o.period
-				ORDER BY c.data_version DESC) AS rank
-		FROM cur c JOIN observations o ON o.version_id = c.obs_version_id
-		` + filter + `)
-	SELECT h.indicator, h.country, h.partner, h.period, h.value, COALESCE(u.text, ''), COALESCE(s.text, '')
-	FROM hits h LEFT JOIN labels u ON u.id = h.unit_id LEFT JOIN labels s ON s.id = h.source_id
-	WHERE h.rank = 1
-	ORDER BY h.indicator, h.country, h.partner, h.period`, args
+	return `WITH ` + currentAsOf + `
+	SELECT o.indicator, o.country, o.partner, o.period, o.value, o.unit_id, o.source_id
+	FROM cur c JOIN observations o ON o.version_id = c.obs_version_id
+	` + filter + `
+	ORDER BY o.indicator, o.country, o.partner, o.period, c.data_version DESC`, args
 }
 
 func placeholders(n int) string {
