@@ -43,7 +43,8 @@ type Table struct {
 // Result is a computed chart: its resolved parameters, a data-computed one-line
 // statement, the plotted table, coverage notes (what is missing, never shown as 0),
 // the sources of the observations used, and a chart-specific Detail
-// (*TradeShareResult, *GasExportsResult, *IntegrationGainResult, *SeriesResult) that
+// (*TradeShareResult, *GasExportsResult, *IntegrationGainResult, *SeriesResult,
+// *MapResult) that
 // the option builders draw.
 type Result struct {
 	Chart       string   `json:"chart"`
