@@ -44,8 +44,7 @@ type Table struct {
 // statement, the plotted table, coverage notes (what is missing, never shown as 0),
 // the sources of the observations used, and a chart-specific Detail
 // (*TradeShareResult, *GasExportsResult, *IntegrationGainResult, *SeriesResult,
-// *MapResult) that
-// the option builders draw.
+// *MapResult) that the option builders draw.
 type Result struct {
 	Chart       string   `json:"chart"`
 	Title       string   `json:"title"`
