@@ -5,6 +5,8 @@ import (
 	"errors"
 )
 
-func runServe(ctx context.Context, env *Env, args []string) error  { return errors.New("not wired yet") }
-func runExport(ctx context.Context, env *Env, args []string) error { return errors.New("not wired yet") }
-func runJobs(ctx context.Context, env *Env, args []string) error   { return errors.New("not wired yet") }
+func runServe(ctx context.Context, env *Env, args []string) error { return errors.New("not wired yet") }
+func runExport(ctx context.Context, env *Env, args []string) error {
+	return errors.New("not wired yet")
+}
+func runJobs(ctx context.Context, env *Env, args []string) error { return errors.New("not wired yet") }
