@@ -47,6 +47,9 @@ func orEmpty(s []string) []string {
 
 // ---- trade-share ----
 
+// tradeShareChart draws partners' shares of Russia's goods turnover in a year,
+// the highlighted partners' combined share against a threshold, and that
+// combined share over the years.
 type tradeShareChart struct{}
 
 type tradeShareParams struct {
@@ -158,6 +161,8 @@ func mapNames(codes []string) []string {
 
 // ---- gas-exports ----
 
+// gasExportsChart draws Russia's gas exports by destination over time, annual
+// or monthly, with the change on the same period a year earlier.
 type gasExportsChart struct{}
 
 type gasParams struct {
@@ -268,6 +273,8 @@ func gasStatement(g *GasExportsResult) string {
 
 // ---- integration-gain ----
 
+// integrationGainChart draws a bloc's GDP (PPP) and population as % of Russia's,
+// each member's contribution in a year, and the ratios over time.
 type integrationGainChart struct{}
 
 type gainParams struct {
@@ -404,6 +411,7 @@ func gainTable(ig *IntegrationGainResult) Table {
 
 // ---- series ----
 
+// seriesChart draws any stored indicator for chosen countries over time.
 type seriesChart struct{}
 
 type seriesParams struct {
@@ -485,6 +493,8 @@ func seriesStatement(s *SeriesResult) string {
 
 // ---- map ----
 
+// mapChart draws a choropleth: a bloc's members as % of Russia, or partners'
+// shares of Russia's goods trade.
 type mapChart struct{}
 
 type mapParams struct {
