@@ -27,23 +27,10 @@ const (
 	DefaultKeep       = 30
 )
 
-// Config is a Clout config file (clout.yaml): the few server settings that may live
-// in a file, the limits, and the scheduled jobs. Flags and environment variables
-// override the server settings; see clout.example.yaml.
+// Config is the jobs: section of a Clout config file (clout.yaml). The file's
+// other keys (addr, db, limits...) belong to cmd/clout; see clout.example.yaml.
 type Config struct {
-	Addr       string `yaml:"addr"`
-	DB         string `yaml:"db"`
-	Private    bool   `yaml:"private"`
-	BaseURL    string `yaml:"base_url"`
-	AdminToken string `yaml:"admin_token"` // discouraged: prefer CLOUT_ADMIN_TOKEN
-	Limits     Limits `yaml:"limits"`
-	Jobs       []Job  `yaml:"jobs"`
-}
-
-// Limits bounds the sizes Clout accepts; zero means the built-in default.
-type Limits struct {
-	Upload   ByteSize `yaml:"upload"`   // largest uploaded file (POST /api/imports)
-	Download ByteSize `yaml:"download"` // largest body an import job downloads
+	Jobs []Job `yaml:"jobs"`
 }
 
 // Job is one scheduled job: exactly one of Import and Snapshot is set.
@@ -67,7 +54,7 @@ type ImportSpec struct {
 	Source  string   `yaml:"source"`
 	Dataset string   `yaml:"dataset"`
 	Format  string   `yaml:"format"`   // importer layout; "" = auto
-	MaxSize ByteSize `yaml:"max_size"` // 0 = Limits.Download or DefaultMaxSize
+	MaxSize ByteSize `yaml:"max_size"` // 0 = Deps.MaxSize or DefaultMaxSize
 }
 
 // SnapshotSpec is a snapshot job: export every chart in every format into
@@ -132,16 +119,20 @@ func LoadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
-// ParseConfig decodes a YAML config. Unknown keys are errors (a typo must not
-// silently disable a job). It checks only the YAML; Validate checks the jobs.
+// ParseConfig decodes the jobs: section of a YAML config. Unknown keys inside it
+// are errors (a typo must not silently disable a job); the file's other top-level
+// keys are left to cmd/clout. It checks only the YAML; Validate checks the jobs.
 func ParseConfig(b []byte) (Config, error) {
-	var cfg Config
+	var file struct {
+		Jobs  []Job          `yaml:"jobs"`
+		Other map[string]any `yaml:",inline"` // server settings, read by cmd/clout
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
 		return Config{}, indicators.Errorf(indicators.EINVALID, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	return cfg, nil
+	return Config{Jobs: file.Jobs}, nil
 }
 
 // Known lists what a config may name; a nil list is not checked.

@@ -100,7 +100,7 @@ type Deps struct {
 	Known Known
 
 	HTTPClient *http.Client          // nil: a client without its own timeout (each attempt has one)
-	MaxSize    ByteSize              // default download limit; 0: Config.Limits.Download or DefaultMaxSize
+	MaxSize    ByteSize              // download limit of jobs without max_size; 0: DefaultMaxSize
 	Registerer prometheus.Registerer // nil: no metrics
 	Logger     *slog.Logger          // nil: slog.Default()
 	Now        func() time.Time      // nil: time.Now
@@ -111,6 +111,9 @@ type Deps struct {
 func (d Deps) withDefaults() Deps {
 	if d.HTTPClient == nil {
 		d.HTTPClient = &http.Client{}
+	}
+	if d.MaxSize <= 0 {
+		d.MaxSize = DefaultMaxSize
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()

@@ -80,9 +80,6 @@ func New(cfg Config, deps Deps) (*Scheduler, error) {
 		return nil, err
 	}
 	deps = deps.withDefaults()
-	if deps.MaxSize == 0 {
-		deps.MaxSize = orDefault(cfg.Limits.Download, DefaultMaxSize)
-	}
 	if err := checkDeps(cfg, deps); err != nil {
 		return nil, err
 	}
