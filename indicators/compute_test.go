@@ -192,6 +192,13 @@ func TestGasExportsAnnual(t *testing.T) {
 	mustNear(t, "TUR 2020 YoY", r.Series[0].Points[1].YoY, 100*(16178.0/15196-1))
 	mustNil(t, "ITA 2019", r.Series[1].Points[0].Value)
 	mustNil(t, "ITA 2020 YoY", r.Series[1].Points[1].YoY)
+	r, err = indicators.GasExports(indicators.GasExportsInput{Destinations: []string{"DEU", "ITA"}}, gasFixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasNote(r.Coverage, "Germany: no annual figures (monthly figures exist: freq=monthly)") {
+		t.Errorf("coverage %q does not point to Germany's monthly figures", r.Coverage)
+	}
 	_, err = indicators.GasExports(indicators.GasExportsInput{Destinations: []string{"FRA"}}, gasFixture())
 	if indicators.ErrorCode(err) != indicators.ENOTFOUND {
 		t.Errorf("no data: err = %v, want ENOTFOUND", err)

@@ -53,9 +53,13 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 	ix := cellIndex{}
 	var units []string
 	periods := map[Period]bool{}
+	other := map[string]Frequency{} // destination → a frequency it has figures at
 	for _, o := range obs {
-		if o.Indicator != GasExportsCode || o.Country != exp || o.Period.Freq != freq ||
-			!slices.Contains(in.Destinations, o.Partner) {
+		if o.Indicator != GasExportsCode || o.Country != exp || !slices.Contains(in.Destinations, o.Partner) {
+			continue
+		}
+		if o.Period.Freq != freq {
+			other[o.Partner] = o.Period.Freq
 			continue
 		}
 		ix[o.Key()] = o
@@ -104,7 +108,11 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 		res.Series = append(res.Series, s)
 		switch {
 		case missing == len(res.Periods):
-			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no %s figures%s", s.Name, freq, rangeWords(in.From, in.To)))
+			note := fmt.Sprintf("%s: no %s figures%s", s.Name, freq, rangeWords(in.From, in.To))
+			if f, ok := other[d]; ok {
+				note += fmt.Sprintf(" (%s figures exist: freq=%s)", f, f)
+			}
+			res.Coverage = append(res.Coverage, note)
 		case missing > 0:
 			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: %d of %d periods missing (%s)", s.Name, missing, len(res.Periods), missingPeriods(s)))
 		}
