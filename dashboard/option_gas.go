@@ -27,14 +27,11 @@ func buildGasExports(res *indicators.Result, _ string) (map[string]any, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(baseGlobals(res, "axis")...)
 	bar.SetGlobalOptions(
-		charts.WithGridOpts(opts.Grid{Top: "80", Bottom: "70", Left: "50", Right: "50", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Top: "80", Bottom: "90", Left: "40", Right: "40", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: unit}),
 	)
 	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: "YoY %", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
-	if len(periods) > 24 {
-		bar.SetGlobalOptions(charts.WithDataZoomOpts(opts.DataZoom{Type: "slider", Start: 0, End: 100, XAxisIndex: []int{0}}))
-	}
 	bar.SetXAxis(periods)
 	line := charts.NewLine()
 	for _, s := range d.Series {
@@ -50,5 +47,10 @@ func buildGasExports(res *indicators.Result, _ string) (map[string]any, error) {
 			charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
 	}
 	bar.Overlap(line)
-	return rectJSON(bar), nil
+	opt := rectJSON(bar)
+	if len(periods) > 24 {
+		// go-echarts' DataZoom has no position; a slider above the legend.
+		opt["dataZoom"] = []map[string]any{{"type": "slider", "xAxisIndex": []int{0}, "bottom": 30, "height": 18}}
+	}
+	return opt, nil
 }

@@ -23,8 +23,8 @@ func buildIntegrationGain(res *indicators.Result, _ string) (map[string]any, err
 	bar.SetGlobalOptions(baseGlobals(res, "axis")...)
 	bar.SetGlobalOptions(
 		charts.WithGridOpts(
-			opts.Grid{Top: "70", Height: "36%", Left: "50", Right: "30", ContainLabel: opts.Bool(true)},
-			opts.Grid{Bottom: "80", Height: "22%", Left: "50", Right: "30", ContainLabel: opts.Bool(true)},
+			opts.Grid{Top: "70", Height: "38%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
+			opts.Grid{Bottom: "60", Height: "22%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
 		),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "% of " + ref + " " + strconv.Itoa(d.Year)}),
@@ -64,8 +64,7 @@ func buildIntegrationGain(res *indicators.Result, _ string) (map[string]any, err
 			data[i] = opts.LineData{Value: valueOf(by.Ratio, 2)}
 		}
 		line.AddSeries(d.Bloc+" "+m.Short+" ratio", data,
-			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.XAxisIndex, s.YAxisIndex = 1, 1 }),
-			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}))
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), XAxisIndex: 1, YAxisIndex: 1}))
 	}
 	bar.Overlap(line)
 	return rectJSON(bar), nil

@@ -98,5 +98,21 @@ func buildMap(res *indicators.Result, _ string) (map[string]any, error) {
 		s.Roam = opts.Bool(true)
 	}))
 	m.Validate()
-	return m.JSON(), nil
+	opt := m.JSON()
+	// One series: no legend, and no legend symbols dotted over the regions
+	// (go-echarts has no field for showLegendSymbol).
+	opt["legend"] = map[string]any{"show": false}
+	series, err := json.Marshal(opt["series"])
+	if err != nil {
+		return nil, err
+	}
+	var list []map[string]any
+	if err := json.Unmarshal(series, &list); err != nil {
+		return nil, err
+	}
+	for _, s := range list {
+		s["showLegendSymbol"] = false
+	}
+	opt["series"] = list
+	return opt, nil
 }

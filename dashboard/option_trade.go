@@ -31,8 +31,8 @@ func buildTradeShare(res *indicators.Result, _ string) (map[string]any, error) {
 	bar.SetGlobalOptions(baseGlobals(res, "axis")...)
 	bar.SetGlobalOptions(
 		charts.WithGridOpts(
-			opts.Grid{Top: "70", Height: "38%", Left: "50", Right: "30", ContainLabel: opts.Bool(true)},
-			opts.Grid{Bottom: "60", Height: "22%", Left: "50", Right: "30", ContainLabel: opts.Bool(true)},
+			opts.Grid{Top: "70", Height: "42%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
+			opts.Grid{Bottom: "40", Height: "20%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
 		),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0", FontSize: 11}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "% of turnover " + strconv.Itoa(d.Year)}),
@@ -46,8 +46,9 @@ func buildTradeShare(res *indicators.Result, _ string) (map[string]any, error) {
 
 	line := charts.NewLine()
 	line.AddSeries(combinedLabel(d)+" over time", overData(d),
-		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.XAxisIndex, s.YAxisIndex, s.Color = 1, 1, colorHighlight }),
-		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+		// LineChart options set the axis indexes too, so they go there.
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), XAxisIndex: 1, YAxisIndex: 1}),
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = colorHighlight }),
 		charts.WithMarkLineNameYAxisItemOpts(threshold), thresholdStyle)
 	bar.Overlap(line)
 	return rectJSON(bar), nil

@@ -29,6 +29,7 @@ type chartView struct {
 	Latest     int64
 	Downloads  []link
 	OpenTable  bool
+	ShowTitle  bool // the embed page draws the title inside the chart
 }
 
 // link is a labelled URL.
@@ -131,6 +132,7 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 		return err
 	}
 	v := s.view(cc)
+	v.ShowTitle = embed
 	data := pageData{Title: cc.result.Title, Nav: s.nav(ch.ID()), DataVersion: latest, View: v}
 	page, name := "chart", "layout"
 	if embed {
@@ -211,6 +213,7 @@ type control struct {
 	Pattern           string
 	Step              string
 	Groups            []optionGroup
+	Summary           string // the chosen values of a multi-select, in words
 }
 
 type optionGroup struct {
@@ -249,6 +252,7 @@ func (s *Server) controls(ctx context.Context, cc *computed) ([]control, error) 
 		case "countries":
 			ctl.Widget, ctl.Multiple = "select", true
 			ctl.Groups = countryOptions(countryFacet(spec.Name, f), value, true)
+			ctl.Summary = selectedSummary(ctl.Groups)
 		case "country":
 			ctl.Widget = "select"
 			groups := countryOptions(countryFacet(spec.Name, f), value, false)
@@ -395,4 +399,21 @@ func parseQueryList(q url.Values, name string) []string {
 		}
 	}
 	return out
+}
+
+// selectedSummary names the chosen options of a long multi-select, which the
+// list itself may have scrolled out of view.
+func selectedSummary(groups []optionGroup) string {
+	var names []string
+	for _, g := range groups {
+		for _, o := range g.Options {
+			if o.Selected {
+				names = append(names, o.Value)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return "none selected"
+	}
+	return "selected: " + strings.Join(names, ", ")
 }

@@ -34,9 +34,22 @@
     return atlas;
   }
 
+  // withoutTitle hides the option's title where the page shows it as a heading
+  // already, and gives its room back to the plot.
+  function withoutTitle(option) {
+    option.title = { show: false };
+    var grids = Array.isArray(option.grid) ? option.grid : (option.grid ? [option.grid] : []);
+    grids.forEach(function (g) {
+      var top = Number(g.top);
+      if (!isNaN(top) && top >= 60) { g.top = top - 40; }
+    });
+    return option;
+  }
+
   function draw(el) {
     var option = readOption(el);
     if (!option) { return; }
+    if (el.getAttribute('data-title') === 'hide') { option = withoutTitle(option); }
     var old = echarts.getInstanceByDom(el);
     if (old) { old.dispose(); }
     var paint = function () {
