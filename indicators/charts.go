@@ -3,6 +3,7 @@ package indicators
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -102,7 +103,7 @@ func (c tradeShareChart) Compute(p Params, obs []Observation) (*Result, error) {
 		basis = "total summed over partners"
 	}
 	res.Subtitle = fmt.Sprintf("Share of Russia's goods exports + imports by partner, %d (%s); highlighted: %s; line at %s; top %d partners",
-		ts.Year, basis, names(tp.partners), fmtPct(tp.threshold, false), tp.top)
+		ts.Year, basis, names(tp.partners), fmtThreshold(tp.threshold), tp.top)
 	res.Statement = tradeStatement(ts)
 	res.Table = tradeTable(ts)
 	res.Coverage, res.Sources, res.Detail = orEmpty(ts.Coverage), orEmpty(ts.Sources), ts
@@ -119,7 +120,7 @@ func tradeStatement(ts *TradeShareResult) string {
 	if *c.Share >= ts.Threshold {
 		side = "at or above"
 	}
-	s := fmt.Sprintf("%s: %s of Russia's goods trade in %d (%s the %s line)", who, fmtPct(*c.Share, false), ts.Year, side, fmtPct(ts.Threshold, false))
+	s := fmt.Sprintf("%s: %s of Russia's goods trade in %d (%s the %s line)", who, fmtPct(*c.Share, false), ts.Year, side, fmtThreshold(ts.Threshold))
 	if len(c.Missing) > 0 {
 		s += fmt.Sprintf("; no figures for %s", names(c.Missing))
 	}
@@ -594,3 +595,6 @@ func mapStatement(m *MapResult) string {
 	me, _ := MeasureByID(m.Measure)
 	return fmt.Sprintf("%s: %s of Russia's %s in %d, the largest in %s", best.Name, fmtPct(*best.Value, false), me.Label, m.Year, m.Bloc)
 }
+
+// fmtThreshold writes a threshold as the user gave it: "5%", "2.5%".
+func fmtThreshold(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + "%" }

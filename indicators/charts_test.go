@@ -127,7 +127,7 @@ func TestTradeShareChart(t *testing.T) {
 	if res.Params["year"] != "2020" || res.Params["partners"] != "TUR,AZE" || res.Params["threshold"] != "5" {
 		t.Errorf("resolved params %v", res.Params)
 	}
-	if want := "Turkey and Azerbaijan: 6.0% of Russia's goods trade in 2020 (at or above the 5.0% line)"; res.Statement != want {
+	if want := "Turkey and Azerbaijan: 6.0% of Russia's goods trade in 2020 (at or above the 5% line)"; res.Statement != want {
 		t.Errorf("statement %q, want %q", res.Statement, want)
 	}
 	// Top 2 (CHN, DEU) + the highlighted TUR and AZE outside it + 2 combined rows.
@@ -148,7 +148,7 @@ func TestTradeShareChart(t *testing.T) {
 		t.Errorf("sources %v coverage %v", res.Sources, res.Coverage)
 	}
 	res = mustCompute(t, "trade-share", indicators.Params{"year": "2019", "partners": "TUR,AZE", "threshold": "20"}, tradeFixture())
-	if want := "Turkey and Azerbaijan: 16.0% of Russia's goods trade in 2019 (below the 20.0% line); no figures for Azerbaijan"; res.Statement != want {
+	if want := "Turkey and Azerbaijan: 16.0% of Russia's goods trade in 2019 (below the 20% line); no figures for Azerbaijan"; res.Statement != want {
 		t.Errorf("statement %q, want %q", res.Statement, want)
 	}
 }

@@ -92,7 +92,7 @@ func TestTradeShareRealFigures(t *testing.T) {
 	if *ts.Combined.Share >= 5 || len(ts.Over) != 4 {
 		t.Errorf("combined %v (want < 5%%), %d years (want 2017–2020)", *ts.Combined.Share, len(ts.Over))
 	}
-	if !strings.HasPrefix(res.Statement, "Turkey and Azerbaijan: 4.2% of Russia's goods trade in 2020 (below the 5.0% line)") {
+	if !strings.HasPrefix(res.Statement, "Turkey and Azerbaijan: 4.2% of Russia's goods trade in 2020 (below the 5% line)") {
 		t.Errorf("statement %q", res.Statement)
 	}
 }
