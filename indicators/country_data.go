@@ -150,6 +150,8 @@ var countryVariants = map[string][]string{
 	"VIR": {"Virgin Islands (U.S.)", "Virgin Islands, U.S."},
 	"VNM": {"Viet Nam"},
 	"YEM": {"Yemen, Rep.", "Yemen, Rep. of", "Republic of Yemen"},
+	"XKX": {"Kosovo, Rep. of", "Republic of Kosovo", "KSV"}, // KSV: the UN/IMF code
+	"ROU": {"ROM"},                                          // Romania's code before 2002, still in old files
 	"SUN": {"USSR", "U.S.S.R.", "Former USSR", "Union of Soviet Socialist Republics"},
 	"CSK": {"Czechoslovakia, Former"},
 	"SCG": {"Serbia & Montenegro"},

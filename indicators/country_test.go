@@ -78,6 +78,8 @@ func TestResolveCountry(t *testing.T) {
 		{"IMF not specified", "Countries & Areas not specified", "XXN"},
 		{"IMF Europe not specified keeps Clout code", "XEN", "XEN"},
 		{"historical", "USSR", "SUN"},
+		{"Kosovo UN code", "KSV", "XKX"},
+		{"Romania old code", "ROM", "ROU"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
