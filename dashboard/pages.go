@@ -94,7 +94,7 @@ func (s *Server) handleIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := render(t, "layout", data)
+	body, err := renderTemplate(t, "layout", data)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 	if err != nil {
 		return err
 	}
-	body, err := render(tmpl, name, data)
+	body, err := renderTemplate(tmpl, name, data)
 	if err != nil {
 		return err
 	}

@@ -162,11 +162,12 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // collectors on Metrics().Registry.
 func (s *Server) Metrics() *Metrics { return s.metrics }
 
-// DataChanged tells the server the data changed in this process (an upload or a
-// job import), so cached data versions and facets are dropped at once.
+// DataChanged tells the server the data changed in this process (an upload, a
+// rollback or a job import), so the cached data version is dropped at once and
+// the next request sees the new data. Imports are counted separately, on
+// Metrics().Imports.
 func (s *Server) DataChanged() {
 	s.version.invalidate()
-	s.metrics.Imports.WithLabelValues("ok").Inc()
 }
 
 // Start listens on addr (Config.Addr if empty) and serves until ctx ends or
@@ -233,6 +234,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.Use(s.observe) // outermost: it sees the status of recovered panics too
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,
 		DisablePrintStack: true,
@@ -241,7 +243,6 @@ func (s *Server) newEcho() *echo.Echo {
 			return err
 		},
 	}))
-	e.Use(s.observe)
 	e.Use(s.securityHeaders)
 	s.routes(e)
 	return e

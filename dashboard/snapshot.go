@@ -45,13 +45,14 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 		return err
 	}
 	req := SnapshotRequest{Format: format, Theme: theme}
-	if req.Width, err = intParam(q.Get("width"), "width", 800, 200, 4000); err != nil {
+	// 0 = the exporter's default size and scale.
+	if req.Width, err = intParam(q.Get("width"), "width", 0, 200, 4000); err != nil {
 		return err
 	}
-	if req.Height, err = intParam(q.Get("height"), "height", 500, 200, 4000); err != nil {
+	if req.Height, err = intParam(q.Get("height"), "height", 0, 200, 4000); err != nil {
 		return err
 	}
-	scale, err := intParam(q.Get("scale"), "scale", 1, 1, 3)
+	scale, err := intParam(q.Get("scale"), "scale", 0, 1, 3)
 	if err != nil {
 		return err
 	}

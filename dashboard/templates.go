@@ -75,9 +75,9 @@ func parseTemplates(a *assetTable) (*pageTemplates, error) {
 	return p, nil
 }
 
-// render executes a template into memory first, so a template error becomes a
+// renderTemplate executes a template into memory first, so a template error becomes a
 // clean 500 instead of a half-written page.
-func render(t *template.Template, name string, data any) ([]byte, error) {
+func renderTemplate(t *template.Template, name string, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
@@ -185,7 +185,7 @@ func (s *Server) renderErrorPage(c echo.Context, ae appError) error {
 	if err != nil {
 		return err
 	}
-	body, err := render(t, "layout", pageData{
+	body, err := renderTemplate(t, "layout", pageData{
 		Title:       http.StatusText(ae.status),
 		Nav:         s.nav("-"),
 		DataVersion: v,
@@ -213,7 +213,7 @@ func (s *Server) renderData(c echo.Context, status int, name, title string, data
 	if err != nil {
 		return err
 	}
-	body, err := render(t, "layout", pageData{Title: title, Nav: s.nav("-"), DataVersion: v, Data: data})
+	body, err := renderTemplate(t, "layout", pageData{Title: title, Nav: s.nav("-"), DataVersion: v, Data: data})
 	if err != nil {
 		return err
 	}
