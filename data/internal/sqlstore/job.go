@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -14,7 +14,7 @@ const jobRunColumns = `id, job, started, ended, status, attempt, message, data_v
 
 // RecordJobRun stores a new run of a job (typically with status running) and
 // returns its id.
-func (db *DB) RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, error) {
+func (s *Store) RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, error) {
 	if r.Job == "" {
 		return 0, indicators.Errorf(indicators.EINVALID, "job run without a job name")
 	}
@@ -23,27 +23,27 @@ func (db *DB) RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, err
 		return 0, err
 	}
 	var id int64
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO job_runs (job, started, ended, status, attempt, message, data_version, report)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO job_runs (job, started, ended, status, attempt, message, data_version, report)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			r.Job, formatTime(r.Started), formatTime(r.Ended), r.Status, r.Attempt, r.Message, r.DataVersion, report).Scan(&id)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: record run of job %s: %w", r.Job, err)
+		return 0, s.errorf(err, "record run of job %s", r.Job)
 	}
 	return id, nil
 }
 
 // UpdateJobRun overwrites the run with r.ID (its end, status, message...);
 // ENOTFOUND if there is none.
-func (db *DB) UpdateJobRun(ctx context.Context, r indicators.JobRun) error {
+func (s *Store) UpdateJobRun(ctx context.Context, r indicators.JobRun) error {
 	report, err := marshalReport(r.Report)
 	if err != nil {
 		return err
 	}
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE job_runs SET job = ?, started = ?, ended = ?, status = ?, attempt = ?,
-			message = ?, data_version = ?, report = ? WHERE id = ?`,
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE job_runs SET job = ?, started = ?, ended = ?, status = ?, attempt = ?,
+			message = ?, data_version = ?, report = ? WHERE id = ?`),
 			r.Job, formatTime(r.Started), formatTime(r.Ended), r.Status, r.Attempt, r.Message, r.DataVersion, report, r.ID)
 		if err != nil {
 			return err
@@ -54,29 +54,29 @@ func (db *DB) UpdateJobRun(ctx context.Context, r indicators.JobRun) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: update job run %d: %w", r.ID, err)
+		return s.errorf(err, "update job run %d", r.ID)
 	}
 	return nil
 }
 
 // JobRuns returns the latest runs of job, newest first; limit <= 0 means all.
-func (db *DB) JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error) {
+func (s *Store) JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error) {
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}
-	runs, err := db.jobRuns(ctx, `SELECT `+jobRunColumns+` FROM job_runs WHERE job = ? ORDER BY id DESC LIMIT ?`, job, limit)
+	runs, err := s.jobRuns(ctx, `SELECT `+jobRunColumns+` FROM job_runs WHERE job = ? ORDER BY id DESC LIMIT ?`, job, limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: runs of job %s: %w", job, err)
+		return nil, s.errorf(err, "runs of job %s", job)
 	}
 	return runs, nil
 }
 
 // LastJobRuns returns the latest run of every job that has run, by job name.
-func (db *DB) LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error) {
-	runs, err := db.jobRuns(ctx, `SELECT `+jobRunColumns+` FROM job_runs
+func (s *Store) LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error) {
+	runs, err := s.jobRuns(ctx, `SELECT `+jobRunColumns+` FROM job_runs
 		WHERE id IN (SELECT MAX(id) FROM job_runs GROUP BY job)`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: last job runs: %w", err)
+		return nil, s.errorf(err, "last job runs")
 	}
 	out := make(map[string]indicators.JobRun, len(runs))
 	for _, r := range runs {
@@ -85,10 +85,10 @@ func (db *DB) LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, er
 	return out, nil
 }
 
-func (db *DB) jobRuns(ctx context.Context, query string, args ...any) ([]indicators.JobRun, error) {
+func (s *Store) jobRuns(ctx context.Context, query string, args ...any) ([]indicators.JobRun, error) {
 	var out []indicators.JobRun
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, query, args...)
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.q(query), args...)
 		if err != nil {
 			return err
 		}
@@ -131,27 +131,27 @@ func scanJobRun(rows *sql.Rows) (indicators.JobRun, error) {
 }
 
 // Setting returns the value stored under key and whether there is one.
-func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
+func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 	var v string
-	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
 	switch {
 	case notFound(err):
 		return "", false, nil
 	case err != nil:
-		return "", false, fmt.Errorf("sqlite: setting %s: %w", key, err)
+		return "", false, s.errorf(err, "setting %s", key)
 	}
 	return v, true, nil
 }
 
 // SetSetting stores value under key, replacing any previous value.
-func (db *DB) SetSetting(ctx context.Context, key, value string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: set setting %s: %w", key, err)
+		return s.errorf(err, "set setting %s", key)
 	}
 	return nil
 }

@@ -1,9 +1,8 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math"
 	"strings"
 
@@ -21,23 +20,23 @@ const currentAsOf = `cur AS (
 // version q.AsOf, ordered by indicator, country, partner and period. Where datasets
 // overlap, the one whose version has the later data version wins. See periodRange
 // for how From and To bound mixed frequencies.
-func (db *DB) Observations(ctx context.Context, q indicators.Query) ([]indicators.Observation, error) {
+func (s *Store) Observations(ctx context.Context, q indicators.Query) ([]indicators.Observation, error) {
 	if q.AsOf < 0 {
 		return nil, indicators.Errorf(indicators.EINVALID, "data version %d is invalid", q.AsOf)
 	}
 	var out []indicators.Observation
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *sql.Tx) error {
 		var (
 			units, sources []int64
 			err            error
 		)
-		if out, units, sources, err = queryObservations(ctx, tx, q); err != nil {
+		if out, units, sources, err = s.queryObservations(ctx, tx, q); err != nil {
 			return err
 		}
-		return fillLabels(ctx, tx, out, units, sources)
+		return s.fillLabels(ctx, tx, out, units, sources)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: observations: %w", err)
+		return nil, s.errorf(err, "observations")
 	}
 	return out, nil
 }
@@ -46,9 +45,9 @@ func (db *DB) Observations(ctx context.Context, q indicators.Query) ([]indicator
 // label ids (0 for none). The query sorts each key's candidates newest data version
 // first, so the winner is the first row of each key and the rest are skipped here:
 // cheaper than a window function over every row.
-func queryObservations(ctx context.Context, tx *sql.Tx, q indicators.Query) ([]indicators.Observation, []int64, []int64, error) {
+func (s *Store) queryObservations(ctx context.Context, tx *sql.Tx, q indicators.Query) ([]indicators.Observation, []int64, []int64, error) {
 	query, args := observationsSQL(q)
-	rows, err := tx.QueryContext(ctx, query, args...)
+	rows, err := tx.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -86,7 +85,7 @@ func queryObservations(ctx context.Context, tx *sql.Tx, q indicators.Query) ([]i
 
 // fillLabels sets the units and sources of obs from their label ids, reading each
 // distinct label once.
-func fillLabels(ctx context.Context, tx *sql.Tx, obs []indicators.Observation, units, sources []int64) error {
+func (s *Store) fillLabels(ctx context.Context, tx *sql.Tx, obs []indicators.Observation, units, sources []int64) error {
 	text := map[int64]string{0: ""}
 	var missing []any
 	for _, ids := range [][]int64{units, sources} {
@@ -99,7 +98,7 @@ func fillLabels(ctx context.Context, tx *sql.Tx, obs []indicators.Observation, u
 	}
 	for start := 0; start < len(missing); start += 500 {
 		chunk := missing[start:min(start+500, len(missing))]
-		rows, err := tx.QueryContext(ctx, `SELECT id, text FROM labels WHERE id IN (`+placeholders(len(chunk))+`)`, chunk...)
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, text FROM labels WHERE id IN (`+placeholders(len(chunk))+`)`), chunk...)
 		if err != nil {
 			return err
 		}
@@ -171,32 +170,33 @@ const overlapChunk = 250
 
 // Overlaps counts, per other dataset, how many of keys its current version gives
 // (each distinct key once).
-func (db *DB) Overlaps(ctx context.Context, dataset string, keys []indicators.Key) (map[string]int, error) {
+func (s *Store) Overlaps(ctx context.Context, dataset string, keys []indicators.Key) (map[string]int, error) {
 	out := map[string]int{}
 	uniq := dedupeKeys(keys)
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(uniq); start += overlapChunk {
 			chunk := uniq[start:min(start+overlapChunk, len(uniq))]
-			if err := overlapChunkCount(ctx, tx, dataset, chunk, out); err != nil {
+			if err := s.overlapChunkCount(ctx, tx, dataset, chunk, out); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: overlaps of %s: %w", dataset, err)
+		return nil, s.errorf(err, "overlaps of %s", dataset)
 	}
 	return out, nil
 }
 
-func overlapChunkCount(ctx context.Context, tx *sql.Tx, dataset string, keys []indicators.Key, out map[string]int) error {
+func (s *Store) overlapChunkCount(ctx context.Context, tx *sql.Tx, dataset string, keys []indicators.Key, out map[string]int) error {
 	args := make([]any, 0, 4*len(keys)+2)
 	for _, k := range keys {
 		args = append(args, k.Indicator, k.Country, k.Partner, periodKey(k.Period))
 	}
 	args = append(args, int64(math.MaxInt64), dataset)
-	rows, err := tx.QueryContext(ctx, `WITH k (indicator, country, partner, period) AS (VALUES `+
-		strings.TrimSuffix(strings.Repeat("(?,?,?,?),", len(keys)), ",")+`),
+	// The CAST types the key's period for PostgreSQL; SQLite accepts it as is.
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, CAST(? AS BIGINT)),", len(keys)), ",")
+	rows, err := tx.QueryContext(ctx, s.q(`WITH k (indicator, country, partner, period) AS (VALUES `+values+`),
 		`+currentAsOf+`
 		SELECT d.name, COUNT(*) FROM cur c
 		JOIN datasets d ON d.id = c.dataset_id
@@ -204,7 +204,7 @@ func overlapChunkCount(ctx context.Context, tx *sql.Tx, dataset string, keys []i
 		JOIN observations o ON o.version_id = c.obs_version_id AND o.indicator = k.indicator
 			AND o.country = k.country AND o.partner = k.partner AND o.period = k.period
 		WHERE d.name <> ?
-		GROUP BY d.name`, args...)
+		GROUP BY d.name`), args...)
 	if err != nil {
 		return err
 	}
@@ -237,34 +237,34 @@ func dedupeKeys(keys []indicators.Key) []indicators.Key {
 // Diff compares two versions of a dataset: the observations only in from are
 // removed, those only in to are added, and those whose value differs are changed.
 // Changes are listed in key order; unit and source changes are not counted.
-func (db *DB) Diff(ctx context.Context, dataset string, from, to int) (indicators.Diff, error) {
+func (s *Store) Diff(ctx context.Context, dataset string, from, to int) (indicators.Diff, error) {
 	d := indicators.Diff{Dataset: dataset, From: from, To: to, Changes: []indicators.ObservationChange{}}
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		a, err := findVersion(ctx, tx, dataset, from)
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		a, err := s.findVersion(ctx, tx, dataset, from)
 		if err != nil {
 			return err
 		}
-		b, err := findVersion(ctx, tx, dataset, to)
+		b, err := s.findVersion(ctx, tx, dataset, to)
 		if err != nil {
 			return err
 		}
-		return diffRows(ctx, tx, a.obsID, b.obsID, &d)
+		return s.diffRows(ctx, tx, a.obsID, b.obsID, &d)
 	})
 	if err != nil {
-		return indicators.Diff{}, fmt.Errorf("sqlite: diff %s %d..%d: %w", dataset, from, to, err)
+		return indicators.Diff{}, s.errorf(err, "diff %s %d..%d", dataset, from, to)
 	}
 	return d, nil
 }
 
-func diffRows(ctx context.Context, tx *sql.Tx, fromID, toID int64, d *indicators.Diff) error {
-	rows, err := tx.QueryContext(ctx, `SELECT
+func (s *Store) diffRows(ctx context.Context, tx *sql.Tx, fromID, toID int64, d *indicators.Diff) error {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT
 		COALESCE(a.indicator, b.indicator), COALESCE(a.country, b.country),
 		COALESCE(a.partner, b.partner), COALESCE(a.period, b.period), a.value, b.value
 		FROM (SELECT * FROM observations WHERE version_id = ?) a
 		FULL JOIN (SELECT * FROM observations WHERE version_id = ?) b
 		ON a.indicator = b.indicator AND a.country = b.country AND a.partner = b.partner AND a.period = b.period
 		WHERE a.value IS NULL OR b.value IS NULL OR a.value <> b.value
-		ORDER BY 1, 2, 3, 4`, fromID, toID)
+		ORDER BY 1, 2, 3, 4`), fromID, toID)
 	if err != nil {
 		return err
 	}

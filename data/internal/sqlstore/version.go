@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -19,10 +18,10 @@ import (
 const maxNameLen = 200
 
 // DataVersion returns the current global data version (0 for an empty store).
-func (db *DB) DataVersion(ctx context.Context) (int64, error) {
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(data_version), 0) FROM versions`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("sqlite: data version: %w", err)
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(data_version), 0) FROM versions`)).Scan(&v); err != nil {
+		return 0, s.errorf(err, "data version")
 	}
 	return v, nil
 }
@@ -31,7 +30,7 @@ func (db *DB) DataVersion(ctx context.Context) (int64, error) {
 // version, all in one transaction: if src or ctx fails, nothing is stored. The
 // returned Version carries a copy of v.Report with Dataset, Version and
 // DataVersion filled in, which is also what the history shows.
-func (db *DB) SaveVersion(ctx context.Context, v indicators.NewVersion, src indicators.ObservationSource) (indicators.Version, error) {
+func (s *Store) SaveVersion(ctx context.Context, v indicators.NewVersion, src indicators.ObservationSource) (indicators.Version, error) {
 	if err := checkName(v.Dataset); err != nil {
 		return indicators.Version{}, err
 	}
@@ -44,13 +43,13 @@ func (db *DB) SaveVersion(ctx context.Context, v indicators.NewVersion, src indi
 		Who:      v.Who,
 		Current:  true,
 	}
-	err := db.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
-		out.CreatedAt = db.now().UTC() // under the write lock, so times follow version order
-		id, err := db.appendVersion(ctx, tx, &out, v.File)
+	err := s.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+		out.CreatedAt = s.now().UTC() // under the write lock, so times follow version order
+		id, err := s.appendVersion(ctx, tx, &out, v.File)
 		if err != nil {
 			return err
 		}
-		if out.Observations, err = insertObservations(ctx, conn, id, db.batchRows, src); err != nil {
+		if out.Observations, err = s.insertObservations(ctx, conn, id, src); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
@@ -61,7 +60,7 @@ func (db *DB) SaveVersion(ctx context.Context, v indicators.NewVersion, src indi
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE versions SET observations = ?, report = ? WHERE id = ?`,
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE versions SET observations = ?, report = ? WHERE id = ?`),
 			out.Observations, report, id)
 		return err
 	})
@@ -74,12 +73,12 @@ func (db *DB) SaveVersion(ctx context.Context, v indicators.NewVersion, src indi
 // appendVersion creates the dataset if needed, stores the file and inserts the
 // version row (owning its observations), filling out's numbers. It must run under
 // the write lock: the numbers are MAX+1.
-func (db *DB) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Version, file []byte) (int64, error) {
-	dsID, err := ensureDataset(ctx, tx, out.Dataset, formatTime(out.CreatedAt))
+func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Version, file []byte) (int64, error) {
+	dsID, err := s.ensureDataset(ctx, tx, out.Dataset, formatTime(out.CreatedAt))
 	if err != nil {
 		return 0, err
 	}
-	id, number, dataVersion, err := nextNumbers(ctx, tx, dsID)
+	id, number, dataVersion, err := s.nextNumbers(ctx, tx, dsID)
 	if err != nil {
 		return 0, err
 	}
@@ -87,13 +86,13 @@ func (db *DB) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Ver
 		file = []byte{}
 	}
 	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO files (sha256, size, content) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		s.q(`INSERT INTO files (sha256, size, content) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`),
 		out.SHA256, out.Size, file); err != nil {
 		return 0, fmt.Errorf("store file: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO versions
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO versions
 		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
-		VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?)`,
+		VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?)`),
 		id, dsID, number, dataVersion, id, out.SHA256, out.FileName, out.Who, formatTime(out.CreatedAt)); err != nil {
 		return 0, fmt.Errorf("insert version: %w", err)
 	}
@@ -101,13 +100,13 @@ func (db *DB) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Ver
 	return id, nil
 }
 
-func ensureDataset(ctx context.Context, tx *sql.Tx, name, now string) (int64, error) {
+func (s *Store) ensureDataset(ctx context.Context, tx *sql.Tx, name, now string) (int64, error) {
 	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO datasets (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
+		s.q(`INSERT INTO datasets (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, now); err != nil {
 		return 0, fmt.Errorf("create dataset: %w", err)
 	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM datasets WHERE name = ?`, name).Scan(&id); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM datasets WHERE name = ?`), name).Scan(&id); err != nil {
 		return 0, fmt.Errorf("find dataset: %w", err)
 	}
 	return id, nil
@@ -115,11 +114,11 @@ func ensureDataset(ctx context.Context, tx *sql.Tx, name, now string) (int64, er
 
 // nextNumbers returns the next version row id, the dataset's next version number
 // and the next global data version.
-func nextNumbers(ctx context.Context, tx *sql.Tx, datasetID int64) (id int64, number int, dataVersion int64, err error) {
-	err = tx.QueryRowContext(ctx, `SELECT
+func (s *Store) nextNumbers(ctx context.Context, tx *sql.Tx, datasetID int64) (id int64, number int, dataVersion int64, err error) {
+	err = tx.QueryRowContext(ctx, s.q(`SELECT
 		(SELECT COALESCE(MAX(id), 0) + 1 FROM versions),
 		(SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE dataset_id = ?),
-		(SELECT COALESCE(MAX(data_version), 0) + 1 FROM versions)`, datasetID).Scan(&id, &number, &dataVersion)
+		(SELECT COALESCE(MAX(data_version), 0) + 1 FROM versions)`), datasetID).Scan(&id, &number, &dataVersion)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("next version: %w", err)
 	}
@@ -129,30 +128,30 @@ func nextNumbers(ctx context.Context, tx *sql.Tx, datasetID int64) (id int64, nu
 // Rollback makes version number of dataset current again by appending a version
 // that shows its observations (and points at its original file), with a new data
 // version. Rolling back to the data that are already current is ECONFLICT.
-func (db *DB) Rollback(ctx context.Context, dataset string, number int, who string) (indicators.Version, error) {
+func (s *Store) Rollback(ctx context.Context, dataset string, number int, who string) (indicators.Version, error) {
 	out := indicators.Version{Dataset: dataset, Who: who, RollbackOf: number, Current: true}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		out.CreatedAt = db.now().UTC()
-		target, err := findVersion(ctx, tx, dataset, number)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		out.CreatedAt = s.now().UTC()
+		target, err := s.findVersion(ctx, tx, dataset, number)
 		if err != nil {
 			return err
 		}
 		var currentObs int64
-		if err := tx.QueryRowContext(ctx, `SELECT obs_version_id FROM versions
-			WHERE dataset_id = ? ORDER BY number DESC LIMIT 1`, target.datasetID).Scan(&currentObs); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT obs_version_id FROM versions
+			WHERE dataset_id = ? ORDER BY number DESC LIMIT 1`), target.datasetID).Scan(&currentObs); err != nil {
 			return fmt.Errorf("current version: %w", err)
 		}
 		if currentObs == target.obsID {
 			return indicators.Errorf(indicators.ECONFLICT, "dataset %q: version %d is already current", dataset, number)
 		}
-		id, next, dataVersion, err := nextNumbers(ctx, tx, target.datasetID)
+		id, next, dataVersion, err := s.nextNumbers(ctx, tx, target.datasetID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO versions
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO versions
 			(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
 			SELECT ?, dataset_id, ?, ?, obs_version_id, ?, file_sha256, file_name, ?, observations, ?
-			FROM versions WHERE id = ?`,
+			FROM versions WHERE id = ?`),
 			id, next, dataVersion, number, who, formatTime(out.CreatedAt), target.id); err != nil {
 			return fmt.Errorf("insert version: %w", err)
 		}
@@ -175,14 +174,14 @@ type versionRow struct {
 }
 
 // findVersion looks up version number of dataset; ENOTFOUND if either is unknown.
-func findVersion(ctx context.Context, tx *sql.Tx, dataset string, number int) (versionRow, error) {
+func (s *Store) findVersion(ctx context.Context, tx *sql.Tx, dataset string, number int) (versionRow, error) {
 	var r versionRow
-	err := tx.QueryRowContext(ctx, `SELECT v.id, v.dataset_id, v.obs_version_id, v.file_name, v.file_sha256, f.size, v.observations
+	err := tx.QueryRowContext(ctx, s.q(`SELECT v.id, v.dataset_id, v.obs_version_id, v.file_name, v.file_sha256, f.size, v.observations
 		FROM versions v JOIN datasets d ON d.id = v.dataset_id JOIN files f ON f.sha256 = v.file_sha256
-		WHERE d.name = ? AND v.number = ?`, dataset, number).
+		WHERE d.name = ? AND v.number = ?`), dataset, number).
 		Scan(&r.id, &r.datasetID, &r.obsID, &r.fileName, &r.sha256, &r.size, &r.observations)
 	if notFound(err) {
-		if err := datasetExists(ctx, tx, dataset); err != nil {
+		if err := s.datasetExists(ctx, tx, dataset); err != nil {
 			return r, err
 		}
 		return r, indicators.Errorf(indicators.ENOTFOUND, "dataset %q has no version %d", dataset, number)
@@ -193,9 +192,9 @@ func findVersion(ctx context.Context, tx *sql.Tx, dataset string, number int) (v
 	return r, nil
 }
 
-func datasetExists(ctx context.Context, tx *sql.Tx, dataset string) error {
+func (s *Store) datasetExists(ctx context.Context, tx *sql.Tx, dataset string) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM datasets WHERE name = ?`, dataset).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM datasets WHERE name = ?`), dataset).Scan(&n); err != nil {
 		return fmt.Errorf("find dataset: %w", err)
 	}
 	if n == 0 {
@@ -237,12 +236,12 @@ func scanVersion(rows *sql.Rows) (indicators.Version, error) {
 }
 
 // Datasets lists every dataset with its current version, by name.
-func (db *DB) Datasets(ctx context.Context) ([]indicators.Dataset, error) {
+func (s *Store) Datasets(ctx context.Context) ([]indicators.Dataset, error) {
 	var out []indicators.Dataset
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT d.name, v.number, v.observations, v.created_at
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.name, v.number, v.observations, v.created_at
 			FROM versions v JOIN datasets d ON d.id = v.dataset_id `+currentJoin+`
-			WHERE v.number = cur.number ORDER BY d.name`)
+			WHERE v.number = cur.number ORDER BY d.name`))
 		if err != nil {
 			return err
 		}
@@ -263,18 +262,18 @@ func (db *DB) Datasets(ctx context.Context) ([]indicators.Dataset, error) {
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: datasets: %w", err)
+		return nil, s.errorf(err, "datasets")
 	}
 	return out, nil
 }
 
 // Dataset returns one dataset with all its versions, newest first.
-func (db *DB) Dataset(ctx context.Context, name string) (indicators.Dataset, error) {
+func (s *Store) Dataset(ctx context.Context, name string) (indicators.Dataset, error) {
 	d := indicators.Dataset{Name: name}
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+versionColumns+`
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+versionColumns+`
 			FROM versions v JOIN datasets d ON d.id = v.dataset_id JOIN files f ON f.sha256 = v.file_sha256 `+currentJoin+`
-			WHERE d.name = ? ORDER BY v.number DESC`, name)
+			WHERE d.name = ? ORDER BY v.number DESC`), name)
 		if err != nil {
 			return err
 		}
@@ -297,27 +296,27 @@ func (db *DB) Dataset(ctx context.Context, name string) (indicators.Dataset, err
 		return nil
 	})
 	if err != nil {
-		return indicators.Dataset{}, fmt.Errorf("sqlite: dataset %s: %w", name, err)
+		return indicators.Dataset{}, s.errorf(err, "dataset %s", name)
 	}
 	return d, nil
 }
 
 // VersionFile returns the original file of a version and its name.
-func (db *DB) VersionFile(ctx context.Context, dataset string, number int) (string, []byte, error) {
+func (s *Store) VersionFile(ctx context.Context, dataset string, number int) (string, []byte, error) {
 	var (
 		name string
 		file []byte
 	)
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		r, err := findVersion(ctx, tx, dataset, number)
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		r, err := s.findVersion(ctx, tx, dataset, number)
 		if err != nil {
 			return err
 		}
 		name = r.fileName
-		return tx.QueryRowContext(ctx, `SELECT content FROM files WHERE sha256 = ?`, r.sha256).Scan(&file)
+		return tx.QueryRowContext(ctx, s.q(`SELECT content FROM files WHERE sha256 = ?`), r.sha256).Scan(&file)
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("sqlite: file of %s version %d: %w", dataset, number, err)
+		return "", nil, s.errorf(err, "file of %s version %d", dataset, number)
 	}
 	if file == nil {
 		file = []byte{}
@@ -356,13 +355,4 @@ func marshalReport(r *indicators.ImportReport) (any, error) {
 		return nil, fmt.Errorf("encode report: %w", err)
 	}
 	return string(b), nil
-}
-
-// checkValue rejects what SQLite cannot store as a REAL (NaN becomes NULL).
-func checkValue(o indicators.Observation) error {
-	if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
-		return indicators.Errorf(indicators.EINVALID, "%s %s %s: value %v is not a finite number",
-			o.Indicator, o.Country, o.Period, o.Value)
-	}
-	return nil
 }

@@ -1,0 +1,270 @@
+// Package sqlstore is the SQL shared by Clout's stores: indicators.Store, the job
+// run history and settings over database/sql, with the few differences between
+// SQLite and PostgreSQL (placeholders, the write lock, bulk inserts) in a Dialect.
+// data/sqlite and data/postgres wrap it; nothing else should import it.
+//
+// Datasets have append-only versions; each import stores its observations under
+// its own version, and a rollback appends a version that points at the restored
+// version's observations (versions.obs_version_id), so nothing is copied and
+// nothing is lost. A global data version numbers every change; reads "as of" a data
+// version take each dataset's latest version at or below it. Where two datasets
+// give the same (indicator, country, partner, period), the dataset whose version
+// has the later data version wins.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// Dialect is what differs between databases.
+type Dialect struct {
+	// Name names the database in errors ("sqlite", "postgres").
+	Name string
+	// Numbered placeholders ($1, $2...) instead of "?".
+	Numbered bool
+	// LockWrites runs first in every writing transaction and must serialise them
+	// across processes (SQLite: nothing, BEGIN IMMEDIATE does it; PostgreSQL: an
+	// advisory transaction lock).
+	LockWrites func(ctx context.Context, tx *sql.Tx) error
+	// Raw runs fn with the driver-level connection under conn, inside the open
+	// transaction, for bulk inserts.
+	Raw func(ctx context.Context, conn *sql.Conn, fn func(RawConn) error) error
+	// IsDuplicate reports whether err is a primary or unique key violation.
+	IsDuplicate func(err error) bool
+}
+
+// RawConn is a driver connection inside the writing transaction: what an import
+// needs without database/sql's per-argument overhead.
+type RawConn interface {
+	// Exec runs a statement written with "?" placeholders.
+	Exec(ctx context.Context, query string, args ...any) error
+	// QueryInt returns the first column of the first row (0 if there is none).
+	QueryInt(ctx context.Context, query string, args ...any) (int64, error)
+	// InsertObservations stores rows under versionID.
+	InsertObservations(ctx context.Context, versionID int64, rows []Row) error
+	// Close releases prepared statements.
+	Close() error
+}
+
+// Row is one observation as stored: the period as its sortable key and the unit
+// and source as label ids (nil for none).
+type Row struct {
+	Indicator, Country, Partner string
+	Period                      int64
+	Value                       float64
+	Unit, Source                any
+}
+
+// Config are a store's settings.
+type Config struct {
+	Now       func() time.Time // stamps versions; default time.Now
+	Logger    *slog.Logger     // default slog.Default()
+	BatchRows int              // observations per insert batch; default 200
+}
+
+// Store implements indicators.Store, job run history and settings over db.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+	log     *slog.Logger
+	batch   int
+	// writer serialises this process's writing transactions, so concurrent imports
+	// queue here (honouring their contexts) instead of spinning on the database's
+	// lock while a long import holds it.
+	writer chan struct{}
+}
+
+// New returns a store on db, which it owns (Close closes it).
+func New(db *sql.DB, d Dialect, c Config) *Store {
+	s := &Store{db: db, dialect: d, now: c.Now, log: c.Logger, batch: c.BatchRows, writer: make(chan struct{}, 1)}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.batch <= 0 {
+		s.batch = 200
+	}
+	return s
+}
+
+// SQL returns the underlying database handle.
+func (s *Store) SQL() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("%s: ping: %w", s.dialect.Name, err)
+	}
+	return nil
+}
+
+// q rewrites a query written with "?" placeholders for the dialect.
+func (s *Store) q(query string) string {
+	if !s.dialect.Numbered {
+		return query
+	}
+	return Rebind(query)
+}
+
+// Rebind turns "?" placeholders into $1, $2... (the queries here have no "?"
+// inside string literals).
+func Rebind(query string) string {
+	var b strings.Builder
+	n := 0
+	for {
+		i := strings.IndexByte(query, '?')
+		if i < 0 {
+			b.WriteString(query)
+			return b.String()
+		}
+		n++
+		b.WriteString(query[:i])
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n))
+		query = query[i+1:]
+	}
+}
+
+// Migrate applies the migrations in dir of fsys not yet recorded in
+// schema_migrations, each in its own writing transaction, in file name order.
+func (s *Store) Migrate(ctx context.Context, fsys fs.FS, dir string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	names, err := fs.Glob(fsys, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := s.migrateFile(ctx, fsys, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) migrateFile(ctx context.Context, fsys fs.FS, name string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE name = ?`), name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return err
+		}
+		s.log.Info("store: migrated", "db", s.dialect.Name, "migration", name)
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`),
+			name, formatTime(s.now()))
+		return err
+	})
+}
+
+// write runs fn in a writing transaction after taking the process-wide writer
+// slot and the dialect's write lock, and commits if fn returns nil.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.writeConn(ctx, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+}
+
+// writeConn is write that also hands fn the connection the transaction runs on.
+func (s *Store) writeConn(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.writer }()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if s.dialect.LockWrites != nil {
+		if err := s.dialect.LockWrites(ctx, tx); err != nil {
+			return fmt.Errorf("write lock: %w", err)
+		}
+	}
+	if err := fn(conn, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// read runs fn in a read-only transaction: one consistent snapshot.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// timeLayout is fixed-width so stored times sort as text.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// notFound reports whether err is sql.ErrNoRows.
+func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// errorf wraps err with the dialect name and an operation.
+func (s *Store) errorf(err error, format string, args ...any) error {
+	return fmt.Errorf("%s: %s: %w", s.dialect.Name, fmt.Sprintf(format, args...), err)
+}
+
+var _ indicators.Store = (*Store)(nil)

@@ -1,0 +1,157 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/clout-dev/clout/data/internal/sqlstore"
+)
+
+// rawConn bulk-inserts through modernc's driver connection: database/sql would
+// copy and check every one of the 7 million arguments of a million-row import,
+// about a sixth of the time. It runs inside the transaction open on the same
+// connection.
+type rawConn struct {
+	conn driverConn
+	// full is the prepared statement for a full batch of rows, by size.
+	full     driverStmt
+	fullRows int
+	fullID   int64
+	args     []driver.NamedValue
+}
+
+// driverConn and driverStmt are what rawConn needs of modernc's connection and
+// statement.
+type (
+	driverConn interface {
+		driver.ConnPrepareContext
+		driver.ExecerContext
+		driver.QueryerContext
+	}
+	driverStmt interface {
+		driver.Stmt
+		driver.StmtExecContext
+	}
+)
+
+func raw(ctx context.Context, conn *sql.Conn, fn func(sqlstore.RawConn) error) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(driverConn)
+		if !ok {
+			return fmt.Errorf("driver connection %T cannot prepare statements", dc)
+		}
+		return fn(&rawConn{conn: c})
+	})
+}
+
+// Exec implements sqlstore.RawConn.
+func (r *rawConn) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := r.conn.ExecContext(ctx, query, named(args))
+	return err
+}
+
+// QueryInt implements sqlstore.RawConn.
+func (r *rawConn) QueryInt(ctx context.Context, query string, args ...any) (int64, error) {
+	rows, err := r.conn.QueryContext(ctx, query, named(args))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(dest); err == io.EOF {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	n, ok := dest[0].(int64)
+	if !ok {
+		return 0, fmt.Errorf("%q returned %T, not an integer", query, dest[0])
+	}
+	return n, nil
+}
+
+// InsertObservations implements sqlstore.RawConn with one multi-row INSERT. The
+// statement for the usual batch size is prepared once; the context is not handed
+// to the driver, which would watch it with a goroutine per statement (the store
+// checks it between batches).
+func (r *rawConn) InsertObservations(ctx context.Context, versionID int64, rows []sqlstore.Row) error {
+	stmt, err := r.stmt(ctx, versionID, len(rows))
+	if err != nil {
+		return err
+	}
+	if len(rows) != r.fullRows {
+		defer stmt.Close()
+	}
+	r.args = r.args[:0]
+	for _, row := range rows {
+		r.arg(row.Indicator)
+		r.arg(row.Country)
+		r.arg(row.Partner)
+		r.arg(row.Period)
+		r.arg(row.Value)
+		r.arg(row.Unit)
+		r.arg(row.Source)
+	}
+	_, err = stmt.ExecContext(context.Background(), r.args)
+	return err
+}
+
+func (r *rawConn) arg(v driver.Value) {
+	r.args = append(r.args, driver.NamedValue{Ordinal: len(r.args) + 1, Value: v})
+}
+
+// stmt returns a prepared INSERT of n rows; the first size seen is kept.
+func (r *rawConn) stmt(ctx context.Context, versionID int64, n int) (driverStmt, error) {
+	if r.full != nil && n == r.fullRows && versionID == r.fullID {
+		return r.full, nil
+	}
+	st, err := r.conn.PrepareContext(ctx, insertSQL(versionID, n))
+	if err != nil {
+		return nil, fmt.Errorf("prepare insert: %w", err)
+	}
+	stmt, ok := st.(driverStmt)
+	if !ok {
+		st.Close()
+		return nil, fmt.Errorf("driver statement %T cannot execute with a context", st)
+	}
+	if r.full == nil {
+		r.full, r.fullRows, r.fullID = stmt, n, versionID
+	}
+	return stmt, nil
+}
+
+// Close implements sqlstore.RawConn.
+func (r *rawConn) Close() error {
+	if r.full == nil {
+		return nil
+	}
+	return r.full.Close()
+}
+
+// insertSQL is an INSERT of n observation rows; the version id, the same for every
+// row, is written into the statement rather than bound n times.
+func insertSQL(versionID int64, n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO observations (version_id, indicator, country, partner, period, value, unit_id, source_id) VALUES `)
+	row := "(" + strconv.FormatInt(versionID, 10) + ",?,?,?,?,?,?,?)"
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+func named(args []any) []driver.NamedValue {
+	nv := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return nv
+}
