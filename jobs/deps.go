@@ -99,6 +99,10 @@ type Deps struct {
 	// Known is what the config may name (chart ids, formats); see Config.Validate.
 	Known Known
 
+	// DataChanged, if set, is called after an import job stored a new version
+	// (the dashboard drops its caches at once).
+	DataChanged func()
+
 	HTTPClient *http.Client          // nil: a client without its own timeout (each attempt has one)
 	MaxSize    ByteSize              // download limit of jobs without max_size; 0: DefaultMaxSize
 	Registerer prometheus.Registerer // nil: no metrics

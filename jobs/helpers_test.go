@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,6 +63,8 @@ type harness struct {
 	sched  *jobs.Scheduler
 	reg    *prometheus.Registry
 	sleeps *sleeps
+	// changed counts the scheduler's DataChanged calls.
+	changed atomic.Int64
 }
 
 // realImporter adapts data/importer to jobs.Importer, as cmd/clout does.
@@ -84,7 +87,7 @@ func MustScheduler(tb testing.TB, db *sqlite.DB, config string, snap jobs.Snapsh
 	h.sched, err = jobs.New(cfg, jobs.Deps{
 		Runs: db, Datasets: db, Settings: db, Importer: realImporter(db), Snapshotter: snap,
 		Known: known, Registerer: h.reg, Now: func() time.Time { return testNow },
-		Sleep: h.sleeps.sleep, Logger: discard,
+		Sleep: h.sleeps.sleep, Logger: discard, DataChanged: func() { h.changed.Add(1) },
 	})
 	if err != nil {
 		tb.Fatalf("jobs.New: %v", err)

@@ -79,6 +79,9 @@ func (r *importRunner) run(ctx context.Context, _ time.Time) (outcome, error) {
 		return outcome{report: rep}, fmt.Errorf("import %s into %s: %w", f.name, r.spec.Dataset, err)
 	}
 	r.remember(ctx, val)
+	if r.d.DataChanged != nil {
+		r.d.DataChanged()
+	}
 	return outcome{status: indicators.RunOK, dataVersion: rep.DataVersion, report: rep,
 		message: fmt.Sprintf("imported %s as version %d of %s: %d observations", f.name, rep.Version, r.spec.Dataset, rep.Observations)}, nil
 }

@@ -138,6 +138,9 @@ func TestImportFromHTTP(t *testing.T) {
 		}
 		lastVersion = r.DataVersion
 	}
+	if got := h.changed.Load(); got != 2 {
+		t.Errorf("DataChanged called %d times, want 2 (once per new version)", got)
+	}
 	// The history holds every run with its report; the runs are also counted.
 	runs := h.runs("pop")
 	if got, want := statuses(runs), "ok/1 unchanged/1 unchanged/1 ok/1 unchanged/1 unchanged/1"; got != want {
