@@ -1,13 +1,21 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/clout-dev/clout/dashboard/export"
+	"github.com/clout-dev/clout/dashboard/render"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -236,3 +244,120 @@ func TestHostileLabels(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconvFormat(n) }
+
+// TestInternalErrorsDoNotLeak: an unexpected error or a panic is a 500 with a
+// generic message; the details go to the log only.
+func TestInternalErrorsDoNotLeak(t *testing.T) {
+	s := MustServer(t, MustOpenStore(t), testConfig())
+	s.Echo().GET("/api/boom", func(echo.Context) error { return errors.New("open /secret/path: permission denied") })
+	s.Echo().GET("/boom", func(echo.Context) error { panic("secret panic") })
+	runScenarios(t, s.Handler(), []scenario{
+		{name: "api error", url: "/api/boom", status: 500, want: []string{`{"error":"internal error"}`}, notWant: []string{"secret"}},
+		{name: "page panic", url: "/boom", status: 500, want: []string{"<html", "internal error"}, notWant: []string{"secret"}},
+	})
+	body := get(t, s.Handler(), "/metrics").Body.String()
+	if !strings.Contains(body, `clout_http_requests_total{code="500",method="GET",route="/boom"} 1`) {
+		t.Errorf("the recovered panic is not counted as a 500")
+	}
+}
+
+func TestEmptyStore(t *testing.T) {
+	s := MustServer(t, MustOpenStore(t), testConfig())
+	runScenarios(t, s.Handler(), []scenario{
+		{name: "overview says what is missing", url: "/", status: 200, want: []string{"No data yet", "no goods trade figures"}},
+		{name: "chart without data", url: "/charts/trade-share", status: 404, want: []string{"<html", "no goods trade figures"}},
+		{name: "api without data", url: "/api/charts/trade-share", status: 404, want: []string{`"error":"no goods trade figures`}},
+		{name: "no observations", url: "/api/observations", status: 200, want: []string{`"count":0`, `"observations":[]`}},
+		{name: "pinning a version of nothing", url: "/api/charts/trade-share?v=1", status: 400, want: []string{`"error":"v: data version 1 does not exist yet (the latest is 0)"`}},
+		{name: "healthz", url: "/healthz", status: 200, want: []string{`"data_version":0`}},
+	})
+}
+
+func TestHealthzStoreDown(t *testing.T) {
+	store := MustOpenStore(t)
+	s := MustServer(t, store, testConfig())
+	store.Close()
+	runScenarios(t, s.Handler(), []scenario{
+		{name: "store closed", url: "/healthz", status: 503, want: []string{`"status":"unavailable"`}},
+	})
+}
+
+// TestServeShutdown: cancelling the context stops the server gracefully; a
+// request in flight still completes.
+func TestServeShutdown(t *testing.T) {
+	s := MustServer(t, MustOpenStore(t), testConfig())
+	release := make(chan struct{})
+	s.Echo().GET("/slow", func(c echo.Context) error {
+		<-release
+		return c.String(200, "finished")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/slow")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		got <- string(b)
+	}()
+	waitUntil(t, func() bool { return strings.Contains(get(t, s.Handler(), "/metrics").Body.String(), "go_goroutines") })
+	time.Sleep(50 * time.Millisecond) // let the slow request reach its handler
+	cancel()
+	time.Sleep(50 * time.Millisecond)
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), 200*time.Millisecond); err == nil {
+		t.Error("the server still accepts connections after shutdown began")
+	}
+	close(release)
+	if body := <-got; body != "finished" {
+		t.Errorf("in-flight request got %q, want it to finish", body)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve returned %v after a graceful shutdown", err)
+	}
+}
+
+func waitUntil(t *testing.T, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !ok(); {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSnapshots runs the snapshot routes with the real exporter and renderer.
+func TestSnapshots(t *testing.T) {
+	r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	s, err := New(testConfig(), Deps{Store: MustSeededStore(t), Logger: discardLogger(), Exporter: NewExporter(export.New(r), nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runScenarios(t, s.Handler(), []scenario{
+		{name: "page links the downloads", url: "/charts/trade-share?year=2019", status: 200,
+			want: []string{`href="/charts/trade-share/snapshot.png?year=2019"`, `href="/charts/trade-share/snapshot.xlsx?year=2019"`}},
+		{name: "svg", url: "/charts/trade-share/snapshot.svg?year=2019&width=800&height=500", status: 200, want: []string{"<svg", "Turkey"}},
+		{name: "csv", url: "/charts/gas-exports/snapshot.csv", status: 200, want: []string{"Turkey"}},
+		{name: "json", url: "/charts/integration-gain/snapshot.json", status: 200, want: []string{`"option"`}},
+		{name: "png", url: "/charts/trade-share/snapshot.png?width=400&height=300", status: 200, want: []string{"\x89PNG"}},
+		{name: "unknown format", url: "/charts/trade-share/snapshot.gif", status: 404, want: []string{"png, svg"}},
+		{name: "too wide", url: "/charts/trade-share/snapshot.png?width=9000", status: 400, want: []string{"width"}},
+		{name: "bad scale", url: "/charts/trade-share/snapshot.png?scale=5", status: 400, want: []string{"scale"}},
+		{name: "unknown chart", url: "/charts/nope/snapshot.png", status: 404},
+		{name: "bad parameter", url: "/charts/trade-share/snapshot.csv?year=abc", status: 400, want: []string{"year"}},
+	})
+}
