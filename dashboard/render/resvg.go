@@ -47,7 +47,10 @@ func (r *resvg) start(ctx context.Context) error {
 	}
 	t0 := time.Now()
 	cache := r.compilationCache()
-	cfg := wazero.NewRuntimeConfig().WithCompilationCache(cache).WithCloseOnContextDone(true)
+	// No WithCloseOnContextDone: it makes every loop iteration call back into Go,
+	// which made rasterising ~50× slower. A render is a few calls of tens of
+	// milliseconds; the context is checked between them instead.
+	cfg := wazero.NewRuntimeConfig().WithCompilationCache(cache)
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if err := instantiateBindgen(ctx, rt); err != nil {
 		_ = rt.Close(ctx)
@@ -249,6 +252,9 @@ func (in *resvgInstance) render(ctx context.Context, svg, opts []byte, fonts [][
 // callRet calls a wasm-bindgen function that returns through a 16-byte area on the
 // shadow stack: (value, error object, is-error).
 func (in *resvgInstance) callRet(ctx context.Context, fn api.Function, args ...uint64) (uint32, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	sp, err := in.addToStackPointer.Call(ctx, api.EncodeI32(-16))
 	if err != nil {
 		return 0, err
