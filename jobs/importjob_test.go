@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -165,22 +166,23 @@ func TestImportFailuresChangeNothing(t *testing.T) {
 		wantSleeps  []time.Duration
 		wantMessage string
 		wantReport  bool // the last run carries an import report
+		timeout     string
 	}{
 		{"500 retried then failed", func(s *source) { s.fail = []int{500, 502, 503} },
-			"failed/1 failed/2 failed/3", []time.Duration{time.Second, 2 * time.Second}, "503 Service Unavailable", false},
+			"failed/1 failed/2 failed/3", []time.Duration{time.Second, 2 * time.Second}, "503 Service Unavailable", false, ""},
 		{"500 then success on retry", func(s *source) { s.fail = []int{500}; s.body = tidyCSV(1, 2, 3) },
-			"failed/1 ok/2", []time.Duration{time.Second}, "imported", true},
+			"failed/1 ok/2", []time.Duration{time.Second}, "imported", true, ""},
 		{"timeout retried then failed", func(s *source) { s.block = make(chan struct{}) },
-			"failed/1 failed/2 failed/3", []time.Duration{time.Second, 2 * time.Second}, "timed out after 300ms", false},
+			"failed/1 failed/2 failed/3", []time.Duration{time.Second, 2 * time.Second}, "timed out after 300ms", false, "300ms"},
 		{"404 is not retried", func(s *source) { s.fail = []int{404} },
-			"failed/1", nil, "404 Not Found", false},
+			"failed/1", nil, "404 Not Found", false, ""},
 		{"body over the size limit", func(s *source) { s.body = tidyCSV(1, 2, 3); s.body = append(s.body, make([]byte, 2048)...) },
-			"failed/1", nil, "larger than the limit of 1024 bytes", false},
+			"failed/1", nil, "larger than the limit of 1024 bytes", false, ""},
 		{"streamed body over the size limit", func(s *source) {
 			s.stream, s.body = true, []byte(strings.Repeat("SP.POP.TOTL,RUS,2023,1\n", 100))
-		}, "failed/1", nil, "larger than the limit of 1024 bytes", false},
+		}, "failed/1", nil, "larger than the limit of 1024 bytes", false, ""},
 		{"invalid file is not retried", func(s *source) { s.body = []byte("indicator,country,period,value\nSP.POP.TOTL,Atlantis,2023,abc\n") },
-			"failed/1", nil, "import pop.csv into pop", true},
+			"failed/1", nil, "import pop.csv into pop", true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +195,7 @@ jobs:
     import: {source: "`+url+`", dataset: pop}
   - name: pop
     schedule: "0 6 * * *"
-    timeout: 300ms
+    timeout: `+cmp.Or(tt.timeout, "30s")+`
     retries: 2
     backoff: 1s
     import: {source: "`+url+`", dataset: pop, max_size: 1KiB}
