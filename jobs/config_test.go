@@ -7,15 +7,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clout-dev/clout/dashboard/export"
+	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/jobs"
 )
 
-var known = jobs.Known{
-	Charts:        []string{"trade-share", "gas-exports", "integration-gain", "series"},
-	Formats:       []string{"png", "svg", "csv", "xlsx", "html", "json"},
-	ImportFormats: []string{"auto", "tidy", "wide", "worldbank"},
-}
+// known is what the real registries offer: the built-in charts, the export
+// formats and the importer's layouts (cmd/clout passes the same).
+var known = func() jobs.Known {
+	k := jobs.Known{ImportFormats: append([]string{"auto"}, importer.Formats()...)}
+	for _, c := range indicators.Charts() {
+		k.Charts = append(k.Charts, c.ID())
+	}
+	for _, f := range export.Formats() {
+		k.Formats = append(k.Formats, string(f))
+	}
+	return k
+}()
 
 func TestParseConfig(t *testing.T) {
 	cfg, err := jobs.ParseConfig([]byte(`
