@@ -324,3 +324,5 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("ParseFormat(pdf) = %v, want EINVALID", err)
 	}
 }
+
+func exportImage() export.Image { return export.DefaultImage() }
