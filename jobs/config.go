@@ -51,20 +51,20 @@ type Job struct {
 // ImportSpec is an import job: fetch Source (a local path or an http(s) URL) and
 // import it as a new version of Dataset.
 type ImportSpec struct {
-	Source  string   `yaml:"source"`
-	Dataset string   `yaml:"dataset"`
-	Format  string   `yaml:"format"`   // importer layout; "" = auto
-	MaxSize ByteSize `yaml:"max_size"` // 0 = Deps.MaxSize or DefaultMaxSize
+	Source  string   `yaml:"source" json:"source,omitempty"`
+	Dataset string   `yaml:"dataset" json:"dataset,omitempty"`
+	Format  string   `yaml:"format" json:"format,omitempty"`     // importer layout; "" = auto
+	MaxSize ByteSize `yaml:"max_size" json:"max_size,omitempty"` // 0 = Deps.MaxSize or DefaultMaxSize
 }
 
 // SnapshotSpec is a snapshot job: export every chart in every format into
 // Dir/YYYY-MM-DD/<chart>.<ext>, keeping the Keep newest day directories.
 type SnapshotSpec struct {
-	Charts  []string          `yaml:"charts"`
-	Params  indicators.Params `yaml:"params"` // given to every chart
-	Formats []string          `yaml:"formats"`
-	Dir     string            `yaml:"dir"`
-	Keep    int               `yaml:"keep"` // 0 = DefaultKeep
+	Charts  []string          `yaml:"charts" json:"charts,omitempty"`
+	Params  indicators.Params `yaml:"params" json:"params,omitempty"` // given to every chart
+	Formats []string          `yaml:"formats" json:"formats,omitempty"`
+	Dir     string            `yaml:"dir" json:"dir,omitempty"`
+	Keep    int               `yaml:"keep" json:"keep,omitempty"` // 0 = DefaultKeep
 }
 
 // Kind returns "import" or "snapshot" ("" for an invalid job).

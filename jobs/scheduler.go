@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
@@ -231,7 +232,7 @@ func (s *Scheduler) Jobs(ctx context.Context) ([]JobStatus, error) {
 	for _, j := range s.jobs {
 		st := JobStatus{
 			Name: j.Name, Kind: j.Kind(), Schedule: j.Schedule, Description: Describe(j.Schedule),
-			Next: j.schedule.Next(now), Import: j.Import, Snapshot: j.Snapshot,
+			Next: j.schedule.Next(now), Import: redacted(j.Import), Snapshot: j.Snapshot,
 		}
 		st.Since = j.runningSince()
 		st.Running = !st.Since.IsZero()
@@ -254,6 +255,18 @@ func (s *Scheduler) Runs(ctx context.Context, name string, limit int) ([]indicat
 		return nil, fmt.Errorf("jobs: runs of %s: %w", name, err)
 	}
 	return runs, nil
+}
+
+// redacted hides a password in an import URL: job lists are public.
+func redacted(spec *ImportSpec) *ImportSpec {
+	if spec == nil {
+		return nil
+	}
+	c := *spec
+	if u, err := url.Parse(c.Source); err == nil && isURL(u) {
+		c.Source = u.Redacted()
+	}
+	return &c
 }
 
 func (j *job) runningSince() time.Time {

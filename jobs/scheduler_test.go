@@ -18,6 +18,9 @@ jobs:
   - name: pop
     schedule: "CRON_TZ=Europe/Moscow 0 6 * * *"
     import: {source: missing.csv, dataset: pop}
+  - name: secret
+    schedule: "@hourly"
+    import: {source: "https://user:hunter2@example.org/x.csv", dataset: x}
   - name: weekly
     schedule: "0 7 * * MON"
     snapshot: {charts: [trade-share], formats: [csv], dir: out}
@@ -38,6 +41,7 @@ func TestJobsListsScheduleAndLastRun(t *testing.T) {
 		next              time.Time
 	}{
 		{"pop", "import", "every day at 06:00 (Europe/Moscow)", time.Date(2026, 11, 26, 6, 0, 0, 0, moscow)},
+		{"secret", "import", "every hour, on the hour", time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC)},
 		{"weekly", "snapshot", "every Monday at 07:00", time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)},
 	}
 	if len(st) != len(want) {
@@ -49,13 +53,16 @@ func TestJobsListsScheduleAndLastRun(t *testing.T) {
 			t.Errorf("Jobs()[%d] = %+v, want %s %s %q next %s, no last run", i, got, w.name, w.kind, w.words, w.next)
 		}
 	}
+	if got := st[1].Import.Source; strings.Contains(got, "hunter2") {
+		t.Errorf("Jobs() shows the password of %s", got)
+	}
 	h.run("pop")
 	st, _ = h.sched.Jobs(context.Background())
 	if st[0].Last == nil || st[0].Last.Status != indicators.RunFailed || !strings.Contains(st[0].Last.Message, "missing.csv: no such file") {
 		t.Errorf("Jobs()[0].Last = %+v, want the failed run", st[0].Last)
 	}
-	if st[1].Last != nil {
-		t.Errorf("Jobs()[1].Last = %+v, want none", st[1].Last)
+	if st[2].Last != nil {
+		t.Errorf("Jobs()[2].Last = %+v, want none", st[1].Last)
 	}
 }
 
