@@ -19,6 +19,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/clout-dev/clout/indicators"
 )
@@ -249,48 +250,41 @@ func (s *sessionStore) remove(id string) {
 	s.mu.Unlock()
 }
 
-// failureLimiter is a token bucket per client address for failed logins: burst
-// failures are allowed, then one more every refill interval.
+// failureLimiter limits failed logins (and wrong API tokens) per client address
+// with a token bucket each (golang.org/x/time/rate): burst failures are allowed,
+// then one more every refill interval. The clock is injected, so tests control it.
 type failureLimiter struct {
 	now    func() time.Time
-	burst  float64
+	burst  int
 	refill time.Duration
 	max    int
 
 	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
+	buckets map[string]*rate.Limiter
 }
 
 func newFailureLimiter(now func() time.Time, burst int, refill time.Duration, max int) *failureLimiter {
-	return &failureLimiter{now: now, burst: float64(burst), refill: refill, max: max, buckets: map[string]*bucket{}}
+	return &failureLimiter{now: now, burst: burst, refill: refill, max: max, buckets: map[string]*rate.Limiter{}}
 }
 
-// level returns ip's bucket refilled to now (creating a full one).
-func (l *failureLimiter) levelLocked(ip string, now time.Time) *bucket {
+// bucketLocked returns ip's bucket, creating a full one.
+func (l *failureLimiter) bucketLocked(ip string, now time.Time) *rate.Limiter {
 	b, ok := l.buckets[ip]
 	if !ok {
 		if len(l.buckets) >= l.max {
 			l.pruneLocked(now)
 		}
-		b = &bucket{tokens: l.burst, at: now}
+		b = rate.NewLimiter(rate.Every(l.refill), l.burst)
 		l.buckets[ip] = b
-		return b
 	}
-	b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.at))/float64(l.refill))
-	b.at = now
 	return b
 }
 
 // pruneLocked drops full buckets, and everything if that is not enough, so
-// spoofed addresses cannot grow the map without bound.
+// many addresses cannot grow the map without bound.
 func (l *failureLimiter) pruneLocked(now time.Time) {
 	for k, b := range l.buckets {
-		if b.tokens+float64(now.Sub(b.at))/float64(l.refill) >= l.burst {
+		if b.TokensAt(now) >= float64(l.burst) {
 			delete(l.buckets, k)
 		}
 	}
@@ -303,15 +297,16 @@ func (l *failureLimiter) pruneLocked(now time.Time) {
 func (l *failureLimiter) blocked(ip string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.levelLocked(ip, l.now()).tokens < 1
+	now := l.now()
+	return l.bucketLocked(ip, now).TokensAt(now) < 1
 }
 
 // fail records a failed attempt by ip.
 func (l *failureLimiter) fail(ip string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.levelLocked(ip, l.now())
-	b.tokens = max(0, b.tokens-1)
+	now := l.now()
+	l.bucketLocked(ip, now).AllowN(now, 1)
 }
 
 // clientIP is the address rate limits and logs use: the peer address, or the

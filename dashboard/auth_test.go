@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -215,4 +216,23 @@ func TestPrivateMode(t *testing.T) {
 			t.Fatalf("datasets with a session: %d", res.status)
 		}
 	})
+}
+
+func TestFailureLimiterIsBounded(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	l := newFailureLimiter(func() time.Time { return now }, 2, time.Minute, 4)
+	for i := range 100 {
+		ip := "10.0.0." + strconv.Itoa(i)
+		l.fail(ip)
+		l.fail(ip)
+		if !l.blocked(ip) {
+			t.Fatalf("%s not blocked after 2 failures", ip)
+		}
+		if len(l.buckets) > 4 {
+			t.Fatalf("%d buckets kept, bound is 4", len(l.buckets))
+		}
+	}
+	if l.blocked("192.0.2.1") {
+		t.Fatalf("an address with no failures is blocked")
+	}
 }

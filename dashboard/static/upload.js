@@ -44,8 +44,7 @@
 
   function fileChosen() {
     var f = fileInput.files && fileInput.files[0];
-    stage = '';
-    importButton.hidden = true;
+    invalidate();
     if (!f) { fileInfo.textContent = ''; return; }
     fileInfo.textContent = f.name + ' — ' + humanBytes(f.size);
     if (maxBytes && f.size > maxBytes) {
@@ -54,7 +53,18 @@
     if (!datasetTouched) { datasetInput.value = stem(f.name); }
   }
 
-  datasetInput.addEventListener('input', function () { datasetTouched = datasetInput.value !== ''; });
+  // The checked file is imported with the name and layout it was checked with:
+  // changing either asks for a new check.
+  function invalidate() {
+    stage = '';
+    importButton.hidden = true;
+  }
+
+  datasetInput.addEventListener('input', function () {
+    datasetTouched = datasetInput.value !== '';
+    invalidate();
+  });
+  document.getElementById('format').addEventListener('change', invalidate);
   fileInput.addEventListener('change', fileChosen);
 
   ['dragenter', 'dragover'].forEach(function (type) {
