@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/clout-dev/clout/data/postgres"
 	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -26,17 +27,20 @@ type Store interface {
 	SetSetting(ctx context.Context, key, value string) error
 }
 
-var _ Store = (*sqlite.DB)(nil)
+var (
+	_ Store = (*sqlite.DB)(nil)
+	_ Store = (*postgres.DB)(nil)
+)
 
-// Open opens the store named by dsn: a file path or "file:" URI opens (creating if
-// needed) a SQLite database; "postgres://" or "postgresql://" names a PostgreSQL
-// database, which this build does not support yet (EUNSUPPORTED).
+// Open opens the store named by dsn and applies pending migrations: a
+// "postgres://" or "postgresql://" URL connects to PostgreSQL; anything else is a
+// SQLite file path or "file:" URI, created if needed.
 func Open(ctx context.Context, dsn string) (Store, error) {
 	switch {
 	case strings.TrimSpace(dsn) == "":
 		return nil, indicators.Errorf(indicators.EINVALID, "no database given (use --db FILE or CLOUT_DB)")
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, indicators.Errorf(indicators.EUNSUPPORTED, "PostgreSQL support is not built yet; use a SQLite file for --db")
+		return postgres.Open(ctx, dsn)
 	}
 	return sqlite.Open(ctx, dsn)
 }

@@ -3,6 +3,7 @@ package data_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/clout-dev/clout/data"
@@ -18,8 +19,8 @@ func TestOpen(t *testing.T) {
 	}{
 		{name: "path", dsn: filepath.Join(dir, "a.db")},
 		{name: "file URI", dsn: "file:" + filepath.Join(dir, "b.db")},
-		{name: "postgres", dsn: "postgres://clout@localhost/clout", code: indicators.EUNSUPPORTED},
-		{name: "postgresql", dsn: "postgresql://clout@localhost/clout", code: indicators.EUNSUPPORTED},
+		{name: "postgres, no server", dsn: "postgres://clout@127.0.0.1:1/clout?connect_timeout=1", code: indicators.EINTERNAL},
+		{name: "postgresql, no server", dsn: "postgresql://clout@127.0.0.1:1/clout?connect_timeout=1", code: indicators.EINTERNAL},
 		{name: "empty", dsn: "", code: indicators.EINVALID},
 	}
 	for _, tt := range tests {
@@ -29,6 +30,9 @@ func TestOpen(t *testing.T) {
 				t.Fatalf("Open(%q): %v (code %q), want code %q", tt.dsn, err, code, tt.code)
 			}
 			if err != nil {
+				if strings.HasPrefix(tt.dsn, "postgres") && !strings.Contains(err.Error(), "postgres") {
+					t.Errorf("error %q does not come from the PostgreSQL store", err)
+				}
 				return
 			}
 			defer s.Close()

@@ -42,6 +42,9 @@ type Dialect struct {
 	Raw func(ctx context.Context, conn *sql.Conn, fn func(RawConn) error) error
 	// IsDuplicate reports whether err is a primary or unique key violation.
 	IsDuplicate func(err error) bool
+	// ReadOptions begin reading transactions (default: read-only). PostgreSQL
+	// needs repeatable read for one snapshot across a method's queries.
+	ReadOptions *sql.TxOptions
 }
 
 // RawConn is a driver connection inside the writing transaction: what an import
@@ -230,7 +233,11 @@ func (s *Store) writeConn(ctx context.Context, fn func(conn *sql.Conn, tx *sql.T
 
 // read runs fn in a read-only transaction: one consistent snapshot.
 func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := s.dialect.ReadOptions
+	if opts == nil {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -150,8 +150,9 @@ func (s *Store) Rollback(ctx context.Context, dataset string, number int, who st
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO versions
 			(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
-			SELECT ?, dataset_id, ?, ?, obs_version_id, ?, file_sha256, file_name, ?, observations, ?
-			FROM versions WHERE id = ?`),
+			SELECT CAST(? AS BIGINT), dataset_id, CAST(? AS INTEGER), CAST(? AS BIGINT), obs_version_id,
+				CAST(? AS INTEGER), file_sha256, file_name, CAST(? AS TEXT), observations, CAST(? AS TEXT)
+			FROM versions WHERE id = ?`), // typed for PostgreSQL, which cannot infer a SELECT list's parameters
 			id, next, dataVersion, number, who, formatTime(out.CreatedAt), target.id); err != nil {
 			return fmt.Errorf("insert version: %w", err)
 		}

@@ -1,0 +1,132 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/clout-dev/clout/data/internal/sqlstore"
+	"github.com/clout-dev/clout/indicators"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// writeLockKey is the advisory lock every writing transaction takes: Clout's
+// writes are few, and one lock keeps version numbers and data versions gap-free
+// and in commit order across replicas.
+const writeLockKey = 0x436c6f7574 // "Clout"
+
+// DB is the PostgreSQL store: indicators.Store plus job run history and settings
+// (the methods of sqlstore.Store). It is safe for concurrent use.
+type DB struct {
+	*sqlstore.Store
+}
+
+// Option configures Open.
+type Option func(*sqlstore.Config)
+
+// WithClock sets the clock that stamps versions (tests pin it).
+func WithClock(now func() time.Time) Option { return func(c *sqlstore.Config) { c.Now = now } }
+
+// WithLogger sets the logger for migrations.
+func WithLogger(l *slog.Logger) Option { return func(c *sqlstore.Config) { c.Logger = l } }
+
+// WithBatchRows sets how many observations one COPY sends (default 5000).
+func WithBatchRows(n int) Option { return func(c *sqlstore.Config) { c.BatchRows = n } }
+
+var dialect = sqlstore.Dialect{
+	Name:     "postgres",
+	Numbered: true,
+	LockWrites: func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(writeLockKey))
+		return err
+	},
+	Raw:         raw,
+	IsDuplicate: isDuplicate,
+	ReadOptions: &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
+}
+
+// Open connects to the PostgreSQL database named by dsn (a postgres:// URL or a
+// key=value string) and applies any pending migrations.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return nil, indicators.Errorf(indicators.EINVALID, "postgres: empty connection string")
+	}
+	cfg := sqlstore.Config{BatchRows: 5000}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	sdb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	db := &DB{Store: sqlstore.New(sdb, dialect, cfg)}
+	if err := db.Ping(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	if err := db.Migrate(ctx, migrationFS, "migrations"); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	return db, nil
+}
+
+func isDuplicate(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
+}
+
+// rawConn is the pgx connection under the database/sql transaction.
+type rawConn struct{ conn *pgx.Conn }
+
+func raw(ctx context.Context, conn *sql.Conn, fn func(sqlstore.RawConn) error) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("driver connection %T is not pgx's", dc)
+		}
+		return fn(rawConn{conn: c.Conn()})
+	})
+}
+
+// Exec implements sqlstore.RawConn.
+func (r rawConn) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := r.conn.Exec(ctx, sqlstore.Rebind(query), args...)
+	return err
+}
+
+// QueryInt implements sqlstore.RawConn.
+func (r rawConn) QueryInt(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := r.conn.QueryRow(ctx, sqlstore.Rebind(query), args...).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+var observationColumns = []string{"version_id", "indicator", "country", "partner", "period", "value", "unit_id", "source_id"}
+
+// InsertObservations implements sqlstore.RawConn with COPY.
+func (r rawConn) InsertObservations(ctx context.Context, versionID int64, rows []sqlstore.Row) error {
+	_, err := r.conn.CopyFrom(ctx, pgx.Identifier{"observations"}, observationColumns,
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			row := rows[i]
+			return []any{versionID, row.Indicator, row.Country, row.Partner, row.Period, row.Value, row.Unit, row.Source}, nil
+		}))
+	return err
+}
+
+// Close implements sqlstore.RawConn.
+func (r rawConn) Close() error { return nil }

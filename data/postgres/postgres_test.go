@@ -1,0 +1,115 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/clout-dev/clout/data/internal/storetest"
+	"github.com/clout-dev/clout/data/postgres"
+	"github.com/clout-dev/clout/indicators"
+)
+
+// testDSN returns the server the tests run against, or skips the test.
+func testDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv("CLOUT_TEST_POSTGRES")
+	if dsn == "" {
+		tb.Skip("CLOUT_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres); skipping PostgreSQL tests")
+	}
+	return dsn
+}
+
+// freshSchema creates an empty schema, dropped when the test ends, and returns a
+// DSN whose connections use it.
+func freshSchema(tb testing.TB) string {
+	tb.Helper()
+	dsn := testDSN(tb)
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "clout_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		admin.Close()
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return withSearchPath(dsn, schema)
+}
+
+func withSearchPath(dsn, schema string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err == nil {
+			q := u.Query()
+			q.Set("search_path", schema)
+			u.RawQuery = q.Encode()
+			return u.String()
+		}
+	}
+	return dsn + " search_path=" + schema
+}
+
+// MustOpen opens a store on dsn, closed when the test ends.
+func MustOpen(tb testing.TB, dsn string, opts ...postgres.Option) *postgres.DB {
+	tb.Helper()
+	opts = append([]postgres.Option{postgres.WithClock(storetest.NewClock().Now), postgres.WithLogger(slog.New(slog.DiscardHandler))}, opts...)
+	db, err := postgres.Open(context.Background(), dsn, opts...)
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+var backend = storetest.Backend{
+	New: freshSchema,
+	Open: func(tb testing.TB, dsn string, now func() time.Time) storetest.Store {
+		return MustOpen(tb, dsn, postgres.WithClock(now))
+	},
+}
+
+func TestStore(t *testing.T) {
+	testDSN(t)
+	storetest.Run(t, backend)
+}
+
+func TestOpen_migrationsRecordedOnce(t *testing.T) {
+	dsn := freshSchema(t)
+	for range 3 {
+		MustOpen(t, dsn).Close()
+	}
+	db := MustOpen(t, dsn)
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("schema_migrations has %d rows (%v), want 1", n, err)
+	}
+}
+
+func TestOpen_errors(t *testing.T) {
+	if _, err := postgres.Open(context.Background(), " "); indicators.ErrorCode(err) != indicators.EINVALID {
+		t.Errorf("empty DSN: %v, want EINVALID", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := postgres.Open(ctx, "postgres://nobody@127.0.0.1:1/none?connect_timeout=1"); err == nil {
+		t.Error("Open of an unreachable server succeeded")
+	}
+}
