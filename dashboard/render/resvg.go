@@ -1,10 +1,13 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"log/slog"
 	"sync"
 	"time"
@@ -190,7 +193,8 @@ type resvgInstance struct {
 
 	malloc, addToStackPointer        api.Function
 	resvgNew, resvgRender, resvgFree api.Function
-	imageAsPng, imageFree            api.Function
+	imagePixels, imageFree           api.Function
+	imageWidth, imageHeight          api.Function
 }
 
 func newInstance(mod api.Module) (*resvgInstance, error) {
@@ -201,7 +205,9 @@ func newInstance(mod api.Module) (*resvgInstance, error) {
 		"resvg_new":                       &in.resvgNew,
 		"resvg_render":                    &in.resvgRender,
 		"__wbg_resvg_free":                &in.resvgFree,
-		"renderedimage_asPng":             &in.imageAsPng,
+		"renderedimage_pixels":            &in.imagePixels,
+		"renderedimage_width":             &in.imageWidth,
+		"renderedimage_height":            &in.imageHeight,
 		"__wbg_renderedimage_free":        &in.imageFree,
 	} {
 		if *fn = mod.ExportedFunction(name); *fn == nil {
@@ -238,15 +244,37 @@ func (in *resvgInstance) render(ctx context.Context, svg, opts []byte, fonts [][
 	}
 	defer in.imageFree.Call(ctx, uint64(imgPtr))
 
-	pngIdx, err := in.callRet(ctx, in.imageAsPng, uint64(imgPtr))
+	return in.encode(ctx, uint32(imgPtr))
+}
+
+// encode takes the rendered pixels and encodes the PNG in Go: resvg's own asPng
+// (deflate inside wasm) took longer than drawing the chart.
+func (in *resvgInstance) encode(ctx context.Context, imgPtr uint32) ([]byte, error) {
+	w, err := in.imageWidth.Call(ctx, uint64(imgPtr))
 	if err != nil {
-		return nil, fmt.Errorf("resvg asPng: %w", err)
+		return nil, fmt.Errorf("resvg width: %w", err)
 	}
-	png, ok := in.heap.take(pngIdx).(*jsBytes)
-	if !ok {
-		return nil, errors.New("resvg asPng: not a Uint8Array")
+	h, err := in.imageHeight.Call(ctx, uint64(imgPtr))
+	if err != nil {
+		return nil, fmt.Errorf("resvg height: %w", err)
 	}
-	return png.b, nil
+	idx, err := in.imagePixels.Call(ctx, uint64(imgPtr))
+	if err != nil {
+		return nil, fmt.Errorf("resvg pixels: %w", err)
+	}
+	px, ok := in.heap.take(uint32(idx[0])).(*jsBytes)
+	width, height := int(uint32(w[0])), int(uint32(h[0]))
+	if !ok || len(px.b) != 4*width*height {
+		return nil, errors.New("resvg pixels: unexpected buffer")
+	}
+	// tiny-skia's pixmap is premultiplied RGBA, exactly image.RGBA.
+	img := &image.RGBA{Pix: px.b, Stride: 4 * width, Rect: image.Rect(0, 0, width, height)}
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // callRet calls a wasm-bindgen function that returns through a 16-byte area on the

@@ -1,0 +1,173 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/clout-dev/clout/dashboard/export"
+)
+
+// The three benchmarks below run side by side in `make bench`: Clout's in-process
+// SVG and PNG exports of a bar chart, and headless Chromium navigating to the same
+// chart (the HTML export, ECharts drawing it) and taking a screenshot.
+
+const latencySamples = 30
+
+// benchSnapshot is the test snapshot without animation, so a browser screenshot
+// shows the finished chart as soon as it is drawn.
+func benchSnapshot(tb testing.TB) export.Snapshot {
+	tb.Helper()
+	s := snapshot(tb)
+	var opt map[string]any
+	if err := json.Unmarshal(s.Option, &opt); err != nil {
+		tb.Fatal(err)
+	}
+	opt["animation"] = false
+	b, err := json.Marshal(opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.Option = b
+	return s
+}
+
+// latency times latencySamples runs of fn before the timed loop (make bench uses
+// -benchtime 3x); the returned func reports p50, p95 and process CPU per run.
+func latency(b *testing.B, fn func() error) (report func()) {
+	b.Helper()
+	d := make([]time.Duration, latencySamples)
+	cpu0 := cpuTime()
+	for i := range d {
+		t0 := time.Now()
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+		d[i] = time.Since(t0)
+	}
+	cpu := (cpuTime() - cpu0) / latencySamples
+	slices.Sort(d)
+	return func() {
+		b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(d[len(d)*95/100].Microseconds())/1000, "p95-ms")
+		b.ReportMetric(float64(cpu.Microseconds())/1000, "cpu-ms")
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procStatus returns a field of /proc/PID/status in MiB (0 when unreadable).
+func procStatus(pid, field string) float64 {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field+":" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// treeRSS is the resident memory of process pid and all its descendants, in MiB.
+func treeRSS(pid int) float64 {
+	entries, _ := os.ReadDir("/proc")
+	children := map[string][]string{}
+	for _, e := range entries {
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		rest := string(stat[bytes.LastIndexByte(stat, ')')+1:])
+		if f := strings.Fields(rest); len(f) >= 2 {
+			children[f[1]] = append(children[f[1]], e.Name())
+		}
+	}
+	total := 0.0
+	queue := []string{strconv.Itoa(pid)}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = append(queue[1:], children[p]...)
+		total += procStatus(p, "VmRSS")
+	}
+	return total
+}
+
+func benchExport(b *testing.B, f export.Format) {
+	e := MustExporter(b)
+	s := benchSnapshot(b)
+	run := func() error {
+		var buf bytes.Buffer
+		return e.Write(context.Background(), &buf, f, s, export.DefaultImage())
+	}
+	report := latency(b, run)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report()
+	self := strconv.Itoa(os.Getpid())
+	b.ReportMetric(procStatus(self, "VmRSS"), "rss-MiB")
+	b.ReportMetric(procStatus(self, "VmHWM"), "peak-rss-MiB")
+}
+
+func BenchmarkExportSVG(b *testing.B) { benchExport(b, export.SVG) }
+
+func BenchmarkExportPNG(b *testing.B) { benchExport(b, export.PNG) }
+
+// BenchmarkChromiumPNG navigates headless Chromium to the chart page and takes a
+// screenshot of the chart, as a browser-based exporter would. Skipped without
+// Chromium.
+func BenchmarkChromiumPNG(b *testing.B) {
+	t0 := time.Now()
+	ctx := MustBrowser(b)
+	cold := time.Since(t0)
+	e := MustExporter(b)
+	url := serve(b, MustWrite(b, e, export.HTML, benchSnapshot(b), export.DefaultImage()))
+	pid := chromedp.FromContext(ctx).Browser.Process().Pid
+	peak := 0.0
+	run := func() error {
+		png, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+			if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#chart canvas"))); err != nil {
+				return nil, err
+			}
+			return chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#chart")))
+		})
+		if err == nil && len(png) == 0 {
+			err = os.ErrInvalid
+		}
+		peak = max(peak, treeRSS(pid))
+		return err
+	}
+	report := latency(b, run)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report()
+	b.ReportMetric(float64(cold.Milliseconds()), "cold-start-ms")
+	b.ReportMetric(peak, "chromium-peak-rss-MiB")
+}
