@@ -6,10 +6,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/clout-dev/clout/dashboard/export"
 )
 
 // chromiumPath returns the browser to drive: $CLOUT_CHROMIUM, or chromium on PATH.
@@ -104,5 +107,33 @@ func TestHTMLDrawsInChromium(t *testing.T) {
 	alerted, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.alerted !== 'undefined'`))
 	if err != nil || alerted {
 		t.Errorf("hostile labels ran: %v %v", alerted, err)
+	}
+}
+
+// TestSVGFontsLoadInChromium opens an SVG export on its own: the subset fonts
+// embedded in it must pass the browser's font sanitiser and load.
+func TestSVGFontsLoadInChromium(t *testing.T) {
+	ctx := MustBrowser(t)
+	e := MustExporter(t)
+	svg := MustWrite(t, e, export.SVG, snapshot(t), export.DefaultImage())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		_, _ = w.Write(svg)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`document.fonts.ready.then(() => [...document.fonts].map(f => f.family + ' ' + f.weight + ' ' + f.status))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"DejaVu Sans normal loaded", "DejaVu Sans bold loaded"}
+	if strings.Join(status, "|") != strings.Join(want, "|") {
+		t.Fatalf("fonts = %q, want %q", status, want)
 	}
 }
