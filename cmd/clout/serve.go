@@ -3,10 +3,143 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/clout-dev/clout/dashboard"
+	"github.com/clout-dev/clout/dashboard/export"
+	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/data/importer"
+	"github.com/clout-dev/clout/indicators"
 )
 
-func runServe(ctx context.Context, env *Env, args []string) error { return errors.New("not wired yet") }
-func runExport(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not wired yet")
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet("serve", env)
+	common := addCommonFlags(fs)
+	addr := fs.String("addr", "", "listen address (env CLOUT_ADDR; default :8080)")
+	private := fs.Bool("private", false, "reading needs a session or the admin token too")
+	baseURL := fs.String("base-url", "", "public URL of the server, for permalinks in exports")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: clout serve [--addr :8080] [--db clout.db] [--config clout.yaml] [--private]")
+		fs.PrintDefaults()
+	}
+	if err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := common.load(env)
+	if err != nil {
+		return err
+	}
+	cfg.Addr = firstNonEmpty(*addr, cfg.Addr)
+	cfg.Private = cfg.Private || *private
+	cfg.BaseURL = firstNonEmpty(*baseURL, cfg.BaseURL)
+	jc, err := loadJobs(cfg) // config errors stop the start, before anything opens
+	if err != nil {
+		return err
+	}
+
+	started := time.Now()
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(log)
+	app, err := openApp(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	app.log = log
+
+	token, err := dashboard.EnsureAdminToken(ctx, app.store, log)
+	if err != nil && cfg.AdminToken == "" {
+		return err
+	}
+	if token != "" && cfg.AdminToken == "" {
+		fmt.Fprintf(env.Stderr, "\nAdmin token (shown once; only its hash is stored): %s\nSet CLOUT_ADMIN_TOKEN to choose your own.\n\n", token)
+	}
+
+	exporter := newBackgroundExporter(ctx, log)
+	srv, err := dashboard.New(dashboard.Config{
+		Addr: cfg.Addr, BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken,
+		MaxUploadBytes: cfg.Limits.UploadMiB << 20, ShutdownTimeout: cfg.Shutdown,
+	}, dashboard.Deps{
+		Store:    app.store,
+		Logger:   log,
+		Importer: uploadImporter{app},
+		Exporter: exporter,
+	})
+	if err != nil {
+		return err
+	}
+	sched, err := newScheduler(app, jc, srv.DataChanged, srv.Metrics().Registry)
+	if err != nil {
+		return err
+	}
+	sched.Start()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.Shutdown)
+		defer cancel()
+		if err := sched.Stop(sctx); err != nil {
+			log.Error("stop jobs", "err", err)
+		}
+	}()
+	log.Info("clout ready", "addr", cfg.Addr, "db", cfg.DB, "jobs", len(jc.Jobs), "private", cfg.Private,
+		"startup", time.Since(started).Round(time.Millisecond))
+	if err := srv.Start(ctx, cfg.Addr); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("clout stopped")
+	return nil
 }
-func runJobs(ctx context.Context, env *Env, args []string) error { return errors.New("not wired yet") }
+
+// uploadImporter imports the dashboard's uploads with the app's importer.
+type uploadImporter struct{ app *app }
+
+func (u uploadImporter) Import(ctx context.Context, r dashboard.ImportRequest) (*indicators.ImportReport, error) {
+	return u.app.importer(nil).Import(ctx, importer.Request{
+		Dataset: r.Dataset, FileName: r.FileName, Data: r.File, Format: r.Format, DryRun: r.DryRun, Who: r.Who,
+	})
+}
+
+// backgroundExporter builds the export renderers (compiling ECharts in goja takes
+// most of a second, resvg's wasm longer on a cold cache) in the background, so the
+// server is ready at once; the first snapshot request waits for them.
+type backgroundExporter struct {
+	ready chan struct{}
+	exp   dashboard.Exporter
+	err   error
+}
+
+func newBackgroundExporter(ctx context.Context, log *slog.Logger) *backgroundExporter {
+	b := &backgroundExporter{ready: make(chan struct{})}
+	go func() {
+		r, err := render.New(render.Options{Logger: log})
+		if err != nil {
+			b.err = err
+			close(b.ready)
+			log.Error("export renderer", "err", err)
+			return
+		}
+		b.exp = dashboard.NewExporter(export.New(r), nil)
+		close(b.ready)
+		if err := r.Warm(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("warming the export renderer", "err", err)
+		}
+	}()
+	return b
+}
+
+// Export implements dashboard.Exporter.
+func (b *backgroundExporter) Export(ctx context.Context, req dashboard.SnapshotRequest) (dashboard.Snapshot, error) {
+	select {
+	case <-b.ready:
+	case <-ctx.Done():
+		return dashboard.Snapshot{}, ctx.Err()
+	}
+	if b.err != nil {
+		return dashboard.Snapshot{}, b.err
+	}
+	return b.exp.Export(ctx, req)
+}
