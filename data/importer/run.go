@@ -44,11 +44,15 @@ type run struct {
 
 	// what was found
 	keys       map[obsKey]seen
-	indSeen    map[string]bool
-	ctySeen    map[string]bool
+	flags      []uint8  // per interned id: seen as indicator, country, partner
+	unitOf     []string // per indicator id: the first unit seen
+	ctyList    []string
 	aggSeen    map[string]bool
-	units      map[string]string
 	unitWarned map[string]bool
+	memoInd    string // the previous row's indicator and country, whose ids are
+	memoCty    string // looked up again for nearly every row
+	memoIndID  uint32
+	memoCtyID  uint32
 	minP, maxP indicators.Period
 	cells      int64
 
@@ -96,9 +100,8 @@ func newRun(ctx context.Context, im *Importer, req Request, rep *indicators.Impo
 		ctx: ctx, im: im, req: req, rep: rep, forced: forced, kind: kind,
 		countIdx: map[string]*countedWarning{}, strs: map[string]string{},
 		countries: map[string]countryResult{}, periods: map[string]periodResult{},
-		ids: map[string]uint32{"": 0}, keys: map[obsKey]seen{}, indSeen: map[string]bool{},
-		ctySeen: map[string]bool{}, aggSeen: map[string]bool{}, units: map[string]string{},
-		unitWarned: map[string]bool{},
+		ids: map[string]uint32{"": 0}, flags: []uint8{0}, unitOf: []string{""}, keys: map[obsKey]seen{},
+		aggSeen: map[string]bool{}, unitWarned: map[string]bool{},
 	}
 }
 
@@ -279,14 +282,24 @@ func (r *run) str(s string) string {
 	return t
 }
 
+// id returns the dense number of an interned code (0 for "").
 func (r *run) id(s string) uint32 {
 	if n, ok := r.ids[s]; ok {
 		return n
 	}
 	n := uint32(len(r.ids))
 	r.ids[s] = n
+	r.flags = append(r.flags, 0)
+	r.unitOf = append(r.unitOf, "")
 	return n
 }
+
+// Flags kept per id.
+const (
+	seenIndicator uint8 = 1 << iota
+	seenCountry
+	seenPartner
+)
 
 // country resolves a country cell (cached per distinct text). ok is false after an
 // error was recorded.
@@ -354,13 +367,19 @@ func (r *run) emit(o indicators.Observation, row, col int) {
 		r.errorf(row, -1, "indicator is empty")
 		return
 	}
-	k := obsKey{r.id(o.Indicator), r.id(o.Country), r.id(o.Partner), packPeriod(o.Period)}
+	if o.Indicator != r.memoInd {
+		r.memoInd, r.memoIndID = o.Indicator, r.id(o.Indicator)
+	}
+	if o.Country != r.memoCty {
+		r.memoCty, r.memoCtyID = o.Country, r.id(o.Country)
+	}
+	k := obsKey{r.memoIndID, r.memoCtyID, r.id(o.Partner), packPeriod(o.Period)}
 	if prev, dup := r.keys[k]; dup {
 		r.duplicate(o, prev, row, col)
 		return
 	}
 	r.keys[k] = seen{row: int32(row), sheet: r.sheetIdx, v: o.Value}
-	r.note(o)
+	r.note(o, k)
 	if len(r.errs) > 0 {
 		return // the import is rejected: keep validating, stop feeding the store
 	}
@@ -388,29 +407,35 @@ func (r *run) duplicate(o indicators.Observation, prev seen, row, col int) {
 	r.errorf(row, col, "%s %s%s %s is also given at %s with a different value", o.Indicator, o.Country, partner, o.Period, where)
 }
 
-// note adds an accepted observation to the report's counts.
-func (r *run) note(o indicators.Observation) {
+// note adds an accepted observation to the report's counts; per-id flags make
+// this a few slice reads per row.
+func (r *run) note(o indicators.Observation, k obsKey) {
 	rep := r.rep
 	rep.Observations++
 	if len(rep.Sample) < sampleSize {
 		rep.Sample = append(rep.Sample, o)
 	}
-	if !r.indSeen[o.Indicator] {
-		r.indSeen[o.Indicator] = true
+	switch {
+	case r.flags[k.ind]&seenIndicator == 0:
+		r.flags[k.ind] |= seenIndicator
 		rep.Indicators = append(rep.Indicators, o.Indicator)
-		r.units[o.Indicator] = o.Unit
-	} else if u := r.units[o.Indicator]; u != o.Unit && !r.unitWarned[o.Indicator] {
+		r.unitOf[k.ind] = o.Unit
+	case r.unitOf[k.ind] != o.Unit && !r.unitWarned[o.Indicator]:
 		r.unitWarned[o.Indicator] = true
-		r.warnf(0, -1, "indicator %s has more than one unit in this file (%q and %q)", o.Indicator, u, o.Unit)
+		r.warnf(0, -1, "indicator %s has more than one unit in this file (%q and %q)", o.Indicator, r.unitOf[k.ind], o.Unit)
 	}
-	if !r.ctySeen[o.Country] {
-		r.ctySeen[o.Country] = true
-		if res := r.countries[o.Country]; res.agg || r.im.opts.Countries.IsAggregate(o.Country) {
+	if r.flags[k.cty]&seenCountry == 0 {
+		r.flags[k.cty] |= seenCountry
+		r.ctyList = append(r.ctyList, o.Country)
+		if r.im.opts.Countries.IsAggregate(o.Country) {
 			r.aggSeen[o.Country] = true
 		}
 	}
-	if o.Partner != "" && !r.aggSeen[o.Partner] && o.Partner != "WLD" && r.im.opts.Countries.IsAggregate(o.Partner) {
-		r.aggSeen[o.Partner] = true
+	if k.par != 0 && r.flags[k.par]&seenPartner == 0 {
+		r.flags[k.par] |= seenPartner
+		if o.Partner != "WLD" && r.im.opts.Countries.IsAggregate(o.Partner) {
+			r.aggSeen[o.Partner] = true
+		}
 	}
 	if r.minP.IsZero() || o.Period.Before(r.minP) {
 		r.minP = o.Period
@@ -433,10 +458,7 @@ func unpackPeriod(n int32) indicators.Period {
 func (r *run) finishReport() {
 	rep := r.rep
 	rep.Layout = strings.Join(r.layouts, "+")
-	codes := make([]string, 0, len(r.ctySeen))
-	for c := range r.ctySeen {
-		codes = append(codes, c)
-	}
+	codes := append([]string(nil), r.ctyList...)
 	sort.Strings(codes)
 	rep.Countries, rep.CountryCodes = len(codes), codes
 	if !r.minP.IsZero() {
