@@ -59,10 +59,13 @@ func subsetTTF(ttf []byte, f *sfnt.Font, runes map[rune]bool) ([]byte, error) {
 			keepGlyph(keep, uint16(gi), glyf, offsets)
 		}
 	}
-	newGlyf, newLoca := rebuildGlyf(glyf, offsets, keep)
+	newGlyf, newLoca, long := rebuildGlyf(glyf, offsets, keep)
 	newHead := slices.Clone(head)
-	binary.BigEndian.PutUint16(newHead[50:], 1) // long loca offsets
-	binary.BigEndian.PutUint32(newHead[8:], 0)  // checkSumAdjustment, set below
+	binary.BigEndian.PutUint16(newHead[50:], 0) // indexToLocFormat: short
+	if long {
+		binary.BigEndian.PutUint16(newHead[50:], 1)
+	}
+	binary.BigEndian.PutUint32(newHead[8:], 0) // checkSumAdjustment, set below
 	post := make([]byte, 32)
 	if old := tables["post"]; len(old) >= 32 {
 		copy(post, old[:32])
@@ -153,10 +156,12 @@ func keepGlyph(keep map[uint16]bool, gi uint16, glyf []byte, offsets []uint32) {
 	}
 }
 
-func rebuildGlyf(glyf []byte, offsets []uint32, keep map[uint16]bool) (newGlyf, newLoca []byte) {
-	newLoca = make([]byte, 4*len(offsets))
+// rebuildGlyf keeps the glyphs in keep and returns the new glyf and loca; loca uses
+// short offsets (half the size) when the glyf table is small enough.
+func rebuildGlyf(glyf []byte, offsets []uint32, keep map[uint16]bool) (newGlyf, newLoca []byte, long bool) {
+	starts := make([]uint32, len(offsets))
 	for gi := range len(offsets) - 1 {
-		binary.BigEndian.PutUint32(newLoca[4*gi:], uint32(len(newGlyf)))
+		starts[gi] = uint32(len(newGlyf))
 		if keep[uint16(gi)] {
 			newGlyf = append(newGlyf, glyf[offsets[gi]:offsets[gi+1]]...)
 			for len(newGlyf)%4 != 0 {
@@ -164,8 +169,16 @@ func rebuildGlyf(glyf []byte, offsets []uint32, keep map[uint16]bool) (newGlyf, 
 			}
 		}
 	}
-	binary.BigEndian.PutUint32(newLoca[4*(len(offsets)-1):], uint32(len(newGlyf)))
-	return newGlyf, newLoca
+	starts[len(starts)-1] = uint32(len(newGlyf))
+	long = len(newGlyf) > 2*0xFFFF
+	for _, off := range starts {
+		if long {
+			newLoca = binary.BigEndian.AppendUint32(newLoca, off)
+		} else {
+			newLoca = binary.BigEndian.AppendUint16(newLoca, uint16(off/2))
+		}
+	}
+	return newGlyf, newLoca, long
 }
 
 // writeTTF lays the tables out in tag order with checksums and head's adjustment.
