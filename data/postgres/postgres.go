@@ -6,9 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -33,16 +31,15 @@ type DB struct {
 }
 
 // Option configures Open.
-type Option func(*sqlstore.Config)
+type Option = sqlstore.Option
 
-// WithClock sets the clock that stamps versions (tests pin it).
-func WithClock(now func() time.Time) Option { return func(c *sqlstore.Config) { c.Now = now } }
-
-// WithLogger sets the logger for migrations.
-func WithLogger(l *slog.Logger) Option { return func(c *sqlstore.Config) { c.Logger = l } }
-
-// WithBatchRows sets how many observations one COPY sends (default 5000).
-func WithBatchRows(n int) Option { return func(c *sqlstore.Config) { c.BatchRows = n } }
+// Options for Open: the clock that stamps versions (tests pin it), the logger for
+// migrations, and how many observations one bulk insert writes (default 5000).
+var (
+	WithClock     = sqlstore.WithClock
+	WithLogger    = sqlstore.WithLogger
+	WithBatchRows = sqlstore.WithBatchRows
+)
 
 var dialect = sqlstore.Dialect{
 	Name:     "postgres",

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 
@@ -88,19 +87,11 @@ func (s *Store) LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, 
 func (s *Store) jobRuns(ctx context.Context, query string, args ...any) ([]indicators.JobRun, error) {
 	var out []indicators.JobRun
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(query), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return s.each(ctx, tx, func(rows *sql.Rows) error {
 			r, err := scanJobRun(rows)
-			if err != nil {
-				return err
-			}
 			out = append(out, r)
-		}
-		return rows.Err()
+			return err
+		}, query, args...)
 	})
 	return out, err
 }
@@ -121,11 +112,8 @@ func scanJobRun(rows *sql.Rows) (indicators.JobRun, error) {
 	if r.Ended, err = parseTime(ended); err != nil {
 		return r, err
 	}
-	if report.Valid {
-		r.Report = new(indicators.ImportReport)
-		if err := json.Unmarshal([]byte(report.String), r.Report); err != nil {
-			return r, fmt.Errorf("job run %d report: %w", r.ID, err)
-		}
+	if r.Report, err = unmarshalReport(report); err != nil {
+		return r, fmt.Errorf("job run %d: %w", r.ID, err)
 	}
 	return r, nil
 }

@@ -46,12 +46,6 @@ func (s *Store) Observations(ctx context.Context, q indicators.Query) ([]indicat
 // first, so the winner is the first row of each key and the rest are skipped here:
 // cheaper than a window function over every row.
 func (s *Store) queryObservations(ctx context.Context, tx *sql.Tx, q indicators.Query) ([]indicators.Observation, []int64, []int64, error) {
-	query, args := observationsSQL(q)
-	rows, err := tx.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer rows.Close()
 	var (
 		out            []indicators.Observation
 		units, sources []int64
@@ -60,27 +54,30 @@ func (s *Store) queryObservations(ctx context.Context, tx *sql.Tx, q indicators.
 			period                      int64
 		}
 	)
-	for rows.Next() {
+	query, args := observationsSQL(q)
+	err := s.each(ctx, tx, func(rows *sql.Rows) error {
 		var (
 			o            indicators.Observation
 			period       int64
 			unit, source sql.NullInt64
+			err          error
 		)
 		if err := rows.Scan(&o.Indicator, &o.Country, &o.Partner, &period, &o.Value, &unit, &source); err != nil {
-			return nil, nil, nil, err
+			return err
 		}
 		if len(out) > 0 && o.Indicator == last.indicator && o.Country == last.country &&
 			o.Partner == last.partner && period == last.period {
-			continue // an older dataset's value for the same key
+			return nil // an older dataset's value for the same key
 		}
 		last.indicator, last.country, last.partner, last.period = o.Indicator, o.Country, o.Partner, period
 		if o.Period, err = periodFromKey(period); err != nil {
-			return nil, nil, nil, err
+			return err
 		}
 		out = append(out, o)
 		units, sources = append(units, unit.Int64), append(sources, source.Int64)
-	}
-	return out, units, sources, rows.Err()
+		return nil
+	}, query, args...)
+	return out, units, sources, err
 }
 
 // fillLabels sets the units and sources of obs from their label ids, reading each
@@ -98,23 +95,16 @@ func (s *Store) fillLabels(ctx context.Context, tx *sql.Tx, obs []indicators.Obs
 	}
 	for start := 0; start < len(missing); start += 500 {
 		chunk := missing[start:min(start+500, len(missing))]
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, text FROM labels WHERE id IN (`+placeholders(len(chunk))+`)`), chunk...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+		err := s.each(ctx, tx, func(rows *sql.Rows) error {
 			var (
 				id int64
 				t  string
 			)
-			if err := rows.Scan(&id, &t); err != nil {
-				rows.Close()
-				return err
-			}
+			err := rows.Scan(&id, &t)
 			text[id] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		}, `SELECT id, text FROM labels WHERE id IN (`+placeholders(len(chunk))+`)`, chunk...)
+		if err != nil {
 			return err
 		}
 	}
@@ -196,7 +186,15 @@ func (s *Store) overlapChunkCount(ctx context.Context, tx *sql.Tx, dataset strin
 	args = append(args, int64(math.MaxInt64), dataset)
 	// The CAST types the key's period for PostgreSQL; SQLite accepts it as is.
 	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, CAST(? AS BIGINT)),", len(keys)), ",")
-	rows, err := tx.QueryContext(ctx, s.q(`WITH k (indicator, country, partner, period) AS (VALUES `+values+`),
+	return s.each(ctx, tx, func(rows *sql.Rows) error {
+		var (
+			name string
+			n    int
+		)
+		err := rows.Scan(&name, &n)
+		out[name] += n
+		return err
+	}, `WITH k (indicator, country, partner, period) AS (VALUES `+values+`),
 		`+currentAsOf+`
 		SELECT d.name, COUNT(*) FROM cur c
 		JOIN datasets d ON d.id = c.dataset_id
@@ -204,22 +202,7 @@ func (s *Store) overlapChunkCount(ctx context.Context, tx *sql.Tx, dataset strin
 		JOIN observations o ON o.version_id = c.obs_version_id AND o.indicator = k.indicator
 			AND o.country = k.country AND o.partner = k.partner AND o.period = k.period
 		WHERE d.name <> ?
-		GROUP BY d.name`), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			name string
-			n    int
-		)
-		if err := rows.Scan(&name, &n); err != nil {
-			return err
-		}
-		out[name] += n
-	}
-	return rows.Err()
+		GROUP BY d.name`, args...)
 }
 
 func dedupeKeys(keys []indicators.Key) []indicators.Key {
@@ -257,23 +240,12 @@ func (s *Store) Diff(ctx context.Context, dataset string, from, to int) (indicat
 }
 
 func (s *Store) diffRows(ctx context.Context, tx *sql.Tx, fromID, toID int64, d *indicators.Diff) error {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT
-		COALESCE(a.indicator, b.indicator), COALESCE(a.country, b.country),
-		COALESCE(a.partner, b.partner), COALESCE(a.period, b.period), a.value, b.value
-		FROM (SELECT * FROM observations WHERE version_id = ?) a
-		FULL JOIN (SELECT * FROM observations WHERE version_id = ?) b
-		ON a.indicator = b.indicator AND a.country = b.country AND a.partner = b.partner AND a.period = b.period
-		WHERE a.value IS NULL OR b.value IS NULL OR a.value <> b.value
-		ORDER BY 1, 2, 3, 4`), fromID, toID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return s.each(ctx, tx, func(rows *sql.Rows) error {
 		var (
 			c        indicators.ObservationChange
 			period   int64
 			old, new sql.NullFloat64
+			err      error
 		)
 		if err := rows.Scan(&c.Indicator, &c.Country, &c.Partner, &period, &old, &new); err != nil {
 			return err
@@ -296,6 +268,13 @@ func (s *Store) diffRows(ctx context.Context, tx *sql.Tx, fromID, toID int64, d 
 			c.New = &new.Float64
 		}
 		d.Changes = append(d.Changes, c)
-	}
-	return rows.Err()
+		return nil
+	}, `SELECT
+		COALESCE(a.indicator, b.indicator), COALESCE(a.country, b.country),
+		COALESCE(a.partner, b.partner), COALESCE(a.period, b.period), a.value, b.value
+		FROM (SELECT * FROM observations WHERE version_id = ?) a
+		FULL JOIN (SELECT * FROM observations WHERE version_id = ?) b
+		ON a.indicator = b.indicator AND a.country = b.country AND a.partner = b.partner AND a.period = b.period
+		WHERE a.value IS NULL OR b.value IS NULL OR a.value <> b.value
+		ORDER BY 1, 2, 3, 4`, fromID, toID)
 }

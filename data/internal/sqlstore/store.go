@@ -76,6 +76,18 @@ type Config struct {
 	BatchRows int              // observations per insert batch; default 200
 }
 
+// Option changes a Config.
+type Option func(*Config)
+
+// WithClock sets the clock that stamps versions (tests pin it).
+func WithClock(now func() time.Time) Option { return func(c *Config) { c.Now = now } }
+
+// WithLogger sets the logger for migrations.
+func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }
+
+// WithBatchRows sets how many observations one bulk insert writes.
+func WithBatchRows(n int) Option { return func(c *Config) { c.BatchRows = n } }
+
 // Store implements indicators.Store, job run history and settings over db.
 type Store struct {
 	db      *sql.DB
@@ -243,6 +255,21 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	return fn(tx)
+}
+
+// each runs query (with "?" placeholders) in tx and calls fn on every row.
+func (s *Store) each(ctx context.Context, tx *sql.Tx, fn func(*sql.Rows) error, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // timeLayout is fixed-width so stored times sort as text.

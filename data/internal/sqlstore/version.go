@@ -227,11 +227,8 @@ func scanVersion(rows *sql.Rows) (indicators.Version, error) {
 	if v.CreatedAt, err = parseTime(created); err != nil {
 		return v, err
 	}
-	if report.Valid {
-		v.Report = new(indicators.ImportReport)
-		if err := json.Unmarshal([]byte(report.String), v.Report); err != nil {
-			return v, fmt.Errorf("version %d report: %w", v.Number, err)
-		}
+	if v.Report, err = unmarshalReport(report); err != nil {
+		return v, fmt.Errorf("version %d: %w", v.Number, err)
 	}
 	return v, nil
 }
@@ -240,27 +237,21 @@ func scanVersion(rows *sql.Rows) (indicators.Version, error) {
 func (s *Store) Datasets(ctx context.Context) ([]indicators.Dataset, error) {
 	var out []indicators.Dataset
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.name, v.number, v.observations, v.created_at
-			FROM versions v JOIN datasets d ON d.id = v.dataset_id `+currentJoin+`
-			WHERE v.number = cur.number ORDER BY d.name`))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return s.each(ctx, tx, func(rows *sql.Rows) error {
 			var (
 				d       indicators.Dataset
 				updated string
+				err     error
 			)
 			if err := rows.Scan(&d.Name, &d.Current, &d.Observations, &updated); err != nil {
 				return err
 			}
-			if d.UpdatedAt, err = parseTime(updated); err != nil {
-				return err
-			}
+			d.UpdatedAt, err = parseTime(updated)
 			out = append(out, d)
-		}
-		return rows.Err()
+			return err
+		}, `SELECT d.name, v.number, v.observations, v.created_at
+			FROM versions v JOIN datasets d ON d.id = v.dataset_id `+currentJoin+`
+			WHERE v.number = cur.number ORDER BY d.name`)
 	})
 	if err != nil {
 		return nil, s.errorf(err, "datasets")
@@ -272,21 +263,14 @@ func (s *Store) Datasets(ctx context.Context) ([]indicators.Dataset, error) {
 func (s *Store) Dataset(ctx context.Context, name string) (indicators.Dataset, error) {
 	d := indicators.Dataset{Name: name}
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+versionColumns+`
-			FROM versions v JOIN datasets d ON d.id = v.dataset_id JOIN files f ON f.sha256 = v.file_sha256 `+currentJoin+`
-			WHERE d.name = ? ORDER BY v.number DESC`), name)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		err := s.each(ctx, tx, func(rows *sql.Rows) error {
 			v, err := scanVersion(rows)
-			if err != nil {
-				return err
-			}
 			d.Versions = append(d.Versions, v)
-		}
-		if err := rows.Err(); err != nil {
+			return err
+		}, `SELECT `+versionColumns+`
+			FROM versions v JOIN datasets d ON d.id = v.dataset_id JOIN files f ON f.sha256 = v.file_sha256 `+currentJoin+`
+			WHERE d.name = ? ORDER BY v.number DESC`, name)
+		if err != nil {
 			return err
 		}
 		if len(d.Versions) == 0 {
@@ -345,6 +329,17 @@ func stampReport(r *indicators.ImportReport, v indicators.Version) *indicators.I
 	c := *r
 	c.Dataset, c.Version, c.DataVersion, c.DryRun = v.Dataset, v.Number, v.DataVersion, false
 	return &c
+}
+
+func unmarshalReport(s sql.NullString) (*indicators.ImportReport, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	r := new(indicators.ImportReport)
+	if err := json.Unmarshal([]byte(s.String), r); err != nil {
+		return nil, fmt.Errorf("stored report: %w", err)
+	}
+	return r, nil
 }
 
 func marshalReport(r *indicators.ImportReport) (any, error) {

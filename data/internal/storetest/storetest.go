@@ -11,19 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clout-dev/clout/data"
 	"github.com/clout-dev/clout/indicators"
 )
 
-// Store is what the suite exercises: the data.Store methods.
-type Store interface {
-	indicators.Store
-	RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, error)
-	UpdateJobRun(ctx context.Context, r indicators.JobRun) error
-	JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error)
-	LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error)
-	Setting(ctx context.Context, key string) (string, bool, error)
-	SetSetting(ctx context.Context, key, value string) error
-}
+// Store is what the suite exercises.
+type Store = data.Store
 
 // Backend opens stores of one implementation for the suite.
 type Backend struct {
