@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -172,4 +173,37 @@ func writeJSON(w io.Writer, s Snapshot) error {
 		Permalink string             `json:"permalink,omitempty"`
 		Exported  time.Time          `json:"exported"`
 	}{opt, s.Result, s.Permalink, s.Time.UTC()})
+}
+
+// ParseImage reads the image parameters width, height, scale and theme through get
+// (url.Values.Get, or a Params lookup), defaulting to DefaultImage, and checks
+// their bounds: a bad value is EINVALID naming the parameter.
+func ParseImage(get func(name string) string) (Image, error) {
+	img := DefaultImage()
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"width", &img.Size.Width}, {"height", &img.Size.Height}, {"scale", &img.Scale}} {
+		s := get(p.name)
+		if s == "" {
+			continue
+		}
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			return Image{}, indicators.Errorf(indicators.EINVALID, "%s: %q is not a whole number", p.name, s)
+		}
+		*p.dst = v
+	}
+	theme, err := render.ParseTheme(get("theme"))
+	if err != nil {
+		return Image{}, err
+	}
+	img.Theme = theme
+	if err := img.Size.Validate(); err != nil {
+		return Image{}, err
+	}
+	if err := img.Size.ValidateScale(img.Scale); err != nil {
+		return Image{}, err
+	}
+	return img, nil
 }

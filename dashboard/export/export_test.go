@@ -326,3 +326,34 @@ func TestParseFormat(t *testing.T) {
 }
 
 func exportImage() export.Image { return export.DefaultImage() }
+
+func TestParseImage(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		q     map[string]string
+		want  export.Image
+		param string // EINVALID naming it, if set
+	}{
+		{"defaults", nil, export.DefaultImage(), ""},
+		{"all", map[string]string{"width": "800", "height": "450", "scale": "2", "theme": "dark"},
+			export.Image{Size: render.Size{Width: 800, Height: 450}, Scale: 2, Theme: render.Dark}, ""},
+		{"width not a number", map[string]string{"width": "wide"}, export.Image{}, "width"},
+		{"width too small", map[string]string{"width": "100"}, export.Image{}, "width"},
+		{"height too big", map[string]string{"height": "4001"}, export.Image{}, "height"},
+		{"scale 4", map[string]string{"scale": "4"}, export.Image{}, "scale"},
+		{"theme", map[string]string{"theme": "sepia"}, export.Image{}, "theme"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := export.ParseImage(func(k string) string { return tc.q[k] })
+			if tc.param != "" {
+				if indicators.ErrorCode(err) != indicators.EINVALID || !strings.HasPrefix(indicators.ErrorMessage(err), tc.param+":") {
+					t.Fatalf("ParseImage = %v, want EINVALID naming %s", err, tc.param)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("ParseImage = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}

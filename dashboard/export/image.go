@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/clout-dev/clout/dashboard/render"
 	"github.com/clout-dev/clout/indicators"
@@ -67,9 +69,19 @@ func Decorate(s Snapshot, width int) (json.RawMessage, error) {
 		l["top"] = legendTop
 		delete(l, "bottom")
 	})
+	// An image has no buttons to press.
+	delete(m, "toolbox")
+	// A grid placed from the top (or not placed) moves below the legend; one placed
+	// from the bottom moves above the footer. Stacked grids keep their order.
 	eachObject(m["grid"], func(g map[string]any) {
-		g["top"] = max(number(g["top"]), plotTop)
-		g["bottom"] = max(number(g["bottom"]), 30) + footerSpace
+		_, hasTop := g["top"]
+		_, hasBottom := g["bottom"]
+		if hasTop || !hasBottom {
+			g["top"] = max(number(g["top"]), plotTop)
+		}
+		if hasBottom || !hasTop {
+			g["bottom"] = max(number(g["bottom"]), 30) + footerSpace
+		}
 	})
 	if m["grid"] == nil && m["xAxis"] != nil {
 		m["grid"] = map[string]any{"top": plotTop, "bottom": 30 + footerSpace, "left": 60, "right": 30, "containLabel": true}
@@ -96,8 +108,17 @@ func eachObject(v any, fn func(map[string]any)) {
 	}
 }
 
-// number returns a pixel value of an ECharts position, 0 for percentages and names.
+// number returns a pixel value of an ECharts position (a number or a numeric
+// string such as "40"), 0 for percentages and names.
 func number(v any) float64 {
-	f, _ := v.(float64)
-	return f
+	switch t := v.(type) {
+	case float64:
+		return t
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSuffix(t, "px"), 64)
+		if err == nil {
+			return f
+		}
+	}
+	return 0
 }

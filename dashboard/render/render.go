@@ -104,7 +104,6 @@ type Options struct {
 // Renderer renders ECharts options to SVG and PNG. It is safe for concurrent use;
 // JavaScript runtimes and resvg instances are created lazily and pooled.
 type Renderer struct {
-	log   *slog.Logger
 	fonts *fonts
 	js    *jsPool
 	png   *resvg
@@ -129,7 +128,7 @@ func New(opts Options) (*Renderer, error) {
 	}
 	png := newResvg(assets.MustRead(assets.ResvgWasm), [][]byte{f.regularTTF, f.boldTTF},
 		cacheDir(opts.CacheDir, opts.Logger), opts.Runtimes, opts.Logger)
-	return &Renderer{log: opts.Logger, fonts: f, js: js, png: png}, nil
+	return &Renderer{fonts: f, js: js, png: png}, nil
 }
 
 func cacheDir(dir string, log *slog.Logger) string {

@@ -34,11 +34,13 @@ type resvg struct {
 	cache    wazero.CompilationCache
 	compiled wazero.CompiledModule
 
-	idle chan *resvgInstance
+	slots chan struct{} // one token per render in progress: bounds instances and memory
+	idle  chan *resvgInstance
 }
 
 func newResvg(wasm []byte, fonts [][]byte, cacheDir string, max int, log *slog.Logger) *resvg {
-	return &resvg{wasm: wasm, fonts: fonts, cacheDir: cacheDir, log: log, idle: make(chan *resvgInstance, max)}
+	return &resvg{wasm: wasm, fonts: fonts, cacheDir: cacheDir, log: log,
+		slots: make(chan struct{}, max), idle: make(chan *resvgInstance, max)}
 }
 
 // start compiles the module and registers the wasm-bindgen imports, once.
@@ -135,6 +137,12 @@ func (r *resvg) render(ctx context.Context, svg []byte, width int, background st
 	})
 	if err != nil {
 		return nil, err
+	}
+	select {
+	case r.slots <- struct{}{}:
+		defer func() { <-r.slots }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("render png: %w", ctx.Err())
 	}
 	in, err := r.get(ctx)
 	if err != nil {
