@@ -83,6 +83,9 @@ type Deps struct {
 	Importer Importer
 	// Exporter renders snapshots (issue 6); nil disables the snapshot routes.
 	Exporter Exporter
+	// Jobs lists and runs the scheduled jobs (issue 7, jobs.go); nil: /jobs says
+	// none are configured. Server.SetJobs sets it after New.
+	Jobs JobRunner
 }
 
 // Server is the dashboard: an Echo instance with Clout's routes, templates, asset
@@ -103,6 +106,8 @@ type Server struct {
 	version versionCache
 	facets  facetCache
 	data    *dataState // auth, sessions and staged uploads (auth.go, upload.go)
+
+	jobsSet atomic.Pointer[jobsRef] // the scheduler set by SetJobs (jobs.go)
 
 	mu     sync.Mutex
 	server *http.Server
@@ -263,6 +268,7 @@ func (s *Server) routes(e *echo.Echo) {
 		s.registerSnapshotRoutes(read)
 	}
 	s.registerDataRoutes(e, read)
+	s.registerJobRoutes(e, read)
 }
 
 // readGuards returns the middleware that protects reading. It is empty for a

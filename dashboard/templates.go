@@ -174,6 +174,7 @@ func (s *Server) nav(current string) []navItem {
 		items = append(items, navItem{URL: "/charts/" + c.ID(), Label: c.Title(), Current: current == c.ID()})
 	}
 	items = append(items, s.dataNav(current)...)
+	items = append(items, s.jobsNav(current)...)
 	return items
 }
 
