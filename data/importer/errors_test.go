@@ -114,6 +114,25 @@ func TestErrorsNamePlace(t *testing.T) {
 			want: []place{{"", 2, "UNIT", `natural-gas flows must be in million m3, not "Terajoules"`}},
 		},
 		{
+			name: "xlsx date cell as period, and a table without figures elsewhere",
+			file: "dates.xlsx",
+			data: func(tb testing.TB) []byte {
+				return MustXLSX(tb, sheet{name: "Gas", rows: [][]any{
+					{"indicator", "country", "partner", "date", "value"},
+					{"NATGAS_EXP_MCM", "RUS", "TUR", 43922, 470},
+				}})
+			},
+			want: []place{{"Gas", 2, "D", "43922 is an Excel date (2020-04-01): write the period as text, e.g. 2020-04 or 2020"}},
+		},
+		{
+			name: "every figure missing",
+			file: "empty.csv",
+			data: func(testing.TB) []byte {
+				return csvText("indicator,country,2019,2020", "SP.POP.TOTL,ARM,..,", "SP.POP.TOTL,AZE,-,n/a")
+			},
+			want: []place{{"", 0, "", "no figures: every value cell of the table is empty or missing (4 missing)"}},
+		},
+		{
 			name: "no table at all",
 			file: "notes.csv",
 			data: func(testing.TB) []byte { return csvText("just some notes", "nothing tabular here") },

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -175,6 +176,12 @@ func (r *run) parseSafely(ctx context.Context) (err error) {
 
 // verdict is the error that rejects the import, or nil.
 func (r *run) verdict() error {
+	if len(r.errs) == 0 && r.rep.Observations == 0 && r.rep.Rows > 0 {
+		// A table whose every figure is missing would replace the dataset with
+		// nothing: almost always the wrong file.
+		r.errorf(0, -1, "no figures: every value cell of the table is empty or missing (%d missing)", r.rep.Missing)
+		r.rep.Errors = append(r.rep.Errors[:0], r.errs...)
+	}
 	if len(r.errs) == 0 {
 		return nil
 	}
@@ -332,11 +339,7 @@ func (r *run) resolve(raw string) countryResult {
 func (r *run) period(raw string, row, col int) (indicators.Period, bool) {
 	res, hit := r.periods[raw]
 	if !hit {
-		p, err := indicators.ParsePeriod(raw)
-		res = periodResult{p: p}
-		if err != nil {
-			res.err = indicators.ErrorMessage(err)
-		}
+		res = parsePeriodCell(raw)
 		r.periods[strings.Clone(raw)] = res
 	}
 	if res.err != "" {
@@ -599,3 +602,22 @@ func (r *run) othersExist(ctx context.Context) bool {
 	}
 	return false
 }
+
+// parsePeriodCell parses a period, refusing an Excel date serial (a date cell read
+// raw, e.g. 43922), which would otherwise read as a strange year and month.
+func parsePeriodCell(raw string) periodResult {
+	t := trimSpace(raw)
+	if n, err := strconv.Atoi(t); err == nil && len(t) == 5 && n > 0 {
+		d := excelEpoch.AddDate(0, 0, n)
+		return periodResult{err: fmt.Sprintf("%s is an Excel date (%s): write the period as text, e.g. %s or %d",
+			t, d.Format("2006-01-02"), d.Format("2006-01"), d.Year())}
+	}
+	p, err := indicators.ParsePeriod(raw)
+	if err != nil {
+		return periodResult{err: indicators.ErrorMessage(err)}
+	}
+	return periodResult{p: p}
+}
+
+// excelEpoch is day 0 of Excel's 1900 date system (with its leap-year quirk).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)

@@ -88,9 +88,9 @@ func (r *run) readCSV() error {
 		var pe *csv.ParseError
 		line := 0
 		if errors.As(e, &pe) {
-			line = pe.Line + skipped
+			line, e = pe.Line+skipped, pe.Err
 		}
-		r.errorf(line, -1, "csv: %v", errors.Unwrap(e))
+		r.errorf(line, -1, "csv: %v", e)
 	}
 	if !found {
 		return r.noTable()
