@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromiumPath finds the browser for the browser tests: $CLOUT_CHROMIUM or
@@ -330,6 +331,27 @@ func TestBrowser(t *testing.T) {
 		}
 		mustCharts(t, ctx)
 		assertClean(t, w, "threshold=7")
+	})
+
+	t.Run("keyboard: arrows move through a select, Enter applies", func(t *testing.T) {
+		visit(t, "/charts/trade-share")
+		start, _ := chromedp.Run(ctx, chromedp.Location())
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("p-year")), chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		chromedp.Do(ctx, chromedp.Sleep(400*time.Millisecond))
+		value, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('p-year').value`))
+		if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != start || value == "" {
+			t.Fatalf("ArrowDown: location %s (from %s), year %q: want the same page with a year chosen", loc, start, value)
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := waitFor(ctx, `location.search.includes('year=`+value+`') ? location.href : null`); err != nil {
+			t.Fatalf("Enter did not apply year=%s: %v", value, err)
+		}
+		mustCharts(t, ctx)
+		assertClean(t, w, "year by keyboard")
 	})
 
 	t.Run("dark mode uses the dark theme", func(t *testing.T) {

@@ -30,9 +30,10 @@ type facetCache struct {
 	indicators []string
 }
 
-// facetFor returns the facet of the given indicators at the current data version.
-func (s *Server) facetFor(ctx context.Context, version int64, codes []string) (*facet, error) {
-	key := strings.Join(slices.Sorted(slices.Values(codes)), ",")
+// facetFor returns the facet of the given indicators, reported by the given
+// countries (nil: any), at the current data version.
+func (s *Server) facetFor(ctx context.Context, version int64, codes, countries []string) (*facet, error) {
+	key := strings.Join(slices.Sorted(slices.Values(codes)), ",") + "|" + strings.Join(slices.Sorted(slices.Values(countries)), ",")
 	fc := &s.facets
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
@@ -42,7 +43,7 @@ func (s *Server) facetFor(ctx context.Context, version int64, codes []string) (*
 	if f, ok := fc.byKey[key]; ok {
 		return f, nil
 	}
-	obs, err := s.store.Observations(ctx, indicators.Query{Indicators: codes})
+	obs, err := s.store.Observations(ctx, indicators.Query{Indicators: codes, Countries: countries})
 	if err != nil {
 		return nil, fmt.Errorf("facets %s: %w", key, err)
 	}

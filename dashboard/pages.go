@@ -58,7 +58,7 @@ var headlines = []headline{
 
 func gasHeadlineParams(ctx context.Context, s *Server, version int64) indicators.Params {
 	p := indicators.Params{"destinations": "TUR", "freq": "annual"}
-	if f, err := s.facetFor(ctx, version, []string{indicators.GasExportsCode}); err == nil && f.monthly {
+	if f, err := s.facetFor(ctx, version, []string{indicators.GasExportsCode}, []string{indicators.Russia}); err == nil && f.monthly {
 		p["freq"] = "monthly"
 	}
 	return p
@@ -233,7 +233,13 @@ func (s *Server) controls(ctx context.Context, cc *computed) ([]control, error) 
 	if err != nil {
 		q, _ = cc.chart.Query(indicators.Params{})
 	}
-	f, err := s.facetFor(ctx, cc.latest, q.Indicators)
+	// Reporters come from all the data; years, periods and partners from the
+	// data of the reporters the chart reads, so every choice offered has figures.
+	all, err := s.facetFor(ctx, cc.latest, q.Indicators, nil)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.facetFor(ctx, cc.latest, q.Indicators, q.Countries)
 	if err != nil {
 		return nil, err
 	}
@@ -251,11 +257,11 @@ func (s *Server) controls(ctx context.Context, cc *computed) ([]control, error) 
 			ctl.Groups = []optionGroup{{Options: yearOptions(f.years, requested, cc.result.Params[spec.Name])}}
 		case "countries":
 			ctl.Widget, ctl.Multiple = "select", true
-			ctl.Groups = countryOptions(countryFacet(spec.Name, f), value, true)
+			ctl.Groups = countryOptions(countryFacet(spec.Name, all, f), value, true)
 			ctl.Summary = selectedSummary(ctl.Groups)
 		case "country":
 			ctl.Widget = "select"
-			groups := countryOptions(countryFacet(spec.Name, f), value, false)
+			groups := countryOptions(countryFacet(spec.Name, all, f), value, false)
 			none := optionGroup{Options: []option{{Value: "", Label: "(none)", Selected: value == ""}}}
 			ctl.Groups = append([]optionGroup{none}, groups...)
 		case "enum":
@@ -295,12 +301,13 @@ func labelOf(name string) string {
 	return strings.ToUpper(name[:1]) + name[1:]
 }
 
-// countryFacet picks partners for partner-like parameters, reporters otherwise.
-func countryFacet(name string, f *facet) []string {
+// countryFacet picks the partners of the chart's reporters for partner-like
+// parameters, every reporter otherwise.
+func countryFacet(name string, all, reporters *facet) []string {
 	if strings.Contains(name, "partner") || strings.Contains(name, "destination") {
-		return f.partners
+		return reporters.partners
 	}
-	return f.countries
+	return all.countries
 }
 
 func yearOptions(years []int, requested, resolved string) []option {

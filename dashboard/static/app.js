@@ -72,13 +72,24 @@
   }
 
   // A changed control submits the GET form: the URL (the permalink) and the chart
-  // change together. The submit button stays for keyboard and no-JS use.
+  // change together. A change made with the keyboard (arrows through a select)
+  // waits for Enter or the button, so keyboard users can move through the
+  // options without reloading at each step.
   function wireControls() {
     var forms = document.querySelectorAll('form.controls');
+    var keyAt = 0;
     for (var i = 0; i < forms.length; i++) {
+      forms[i].addEventListener('keydown', function (ev) {
+        if (ev.key === 'Enter' && ev.target.tagName === 'SELECT') {
+          ev.preventDefault();
+          submitClean(ev.currentTarget);
+          return;
+        }
+        keyAt = Date.now();
+      });
       forms[i].addEventListener('change', function (ev) {
         var form = ev.currentTarget;
-        if (!form.checkValidity()) { return; }
+        if (Date.now() - keyAt < 1000 || !form.checkValidity()) { return; }
         submitClean(form);
       });
       forms[i].addEventListener('submit', function (ev) {
