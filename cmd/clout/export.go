@@ -160,6 +160,10 @@ func writeFileAtomic(path string, body []byte) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
 	if _, err := tmp.Write(body); err != nil {
 		tmp.Close()
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,10 +143,18 @@ func FileName(res *indicators.Result, f Format) string {
 
 // footer is the provenance line drawn under images and printed in HTML.
 func footer(s Snapshot, permalink string) string {
-	parts := []string{}
+	sources, stamp := footerLines(s, permalink)
+	return strings.Join(slices.DeleteFunc([]string{sources, stamp}, func(l string) bool { return l == "" }), "  ·  ")
+}
+
+// footerLines returns the provenance of a snapshot as two lines: its sources, and
+// its data version, date and permalink. Images draw them apart, so a long list of
+// sources can be cut short without losing the version and date.
+func footerLines(s Snapshot, permalink string) (sources, stamp string) {
 	if len(s.Result.Sources) > 0 {
-		parts = append(parts, "Source: "+strings.Join(s.Result.Sources, "; "))
+		sources = "Source: " + strings.Join(s.Result.Sources, "; ")
 	}
+	var parts []string
 	if s.Result.DataVersion > 0 {
 		parts = append(parts, fmt.Sprintf("Data version %d", s.Result.DataVersion))
 	}
@@ -155,7 +164,7 @@ func footer(s Snapshot, permalink string) string {
 	if permalink != "" {
 		parts = append(parts, permalink)
 	}
-	return strings.Join(parts, "  ·  ")
+	return sources, strings.Join(parts, "  ·  ")
 }
 
 // writeJSON writes {"option": ..., "result": ...}; the option is sanitised of

@@ -109,7 +109,8 @@ func TestSVG(t *testing.T) {
 	for _, want := range []string{
 		"Partners&#39; share of Russia&#39;s trade", // ECharts escapes ' too
 		"2020, Turkey and Azerbaijan highlighted",
-		"Source: IMF DOTS  ·  Data version 17  ·  2026-11-25  ·  https://clout.example.org/charts/trade-share?year=2020&amp;partners=TUR,AZE",
+		">Source: IMF DOTS<",
+		">Data version 17  ·  2026-11-25  ·  https://clout.example.org/charts/trade-share?year=2020&amp;partners=TUR,AZE<",
 		"&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;",
 		">alert(2)<",
 	} {

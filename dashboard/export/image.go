@@ -16,9 +16,9 @@ import (
 const (
 	margin      = 16
 	titleTop    = 10
-	legendTop   = 62 // below title and subtitle
-	plotTop     = 96 // below the legend
-	footerSpace = 34
+	legendTop   = 62  // below title and subtitle
+	plotTop     = 112 // below the legend and the axis names
+	footerSpace = 50
 )
 
 func (e *Exporter) writeImage(ctx context.Context, w io.Writer, f Format, s Snapshot, img Image) error {
@@ -58,13 +58,19 @@ func Decorate(s Snapshot, width int) (json.RawMessage, error) {
 		"textStyle":    map[string]any{"fontSize": 18, "fontWeight": "bold", "width": textWidth, "overflow": "truncate"},
 		"subtextStyle": map[string]any{"fontSize": 12, "width": textWidth, "overflow": "truncate"},
 	}
-	m["graphic"] = append(asList(m["graphic"]), map[string]any{
-		"type": "text", "left": margin, "bottom": 10, "silent": true,
-		"style": map[string]any{
-			"text": footer(s, s.Permalink), "fontSize": 11, "fill": "#6e7079",
-			"width": textWidth, "overflow": "truncate",
-		},
-	})
+	sources, stamp := footerLines(s, s.Permalink)
+	for _, line := range []struct {
+		text   string
+		bottom int
+	}{{sources, 26}, {stamp, 8}} {
+		m["graphic"] = append(asList(m["graphic"]), map[string]any{
+			"type": "text", "left": margin, "bottom": line.bottom, "silent": true,
+			"style": map[string]any{
+				"text": line.text, "fontSize": 11, "fill": "#6e7079",
+				"width": textWidth, "overflow": "truncate",
+			},
+		})
+	}
 	eachObject(m["legend"], func(l map[string]any) {
 		l["top"] = legendTop
 		delete(l, "bottom")
