@@ -1,0 +1,120 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/clout-dev/clout/indicators"
+)
+
+// Source streams n observations in batches of 1000, reusing the batch as a parser
+// would: 50 indicators × 200 countries × years, in the order of a tidy file.
+func Source(n int) indicators.ObservationSource {
+	return func(yield func([]indicators.Observation) error) error {
+		batch := make([]indicators.Observation, 0, 1000)
+		years := n/(50*200) + 1
+		inds, countries := names("IND.%02d", 50), names("C%03d", 200)
+		for i := range n {
+			batch = append(batch, indicators.Observation{
+				Indicator: inds[i/(200*years)],
+				Country:   countries[i/years%200],
+				Period:    indicators.Year(1900 + i%years),
+				Value:     float64(i) * 1.5,
+				Unit:      "US$",
+				Source:    "benchmark",
+			})
+			if len(batch) == cap(batch) {
+				if err := yield(batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		if len(batch) > 0 {
+			return yield(batch)
+		}
+		return nil
+	}
+}
+
+func names(format string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf(format, i)
+	}
+	return out
+}
+
+// BenchmarkSave stores rows observations into a fresh database per iteration and
+// reports rows/s and CPU seconds per import.
+func BenchmarkSave(b *testing.B, bk Backend, rows int) {
+	ctx := context.Background()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		b.StopTimer()
+		db := bk.Open(b, bk.New(b), time.Now)
+		b.StartTimer()
+		v, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: "bench", File: []byte("bench")}, Source(rows))
+		if err != nil || v.Observations != rows {
+			b.Fatalf("save: %+v %v", v, err)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+	// The machine is shared: CPU seconds (every core, GC included, the database
+	// server's not) say more than wall time when other processes compete.
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkObservations reads, out of 1,000,000 stored observations in two
+// overlapping datasets: one indicator for 20 countries over 31 years (a chart's
+// query), one whole indicator, and the chart query as of the first import.
+func BenchmarkObservations(b *testing.B, bk Backend) {
+	ctx := context.Background()
+	db := bk.Open(b, bk.New(b), time.Now)
+	for _, ds := range []string{"a", "b"} {
+		if _, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: ds}, Source(500_000)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	countries := names("C%03d", 200)
+	var some []string
+	for c := 0; c < 200; c += 10 {
+		some = append(some, countries[c])
+	}
+	queries := []struct {
+		name string
+		q    indicators.Query
+	}{
+		{name: "chart", q: indicators.Query{Indicators: []string{"IND.07"}, Countries: some, From: indicators.Year(1900), To: indicators.Year(1930)}},
+		{name: "indicator", q: indicators.Query{Indicators: []string{"IND.07"}}},
+		{name: "as-of", q: indicators.Query{Indicators: []string{"IND.07"}, Countries: some, AsOf: 1}},
+	}
+	for _, qq := range queries {
+		b.Run(qq.name, func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				obs, err := db.Observations(ctx, qq.q)
+				if err != nil || len(obs) == 0 {
+					b.Fatalf("%d rows, %v", len(obs), err)
+				}
+				n = len(obs)
+			}
+			b.ReportMetric(float64(n), "rows/op")
+		})
+	}
+}
+
+// cpuTime is the CPU time this process has used (user + system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
