@@ -23,6 +23,22 @@ type rawConn struct {
 	fullRows int
 	fullID   int64
 	args     []driver.NamedValue
+	// boxed keeps the last indicator, country and partner as driver values: rows
+	// come grouped by them, and boxing each string again would allocate three
+	// times per row.
+	boxed [3]boxedString
+}
+
+type boxedString struct {
+	s string
+	v driver.Value
+}
+
+func (b *boxedString) value(s string) driver.Value {
+	if b.v == nil || b.s != s {
+		b.s, b.v = s, s
+	}
+	return b.v
 }
 
 // driverConn and driverStmt are what rawConn needs of modernc's connection and
@@ -89,9 +105,9 @@ func (r *rawConn) InsertObservations(ctx context.Context, versionID int64, rows 
 	}
 	r.args = r.args[:0]
 	for _, row := range rows {
-		r.arg(row.Indicator)
-		r.arg(row.Country)
-		r.arg(row.Partner)
+		r.arg(r.boxed[0].value(row.Indicator))
+		r.arg(r.boxed[1].value(row.Country))
+		r.arg(r.boxed[2].value(row.Partner))
 		r.arg(row.Period)
 		r.arg(row.Value)
 		r.arg(row.Unit)
