@@ -87,8 +87,36 @@ func procStatus(pid, field string) float64 {
 	return 0
 }
 
+// treeCPU is the CPU time used so far by process pid and its live descendants.
+func treeCPU(pid int) time.Duration {
+	var total time.Duration
+	for _, p := range tree(pid) {
+		stat, err := os.ReadFile(filepath.Join("/proc", p, "stat"))
+		if err != nil {
+			continue
+		}
+		// Fields after "(comm) ": state is [0], utime [11] and stime [12], in ticks.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			s, _ := strconv.ParseInt(f[12], 10, 64)
+			total += time.Duration(u+s) * time.Second / 100 // USER_HZ is 100 on Linux
+		}
+	}
+	return total
+}
+
 // treeRSS is the resident memory of process pid and all its descendants, in MiB.
 func treeRSS(pid int) float64 {
+	total := 0.0
+	for _, p := range tree(pid) {
+		total += procStatus(p, "VmRSS")
+	}
+	return total
+}
+
+// tree returns pid and its descendants.
+func tree(pid int) []string {
 	entries, _ := os.ReadDir("/proc")
 	children := map[string][]string{}
 	for _, e := range entries {
@@ -102,14 +130,14 @@ func treeRSS(pid int) float64 {
 			children[f[1]] = append(children[f[1]], e.Name())
 		}
 	}
-	total := 0.0
+	var out []string
 	queue := []string{strconv.Itoa(pid)}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = append(queue[1:], children[p]...)
-		total += procStatus(p, "VmRSS")
+		out = append(out, p)
 	}
-	return total
+	return out
 }
 
 func benchExport(b *testing.B, f export.Format) {
@@ -160,7 +188,9 @@ func BenchmarkChromiumPNG(b *testing.B) {
 		peak = max(peak, treeRSS(pid))
 		return err
 	}
+	cpu0 := treeCPU(pid)
 	report := latency(b, run)
+	browserCPU := (treeCPU(pid) - cpu0) / latencySamples
 	b.ResetTimer()
 	for b.Loop() {
 		if err := run(); err != nil {
@@ -168,6 +198,7 @@ func BenchmarkChromiumPNG(b *testing.B) {
 		}
 	}
 	report()
+	b.ReportMetric(float64(browserCPU.Microseconds())/1000, "chromium-cpu-ms")
 	b.ReportMetric(float64(cold.Milliseconds()), "cold-start-ms")
 	b.ReportMetric(peak, "chromium-peak-rss-MiB")
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,25 +102,10 @@ func BenchmarkPNGBar(b *testing.B) {
 	reportRSS(b)
 }
 
-// BenchmarkJSRuntimeStart is the cost of a cold JavaScript runtime: compiling
-// echarts.min.js, running it and rendering the first chart.
-func BenchmarkJSRuntimeStart(b *testing.B) {
-	opt := barOption(b, "Trade share", "Turkey", "Azerbaijan")
-	for b.Loop() {
-		r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := r.SVG(context.Background(), opt, benchSize, render.Light); err != nil {
-			b.Fatal(err)
-		}
-		_ = r.Close()
-	}
-}
-
-// BenchmarkResvgStart is what a restart pays before its first PNG with the wasm
-// compilation cache on disk: loading the compiled module and instantiating it.
-func BenchmarkResvgStart(b *testing.B) {
+// BenchmarkWarmStart is what a restart pays before its first export, with resvg's
+// compiled module in the disk cache: compiling echarts.min.js, starting one
+// JavaScript runtime, loading and instantiating resvg.
+func BenchmarkWarmStart(b *testing.B) {
 	dir := filepath.Join(os.TempDir(), "clout-test-wazero")
 	warm, err := render.New(render.Options{Runtimes: 1, CacheDir: dir})
 	if err != nil {
@@ -162,6 +148,6 @@ func BenchmarkWarmMemory(b *testing.B) {
 		}
 		wg.Wait()
 	}
-	runtime.GC()
+	debug.FreeOSMemory() // what the Go runtime's scavenger does on its own over time
 	reportRSS(b)
 }

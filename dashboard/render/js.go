@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -26,6 +27,8 @@ const renderJS = `(function (optionJSON, width, height, theme) {
 // jsPool keeps up to max JavaScript runtimes, each with ECharts loaded. A runtime
 // serves one render at a time; an interrupted runtime is discarded.
 type jsPool struct {
+	src   []byte
+	mu    sync.Mutex // guards prog, compiled on first use (it takes a while)
 	prog  *goja.Program
 	fonts *fonts
 	log   *slog.Logger
@@ -38,13 +41,24 @@ type jsRuntime struct {
 	render goja.Callable
 }
 
-func newJSPool(src []byte, f *fonts, max int, log *slog.Logger) (*jsPool, error) {
-	prog, err := goja.Compile("echarts.min.js", string(src), false)
-	if err != nil {
-		return nil, fmt.Errorf("compile echarts: %w", err)
+func newJSPool(src []byte, f *fonts, max int, log *slog.Logger) *jsPool {
+	return &jsPool{src: src, fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max)}
+}
+
+// program compiles echarts.min.js once; runtimes share the compiled program.
+func (p *jsPool) program() (*goja.Program, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.prog == nil {
+		t0 := time.Now()
+		prog, err := goja.Compile("echarts.min.js", string(p.src), false)
+		if err != nil {
+			return nil, fmt.Errorf("compile echarts: %w", err)
+		}
+		p.prog = prog
+		p.log.Debug("render: echarts compiled", "took", time.Since(t0))
 	}
-	p := &jsPool{prog: prog, fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max)}
-	return p, nil
+	return p.prog, nil
 }
 
 // get returns an idle runtime, or starts one if fewer than max exist, or waits.
@@ -77,6 +91,10 @@ func (p *jsPool) discard() { <-p.slots }
 // start creates a runtime: timers (never fired: server-side rendering draws
 // synchronously), console to the logger, ECharts, the font-backed measureText.
 func (p *jsPool) start() (*jsRuntime, error) {
+	prog, err := p.program()
+	if err != nil {
+		return nil, err
+	}
 	t0 := time.Now()
 	vm := goja.New()
 	m := newMeasurer(p.fonts)
@@ -96,7 +114,7 @@ func (p *jsPool) start() (*jsRuntime, error) {
 		})
 	}
 	set("console", console)
-	if _, err := vm.RunProgram(p.prog); err != nil {
+	if _, err := vm.RunProgram(prog); err != nil {
 		return nil, fmt.Errorf("load echarts: %w", err)
 	}
 	echarts := vm.Get("echarts")

@@ -109,8 +109,8 @@ type Renderer struct {
 	png   *resvg
 }
 
-// New returns a Renderer over the embedded ECharts, fonts and resvg. It compiles
-// echarts.min.js (fast); resvg's module is compiled on first use or by Warm.
+// New returns a Renderer over the embedded ECharts, fonts and resvg. It is cheap:
+// echarts.min.js and resvg's module are compiled on first use, or by Warm.
 func New(opts Options) (*Renderer, error) {
 	if opts.Runtimes <= 0 {
 		opts.Runtimes = runtime.NumCPU()
@@ -122,10 +122,7 @@ func New(opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	js, err := newJSPool(assets.MustRead(assets.EChartsJS), f, opts.Runtimes, opts.Logger)
-	if err != nil {
-		return nil, fmt.Errorf("render: %w", err)
-	}
+	js := newJSPool(assets.MustRead(assets.EChartsJS), f, opts.Runtimes, opts.Logger)
 	png := newResvg(assets.MustRead(assets.ResvgWasm), [][]byte{f.regularTTF, f.boldTTF},
 		cacheDir(opts.CacheDir, opts.Logger), opts.Runtimes, opts.Logger)
 	return &Renderer{fonts: f, js: js, png: png}, nil
