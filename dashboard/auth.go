@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -379,8 +380,12 @@ func (s *Server) sessionID(c echo.Context) string {
 // errUnauthorized is the answer to a missing or wrong credential.
 var errUnauthorized = indicators.Errorf(indicators.EUNAUTHORIZED, "authentication required: an Authorization: Bearer token or a session opened at /login")
 
+// ETOOMANY is the code of a request refused because its address failed to
+// authenticate too often; it maps to 429.
+const ETOOMANY = "too_many_requests"
+
 // errTooManyFailures is the answer once an address has failed too often.
-var errTooManyFailures = echo.NewHTTPError(http.StatusTooManyRequests, "too many failed attempts; wait a minute")
+var errTooManyFailures = indicators.Errorf(ETOOMANY, "too many failed attempts from your address; wait a minute")
 
 // authenticate resolves the request's principal: a Bearer token (checked, with
 // failures counted) or a session cookie. It returns nil, nil when there is none.
@@ -388,6 +393,7 @@ func (s *Server) authenticate(c echo.Context) (*principal, error) {
 	if tok, ok := bearer(c.Request()); ok {
 		ip := s.clientIP(c)
 		if s.data.auth.failures.blocked(ip) {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(s.data.auth.failures.refill/time.Second)))
 			return nil, errTooManyFailures
 		}
 		good, err := s.data.auth.checkToken(c.Request().Context(), tok)

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -87,8 +88,9 @@ func TestLoginFailuresAreRateLimited(t *testing.T) {
 	if res := c.login(testAdminToken); res.status != http.StatusTooManyRequests {
 		t.Fatalf("6th attempt, even with the right token: %d, want 429", res.status)
 	}
-	if res := c.upload(nil, "pop.csv", goodCSV(), bearerHeader(testAdminToken)...); res.status != http.StatusTooManyRequests {
-		t.Fatalf("API token from a blocked address: %d, want 429", res.status)
+	res := c.upload(nil, "pop.csv", goodCSV(), bearerHeader(testAdminToken)...)
+	if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") != "12" || !bytes.Contains(res.body, []byte("too many failed attempts")) {
+		t.Fatalf("API token from a blocked address: %d %q %s, want 429 with Retry-After", res.status, res.header.Get("Retry-After"), res.body)
 	}
 	advance(13 * time.Second) // one attempt refilled
 	if res := c.login(testAdminToken); res.status != http.StatusSeeOther {

@@ -25,6 +25,7 @@ var statusByCode = map[string]int{
 	indicators.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	indicators.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	EREJECTED:                http.StatusUnprocessableEntity,
+	ETOOMANY:                 http.StatusTooManyRequests,
 	indicators.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -40,6 +41,7 @@ var codeByStatus = map[int]string{
 	http.StatusRequestEntityTooLarge: indicators.ETOOLARGE,
 	http.StatusUnsupportedMediaType:  indicators.EUNSUPPORTED,
 	http.StatusUnprocessableEntity:   EREJECTED,
+	http.StatusTooManyRequests:       ETOOMANY,
 }
 
 // ErrorResponse is the JSON body of every API error (DESIGN §6).
