@@ -29,7 +29,8 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 // SaveVersion stores what src yields as version N+1 of v.Dataset with the next data
 // version, all in one transaction: if src or ctx fails, nothing is stored. The
 // returned Version carries a copy of v.Report with Dataset, Version and
-// DataVersion filled in, which is also what the history shows.
+// DataVersion filled in, which is also what the history shows. src runs while the
+// store's write lock is held: it may read from the store but must not write to it.
 func (s *Store) SaveVersion(ctx context.Context, v indicators.NewVersion, src indicators.ObservationSource) (indicators.Version, error) {
 	if err := checkName(v.Dataset); err != nil {
 		return indicators.Version{}, err
