@@ -111,7 +111,6 @@ type Server struct {
 
 	mu     sync.Mutex
 	server *http.Server
-	ready  atomic.Bool
 }
 
 // New builds a Server; it parses the templates and hashes the assets, so it fails
@@ -211,7 +210,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	})
 	defer stop()
-	s.ready.Store(true)
 	s.log.Info("dashboard listening", "addr", ln.Addr().String())
 	err := srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -226,7 +224,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	srv := s.server
 	s.mu.Unlock()
-	s.ready.Store(false)
 	if srv == nil {
 		return nil
 	}
