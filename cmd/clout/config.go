@@ -21,6 +21,7 @@ type Config struct {
 	DB         string        `yaml:"db"`
 	Private    bool          `yaml:"private"`
 	BaseURL    string        `yaml:"base_url"`
+	TrustProxy bool          `yaml:"trust_proxy"` // believe X-Forwarded-For/-Proto (behind a reverse proxy)
 	AdminToken string        `yaml:"admin_token"`
 	Limits     LimitsConfig  `yaml:"limits"`
 	Shutdown   time.Duration `yaml:"shutdown_timeout"`

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 
 	exporter := newBackgroundExporter(ctx, log)
 	srv, err := dashboard.New(dashboard.Config{
-		Addr: cfg.Addr, BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken,
+		Addr: cfg.Addr, BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
 		MaxUploadBytes: cfg.Limits.UploadMiB << 20, ShutdownTimeout: cfg.Shutdown,
 	}, dashboard.Deps{
 		Store:    app.store,
