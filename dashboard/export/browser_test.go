@@ -137,3 +137,24 @@ func TestSVGFontsLoadInChromium(t *testing.T) {
 		t.Fatalf("fonts = %q, want %q", status, want)
 	}
 }
+
+func TestHTMLWorldMapInChromium(t *testing.T) {
+	ctx := MustBrowser(t)
+	e := MustExporter(t)
+	s := snapshot(t)
+	s.Option = []byte(`{"visualMap":{"min":0,"max":10},"series":[{"type":"map","map":"world","data":[{"name":"Russia","value":10}]}]}`)
+	html := MustWrite(t, e, export.HTML, s, export.DefaultImage())
+	if n := strings.Count(string(html), "<script"); n != 3 {
+		t.Errorf("map HTML has %d scripts, want 3 (ECharts, topojson-client, the chart)", n)
+	}
+	url := serve(t, html)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#chart canvas"))); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!echarts.getMap('world') && cloutChart.getOption().series[0].type === 'map'`))
+	if err != nil || !ok {
+		t.Fatalf("world map not registered or drawn: %v %v", ok, err)
+	}
+}

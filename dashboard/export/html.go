@@ -3,11 +3,13 @@ package export
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"io"
 	"strings"
 
+	"github.com/clout-dev/clout/dashboard/assets"
 	"github.com/clout-dev/clout/dashboard/render"
 )
 
@@ -24,6 +26,10 @@ type htmlPage struct {
 	Dark                               bool
 	ECharts                            template.JS
 	Option                             template.JS
+	// TopoJSON and Atlas (topojson-client and the world atlas) are inlined only
+	// for charts drawn on the world map.
+	TopoJSON, Atlas template.JS
+	MapName         string
 }
 
 // writeHTML writes one self-contained page: ECharts and the option inlined, the
@@ -40,8 +46,10 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 	if err != nil {
 		return err
 	}
-	if bytes.Contains(bytes.ToLower(e.echartsJS), []byte("</script")) {
-		return errors.New("echarts.min.js contains </script and cannot be inlined")
+	for name, js := range map[string][]byte{"echarts.min.js": e.echartsJS, "topojson-client.min.js": assets.MustRead(assets.TopoJSONClient)} {
+		if bytes.Contains(bytes.ToLower(js), []byte("</script")) {
+			return errors.New(name + " contains </script and cannot be inlined")
+		}
 	}
 	r := s.Result
 	page := htmlPage{
@@ -49,6 +57,13 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 		Footer: footer(s, withoutScheme(s.Permalink)),
 		Width:  img.Size.Width, Height: img.Size.Height, Dark: img.Theme == render.Dark,
 		ECharts: template.JS(e.echartsJS), Option: template.JS(opt),
+	}
+	if usesMap(opt) {
+		atlas, err := json.Marshal(json.RawMessage(assets.MustRead(assets.WorldAtlas))) // compact, HTML-escaped
+		if err != nil {
+			return err
+		}
+		page.TopoJSON, page.Atlas, page.MapName = template.JS(assets.MustRead(assets.TopoJSONClient)), template.JS(atlas), render.WorldMap
 	}
 	for _, c := range r.Table.Columns {
 		page.Columns = append(page.Columns, columnTitle(c))
@@ -61,6 +76,33 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 		page.Rows = append(page.Rows, cells)
 	}
 	return tmpl.Execute(w, page)
+}
+
+// usesMap reports whether the option draws on the world map.
+func usesMap(option []byte) bool {
+	var o struct {
+		Geo    json.RawMessage `json:"geo"`
+		Series json.RawMessage `json:"series"`
+	}
+	if json.Unmarshal(option, &o) != nil {
+		return false
+	}
+	var series []struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(o.Series, &series) != nil {
+		var one struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(o.Series, &one)
+		series = append(series, one)
+	}
+	for _, s := range series {
+		if s.Type == "map" {
+			return true
+		}
+	}
+	return len(o.Geo) > 0 && string(o.Geo) != "null"
 }
 
 // withoutScheme drops "https://" or "http://" so the page holds no URL a browser

@@ -41,7 +41,7 @@ func (e *Exporter) writeImage(ctx context.Context, w io.Writer, f Format, s Snap
 
 // Decorate returns s.Option with the title and subtitle as ECharts' title component,
 // the provenance footer as a text element at the bottom, and the legend and plot
-// moved to make room, for an image width pixels wide.
+// moved to make room, for an image width pixels wide. The toolbox is dropped.
 func Decorate(s Snapshot, width int) (json.RawMessage, error) {
 	opt, err := render.Sanitize(s.Option)
 	if err != nil {
@@ -51,6 +51,7 @@ func Decorate(s Snapshot, width int) (json.RawMessage, error) {
 	if err := json.Unmarshal(opt, &m); err != nil {
 		return nil, indicators.Errorf(indicators.EINVALID, "option: %v", err)
 	}
+	delete(m, "toolbox") // its buttons mean nothing in a picture
 	textWidth := width - 2*margin
 	m["title"] = map[string]any{
 		"text": s.Result.Title, "subtext": s.Result.Subtitle,

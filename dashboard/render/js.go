@@ -13,21 +13,41 @@ import (
 
 // renderJS is defined in every runtime after echarts.min.js. It takes the option as
 // JSON text so the Go side never builds JavaScript objects by hand.
-const renderJS = `(function (optionJSON, width, height, theme) {
+// The world map (WorldMap) is registered on first use, as the pages do.
+const renderJS = `(function (optionJSON, width, height, theme, registerWorld) {
+	var option = JSON.parse(optionJSON);
+	var series = [].concat(option.series || []);
+	var usesMap = !!option.geo || series.some(function (s) { return s && s.type === 'map'; });
+	if (usesMap && !echarts.getMap('` + WorldMap + `')) {
+		registerWorld();
+	}
 	var chart = echarts.init(null, theme === 'dark' ? 'dark' : null,
 		{renderer: 'svg', ssr: true, width: width, height: height});
 	try {
-		chart.setOption(JSON.parse(optionJSON));
+		chart.setOption(option);
 		return chart.renderToSVGString();
 	} finally {
 		chart.dispose();
 	}
 })`
 
+// WorldMap is the name under which the embedded world atlas (world-atlas
+// countries-110m, converted with topojson-client) is registered with ECharts.
+const WorldMap = "world"
+
+// registerWorldJS converts the TopoJSON atlas and registers it; topojson-client
+// has been run in the runtime first.
+const registerWorldJS = `(function (atlasJSON) {
+	var topo = JSON.parse(atlasJSON);
+	echarts.registerMap('` + WorldMap + `', topojson.feature(topo, topo.objects.countries));
+})`
+
 // jsPool keeps up to max JavaScript runtimes, each with ECharts loaded. A runtime
 // serves one render at a time; an interrupted runtime is discarded.
 type jsPool struct {
 	src   []byte
+	topo  []byte     // topojson-client.min.js
+	atlas string     // countries-110m.json
 	mu    sync.Mutex // guards prog, compiled on first use (it takes a while)
 	prog  *goja.Program
 	fonts *fonts
@@ -37,12 +57,13 @@ type jsPool struct {
 }
 
 type jsRuntime struct {
-	vm     *goja.Runtime
-	render goja.Callable
+	vm            *goja.Runtime
+	render        goja.Callable
+	registerWorld goja.Value
 }
 
-func newJSPool(src []byte, f *fonts, max int, log *slog.Logger) *jsPool {
-	return &jsPool{src: src, fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max)}
+func newJSPool(src, topo, atlas []byte, f *fonts, max int, log *slog.Logger) *jsPool {
+	return &jsPool{src: src, topo: topo, atlas: string(atlas), fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max)}
 }
 
 // program compiles echarts.min.js once; runtimes share the compiled program.
@@ -138,7 +159,25 @@ func (p *jsPool) start() (*jsRuntime, error) {
 	}
 	render, _ := goja.AssertFunction(fn)
 	p.log.Debug("render: javascript runtime started", "took", time.Since(t0))
-	return &jsRuntime{vm: vm, render: render}, nil
+	return &jsRuntime{vm: vm, render: render, registerWorld: vm.ToValue(p.registerWorld(vm))}, nil
+}
+
+// registerWorld returns the function the render script calls when an option
+// needs the world map: it loads topojson-client and registers the atlas.
+func (p *jsPool) registerWorld(vm *goja.Runtime) func() {
+	return func() {
+		if _, err := vm.RunScript("topojson-client.min.js", string(p.topo)); err != nil {
+			panic(vm.NewGoError(fmt.Errorf("load topojson-client: %w", err)))
+		}
+		fn, err := vm.RunString(registerWorldJS)
+		if err != nil {
+			panic(vm.NewGoError(err))
+		}
+		register, _ := goja.AssertFunction(fn)
+		if _, err := register(goja.Undefined(), vm.ToValue(p.atlas)); err != nil {
+			panic(vm.NewGoError(fmt.Errorf("register world map: %w", err)))
+		}
+	}
 }
 
 func exportArgs(args []goja.Value) []any {
@@ -158,7 +197,7 @@ func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme The
 	}
 	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(ctx.Err()) })
 	v, err := rt.render(goja.Undefined(), rt.vm.ToValue(string(option)),
-		rt.vm.ToValue(size.Width), rt.vm.ToValue(size.Height), rt.vm.ToValue(string(theme)))
+		rt.vm.ToValue(size.Width), rt.vm.ToValue(size.Height), rt.vm.ToValue(string(theme)), rt.registerWorld)
 	if !stop() {
 		// The interrupt fired (or is firing): the runtime may be mid-way anywhere.
 		p.discard()

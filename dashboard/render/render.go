@@ -122,7 +122,8 @@ func New(opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	js := newJSPool(assets.MustRead(assets.EChartsJS), f, opts.Runtimes, opts.Logger)
+	js := newJSPool(assets.MustRead(assets.EChartsJS), assets.MustRead(assets.TopoJSONClient),
+		assets.MustRead(assets.WorldAtlas), f, opts.Runtimes, opts.Logger)
 	png := newResvg(assets.MustRead(assets.ResvgWasm), [][]byte{f.regularTTF, f.boldTTF},
 		cacheDir(opts.CacheDir, opts.Logger), opts.Runtimes, opts.Logger)
 	return &Renderer{fonts: f, js: js, png: png}, nil

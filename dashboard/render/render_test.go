@@ -329,3 +329,17 @@ func inkSpan(img image.Image, bg color.Color, r image.Rectangle) (x0, x1 int) {
 	}
 	return x0, x1
 }
+
+func TestWorldMap(t *testing.T) {
+	r := MustRenderer(t)
+	opt := json.RawMessage(`{"visualMap":{"min":0,"max":10,"calculable":false},"series":[{"type":"map","map":"world","data":[{"name":"Russia","value":10},{"name":"Turkey","value":4}]}]}`)
+	svg, err := r.SVG(context.Background(), opt, render.Size{Width: 800, Height: 450}, render.Light)
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustParseXML(t, svg)
+	// 177 country shapes in countries-110m.
+	if n := strings.Count(string(svg), "<path"); n < 150 {
+		t.Fatalf("map SVG has %d paths, want the world's countries", n)
+	}
+}
