@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +24,16 @@ var migrationFS embed.FS
 // writes are few, and one lock keeps version numbers and data versions gap-free
 // and in commit order across replicas.
 const writeLockKey = 0x436c6f7574 // "Clout"
+
+// namedLockClass is the first half of the two-part advisory lock keys TryLock
+// uses ("JOBS"); the second is a hash of the lock's name.
+const namedLockClass = int32(0x4a4f4253)
+
+func lockID(name string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return int32(h.Sum32())
+}
 
 // DB is the PostgreSQL store: indicators.Store plus job run history and settings
 // (the methods of sqlstore.Store). It is safe for concurrent use.
@@ -50,6 +61,14 @@ var dialect = sqlstore.Dialect{
 	},
 	Raw:         raw,
 	IsDuplicate: isDuplicate,
+	TryLock: func(ctx context.Context, conn *sql.Conn, name string) (ok bool, err error) {
+		err = conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, $2)`, namedLockClass, lockID(name)).Scan(&ok)
+		return ok, err
+	},
+	Unlock: func(ctx context.Context, conn *sql.Conn, name string) (ok bool, err error) {
+		err = conn.QueryRowContext(ctx, `SELECT pg_advisory_unlock($1, $2)`, namedLockClass, lockID(name)).Scan(&ok)
+		return ok, err
+	},
 	ReadOptions: &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
 }
 

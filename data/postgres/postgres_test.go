@@ -113,3 +113,29 @@ func TestOpen_errors(t *testing.T) {
 		t.Error("Open of an unreachable server succeeded")
 	}
 }
+
+func TestTryLock_oneHolderAcrossReplicas(t *testing.T) {
+	dsn := freshSchema(t)
+	a, b := MustOpen(t, dsn), MustOpen(t, dsn)
+	ctx := context.Background()
+	unlock, ok, err := a.TryLock(ctx, "wdi-population")
+	if err != nil || !ok {
+		t.Fatalf("first TryLock: ok %v, %v", ok, err)
+	}
+	if _, ok, err := b.TryLock(ctx, "wdi-population"); err != nil || ok {
+		t.Errorf("second replica got the held lock: ok %v, %v", ok, err)
+	}
+	unlockOther, ok, err := b.TryLock(ctx, "weekly-snapshots")
+	if err != nil || !ok {
+		t.Errorf("another name: ok %v, %v", ok, err)
+	} else {
+		unlockOther()
+	}
+	unlock()
+	unlock() // releasing twice is harmless
+	unlockB, ok, err := b.TryLock(ctx, "wdi-population")
+	if err != nil || !ok {
+		t.Fatalf("TryLock after release: ok %v, %v", ok, err)
+	}
+	unlockB()
+}

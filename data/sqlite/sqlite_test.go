@@ -43,3 +43,15 @@ func TestOpen_emptyPath(t *testing.T) {
 		t.Fatalf("error %v (code %q), want EINVALID", err, code)
 	}
 }
+
+func TestTryLock_alwaysSucceeds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clout.db")
+	a, b := MustOpenPath(t, path), MustOpenPath(t, path)
+	for _, db := range []*sqlite.DB{a, b} {
+		unlock, ok, err := db.TryLock(context.Background(), "job")
+		if err != nil || !ok || unlock == nil {
+			t.Fatalf("TryLock: ok %v, %v", ok, err)
+		}
+		defer unlock()
+	}
+}

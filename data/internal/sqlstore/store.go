@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clout-dev/clout/indicators"
@@ -42,6 +43,10 @@ type Dialect struct {
 	Raw func(ctx context.Context, conn *sql.Conn, fn func(RawConn) error) error
 	// IsDuplicate reports whether err is a primary or unique key violation.
 	IsDuplicate func(err error) bool
+	// TryLock takes the named cluster-wide lock on conn without waiting and
+	// reports whether it got it; Unlock releases it. Nil for single-process
+	// databases, where TryLock always succeeds.
+	TryLock, Unlock func(ctx context.Context, conn *sql.Conn, name string) (bool, error)
 	// ReadOptions begin reading transactions (default: read-only). PostgreSQL
 	// needs repeatable read for one snapshot across a method's queries.
 	ReadOptions *sql.TxOptions
@@ -203,6 +208,41 @@ func (s *Store) migrateFile(ctx context.Context, fsys fs.FS, name string) error 
 			name, formatTime(s.now()))
 		return err
 	})
+}
+
+// TryLock takes the lock called name if no other process holds it and returns
+// the function that releases it; ok is false if another process holds it. Jobs use
+// it so that, with several replicas on one PostgreSQL database, each scheduled run
+// happens on one replica only. On SQLite (one process serves a file) it always
+// succeeds. The lock is also released when the store closes or its connection dies.
+func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error) {
+	if s.dialect.TryLock == nil {
+		return func() {}, true, nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, false, s.errorf(err, "lock %s", name)
+	}
+	ok, err = s.dialect.TryLock(ctx, conn, name)
+	if err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, s.errorf(err, "lock %s", name)
+		}
+		return nil, false, nil
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			// A fresh context: the unlock must happen even if the run's ended.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := s.dialect.Unlock(ctx, conn, name); err != nil {
+				s.log.Warn("store: unlock", "lock", name, "err", err)
+			}
+			conn.Close()
+		})
+	}, true, nil
 }
 
 // write runs fn in a writing transaction after taking the process-wide writer
