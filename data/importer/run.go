@@ -136,15 +136,16 @@ func (r *run) source() indicators.ObservationSource {
 			r.free <- b[:0]
 		}
 		perr := <-done
-		if perr != nil {
+		switch {
+		case yerr != nil: // the store failed first; the parser only saw the cancellation
+			return yerr
+		case perr != nil:
 			return perr
 		}
-		if yerr == nil {
-			// Inside the store's write transaction, so the warnings reach the stored
-			// report; the store reads the other datasets on another connection.
-			r.addOverlapWarnings(ctx)
-		}
-		return yerr
+		// Inside the store's write transaction, so the warnings reach the stored
+		// report; the store reads the other datasets on another connection.
+		r.addOverlapWarnings(ctx)
+		return nil
 	}
 }
 
