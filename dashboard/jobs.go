@@ -283,19 +283,37 @@ func (s *Server) handleJobsPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		stored, err := s.datasetNames(ctx)
+		if err != nil {
+			return err
+		}
 		for _, st := range list {
 			runs, err := r.Runs(ctx, st.Name, pageRuns)
 			if err != nil {
 				return err
 			}
-			view.Jobs = append(view.Jobs, s.newJobView(st, runs))
+			view.Jobs = append(view.Jobs, s.newJobView(st, runs, stored))
 		}
 	}
 	view.Notice = runNotice(c.QueryParam("ran"), c.QueryParam("run"), view.Jobs)
 	return s.renderData(c, http.StatusOK, "jobs", "Jobs", view)
 }
 
-func (s *Server) newJobView(st jobs.JobStatus, runs []indicators.JobRun) jobView {
+// datasetNames returns the names of the stored datasets, so the page links only
+// to datasets that exist (an import job's dataset appears with its first run).
+func (s *Server) datasetNames(ctx context.Context) (map[string]bool, error) {
+	list, err := s.store.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]bool, len(list))
+	for _, d := range list {
+		names[d.Name] = true
+	}
+	return names, nil
+}
+
+func (s *Server) newJobView(st jobs.JobStatus, runs []indicators.JobRun, stored map[string]bool) jobView {
 	now := s.now()
 	v := jobView{
 		Name:        st.Name,
@@ -309,7 +327,7 @@ func (s *Server) newJobView(st jobs.JobStatus, runs []indicators.JobRun) jobView
 		Since:       newTimeView(st.Since),
 		RunAction:   "/api/jobs/" + url.PathEscape(st.Name) + "/run",
 		RunsURL:     "/api/jobs/" + url.PathEscape(st.Name) + "/runs",
-		Details:     jobDetails(st),
+		Details:     jobDetails(st, stored),
 	}
 	for _, r := range runs {
 		v.Runs = append(v.Runs, newRunView(r, now))
@@ -318,12 +336,15 @@ func (s *Server) newJobView(st jobs.JobStatus, runs []indicators.JobRun) jobView
 }
 
 // jobDetails lists what a job does; import sources come redacted from the
-// scheduler (no URL passwords on a public page).
-func jobDetails(st jobs.JobStatus) []jobDetail {
+// scheduler (no URL passwords on a public page). A dataset is linked once stored.
+func jobDetails(st jobs.JobStatus, stored map[string]bool) []jobDetail {
 	var d []jobDetail
 	if im := st.Import; im != nil {
-		d = append(d, jobDetail{Label: "Source", Value: im.Source},
-			jobDetail{Label: "Dataset", Value: im.Dataset, URL: datasetURL(im.Dataset)})
+		ds := jobDetail{Label: "Dataset", Value: im.Dataset + " (not imported yet)"}
+		if stored[im.Dataset] {
+			ds = jobDetail{Label: "Dataset", Value: im.Dataset, URL: datasetURL(im.Dataset)}
+		}
+		d = append(d, jobDetail{Label: "Source", Value: im.Source}, ds)
 		if im.Format != "" {
 			d = append(d, jobDetail{Label: "Layout", Value: im.Format})
 		}
