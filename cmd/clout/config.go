@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"regexp"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -74,8 +78,10 @@ func (c commonFlags) load(env *Env) (Config, error) {
 			Jobs   yaml.Node `yaml:"jobs"`
 		}
 		fileCfg.Config = cfg
-		if err := yaml.Unmarshal(b, &fileCfg); err != nil {
-			return cfg, indicators.Errorf(indicators.EINVALID, "config %s: %v", path, err)
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true) // a misspelt key must not be silently ignored
+		if err := dec.Decode(&fileCfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, indicators.Errorf(indicators.EINVALID, "config %s: %s", path, yamlProblem(err))
 		}
 		cfg = fileCfg.Config
 		cfg.Path = path
@@ -96,3 +102,18 @@ func firstNonEmpty(s ...string) string {
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+var unknownField = regexp.MustCompile(`field (\S+) not found in type .*`)
+
+// yamlProblem words a YAML decoding error for people: "line 3: unknown key "adr"".
+func yamlProblem(err error) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err.Error()
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = unknownField.ReplaceAllString(m, `unknown key "$1"`)
+	}
+	return strings.Join(msgs, "; ")
+}

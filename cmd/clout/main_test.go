@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -233,5 +234,90 @@ func TestUsage(t *testing.T) {
 				t.Errorf("output lacks %q:\nstdout: %s\nstderr: %s", tt.want, out, errOut)
 			}
 		})
+	}
+}
+
+func TestConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "clout.db")
+	write := func(body string) string {
+		p := filepath.Join(dir, "clout.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name, body string
+		code       int
+		want       string
+	}{
+		{"misspelt key", "adr: \":9\"\n", 1, `line 1: unknown key "adr"`},
+		{"bad schedule", "jobs:\n  - name: a\n    schedule: \"61 * * * *\"\n    import: {source: x.csv, dataset: x}\n", 1, `job "a"`},
+		{"unknown chart", "jobs:\n  - name: snap\n    schedule: \"@daily\"\n    snapshot: {charts: [pie], formats: [png], dir: out}\n", 1, "pie"},
+		{"no jobs", "addr: \":9\"\n", 0, "JOB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, db, "jobs", "--config", write(tt.body), "list")
+			if code != tt.code || !strings.Contains(out+errOut, tt.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, tt.code, tt.want, out, errOut)
+			}
+		})
+	}
+}
+
+func TestJobsRunFromCLI(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "clout.db")
+	src := filepath.Join(dir, "pop.csv")
+	if err := os.WriteFile(src, []byte("indicator,country,year,value\nXX.JOB,ARM,2019,7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "clout.yaml")
+	body := "jobs:\n  - name: pop\n    schedule: \"@daily\"\n    retries: 0\n    import: {source: " + src + ", dataset: pop}\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"pop: ok", "pop: unchanged"} {
+		code, out, errOut := cli(t, db, "jobs", "--config", cfg, "run", "pop")
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("run %d: exit %d, want %q:\n%s%s", i+1, code, want, out, errOut)
+		}
+	}
+	os.Remove(src)
+	code, out, errOut := cli(t, db, "jobs", "--config", cfg, "run", "pop")
+	if code != 1 || !strings.Contains(out, "failed") {
+		t.Fatalf("run of a vanished file: exit %d:\n%s%s", code, out, errOut)
+	}
+	code, out, _ = cli(t, db, "jobs", "--config", cfg, "list")
+	if code != 0 || !strings.Contains(out, "failed") {
+		t.Fatalf("list should show the failed last run:\n%s", out)
+	}
+}
+
+func TestExportWithoutServer(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "clout.db")
+	out := filepath.Join(dir, "x.png")
+	code, _, errOut := cli(t, db, "export", "trade-share", "--format", "png", "--out", out, "--width", "400", "--height", "300")
+	if code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("x.png does not decode: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 400 || b.Dy() != 300 {
+		t.Fatalf("x.png is %v, want 400x300", b)
+	}
+	code, _, errOut = cli(t, db, "export", "trade-share", "--format", "gif", "--out", out)
+	if code != 1 || !strings.Contains(errOut, "gif") {
+		t.Fatalf("export --format gif: exit %d: %s", code, errOut)
 	}
 }
