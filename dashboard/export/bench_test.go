@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,4 +202,63 @@ func BenchmarkChromiumPNG(b *testing.B) {
 	b.ReportMetric(float64(browserCPU.Microseconds())/1000, "chromium-cpu-ms")
 	b.ReportMetric(float64(cold.Milliseconds()), "cold-start-ms")
 	b.ReportMetric(peak, "chromium-peak-rss-MiB")
+}
+
+// BenchmarkPNGVsChromium alternates one Clout PNG export and one Chromium
+// navigate-and-screenshot of the same chart, so both see the same machine load,
+// and reports each one's p50 and p95, the ratio of the medians, and CPU per image.
+func BenchmarkPNGVsChromium(b *testing.B) {
+	ctx := MustBrowser(b)
+	e := MustExporter(b)
+	s := benchSnapshot(b)
+	url := serve(b, MustWrite(b, e, export.HTML, s, export.DefaultImage()))
+	pid := chromedp.FromContext(ctx).Browser.Process().Pid
+	clout := func() error {
+		var buf bytes.Buffer
+		return e.Write(context.Background(), &buf, export.PNG, s, export.DefaultImage())
+	}
+	chromium := func() error {
+		_, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+			if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#chart canvas"))); err != nil {
+				return nil, err
+			}
+			return chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#chart")))
+		})
+		return err
+	}
+	// Warm both: the renderer's pools, the browser's caches.
+	for range 3 {
+		if err := errors.Join(clout(), chromium()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var dc, dx []time.Duration
+	var cpuClout, cpuChromium time.Duration
+	b.ResetTimer()
+	for range max(b.N, latencySamples) {
+		c0, t0 := cpuTime(), time.Now()
+		if err := clout(); err != nil {
+			b.Fatal(err)
+		}
+		dc = append(dc, time.Since(t0))
+		cpuClout += cpuTime() - c0
+		c0, x0, t0 := cpuTime(), treeCPU(pid), time.Now()
+		if err := chromium(); err != nil {
+			b.Fatal(err)
+		}
+		dx = append(dx, time.Since(t0))
+		cpuChromium += cpuTime() - c0 + treeCPU(pid) - x0
+	}
+	b.StopTimer()
+	slices.Sort(dc)
+	slices.Sort(dx)
+	n := len(dc)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(dc[n/2]), "clout-p50-ms")
+	b.ReportMetric(ms(dc[n*95/100]), "clout-p95-ms")
+	b.ReportMetric(ms(dx[n/2]), "chromium-p50-ms")
+	b.ReportMetric(ms(dx[n*95/100]), "chromium-p95-ms")
+	b.ReportMetric(float64(dx[n/2])/float64(dc[n/2]), "speedup-p50")
+	b.ReportMetric(ms(cpuClout/time.Duration(n)), "clout-cpu-ms")
+	b.ReportMetric(ms(cpuChromium/time.Duration(n)), "chromium-cpu-ms")
 }
