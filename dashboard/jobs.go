@@ -243,7 +243,7 @@ type jobView struct {
 
 // jobDetail is one line of a job's spec (source, dataset, charts...).
 type jobDetail struct {
-	Label, Value, URL string
+	Label, Value, URL, Note string
 }
 
 // timeView is a time for a <time> element: machine-readable and as shown.
@@ -340,7 +340,7 @@ func (s *Server) newJobView(st jobs.JobStatus, runs []indicators.JobRun, stored 
 func jobDetails(st jobs.JobStatus, stored map[string]bool) []jobDetail {
 	var d []jobDetail
 	if im := st.Import; im != nil {
-		ds := jobDetail{Label: "Dataset", Value: im.Dataset + " (not imported yet)"}
+		ds := jobDetail{Label: "Dataset", Value: im.Dataset, Note: "not imported yet"}
 		if stored[im.Dataset] {
 			ds = jobDetail{Label: "Dataset", Value: im.Dataset, URL: datasetURL(im.Dataset)}
 		}

@@ -290,7 +290,7 @@ func TestJobsAPIAndPage(t *testing.T) {
 					t.Errorf("population does not link its dataset")
 				}
 				gone := jobSection(t, page, "gone")
-				if !strings.Contains(gone, "No runs yet") || !strings.Contains(gone, "gone (not imported yet)") || strings.Contains(gone, `href="/datasets/gone"`) {
+				if !strings.Contains(gone, "No runs yet") || !strings.Contains(gone, "(not imported yet)") || strings.Contains(gone, `href="/datasets/gone"`) {
 					t.Errorf("gone, never run, shows runs or links a dataset that does not exist:\n%s", gone)
 				}
 				if !strings.Contains(page, `href="/jobs"`) {
@@ -627,16 +627,25 @@ func TestBrowserJobs(t *testing.T) {
 	if sec, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#job-gone tr.run').className`)); err != nil || sec != "run failed" {
 		t.Errorf("the gone job's newest row is %q (%v), want failed", sec, err)
 	}
-	jobsScreenshot(t, ctx)
+	jobsScreenshot(t, ctx, "jobs.png")
+
+	// On a phone-sized screen nothing but the runs tables' own boxes scrolls sideways.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+		t.Errorf("the page is wider than a 390 px screen (%v)", err)
+	}
+	jobsScreenshot(t, ctx, "jobs-narrow.png")
 	if runs := env.runs(t, "population"); len(runs) != 1 || runs[0].Status != indicators.RunOK {
 		t.Errorf("runs %+v, want one ok run", runs)
 	}
 	assertClean(t, w, "/jobs after Run now")
 }
 
-// jobsScreenshot writes the page to $CLOUT_TEST_OUTPUT/jobs.png (or a temporary
+// jobsScreenshot writes the page to $CLOUT_TEST_OUTPUT/name (or a temporary
 // directory) for a look at the layout.
-func jobsScreenshot(t *testing.T, ctx context.Context) {
+func jobsScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -647,7 +656,7 @@ func jobsScreenshot(t *testing.T, ctx context.Context) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	out := filepath.Join(dir, "jobs.png")
+	out := filepath.Join(dir, name)
 	if err := os.WriteFile(out, png, 0o644); err != nil {
 		t.Error(err)
 	}
