@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -72,7 +74,7 @@ func (s *Server) handleIndex(c echo.Context) error {
 	}
 	key := fmt.Sprintf("page|index|%d", version)
 	if b, ok := s.cache.get(key); ok {
-		return s.writePage(c, b.([]byte))
+		return s.writePage(c, b.(*cachedPage))
 	}
 	data := pageData{Title: "Overview", Nav: s.nav(""), DataVersion: version}
 	for _, h := range headlines {
@@ -98,8 +100,9 @@ func (s *Server) handleIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.cache.put(key, body)
-	return s.writePage(c, body)
+	page := newCachedPage(body)
+	s.cache.put(key, page)
+	return s.writePage(c, page)
 }
 
 func (s *Server) handleChartPage(c echo.Context) error { return s.chartPage(c, false) }
@@ -125,7 +128,7 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 	}
 	key := fmt.Sprintf("page|%s|%t|%s|%d|%d|%d", ch.ID(), embed, canonicalQuery(params), version, asOf, latest)
 	if b, ok := s.cache.get(key); ok {
-		return s.writePage(c, b.([]byte))
+		return s.writePage(c, b.(*cachedPage))
 	}
 	cc, err := s.computeChart(ctx, ch, params, asOf, version, latest)
 	if err != nil {
@@ -134,13 +137,13 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 	v := s.view(cc)
 	v.ShowTitle = embed
 	data := pageData{Title: cc.result.Title, Nav: s.nav(ch.ID()), DataVersion: latest, View: v}
-	page, name := "chart", "layout"
+	tmplName, name := "chart", "layout"
 	if embed {
-		page, name = "embed", "embed"
+		tmplName, name = "embed", "embed"
 	} else if v.Controls, err = s.controls(ctx, cc); err != nil {
 		return err
 	}
-	tmpl, err := s.pages.page(page)
+	tmpl, err := s.pages.page(tmplName)
 	if err != nil {
 		return err
 	}
@@ -148,15 +151,33 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 	if err != nil {
 		return err
 	}
-	s.cache.put(key, body)
-	return s.writePage(c, body)
+	page := newCachedPage(body)
+	s.cache.put(key, page)
+	return s.writePage(c, page)
 }
 
-// writePage sends a rendered page. Pages are small and cached server-side; the
-// browser revalidates them (no-cache) so a new data version shows at once.
-func (s *Server) writePage(c echo.Context, body []byte) error {
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.HTMLBlob(http.StatusOK, body)
+// cachedPage is a rendered page with its entity tag.
+type cachedPage struct {
+	body []byte
+	etag string
+}
+
+func newCachedPage(body []byte) *cachedPage {
+	sum := sha256.Sum256(body)
+	return &cachedPage{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+}
+
+// writePage sends a rendered page. Pages are cached server-side; browsers
+// revalidate them (no-cache + ETag), so a new data version shows at once and an
+// unchanged page costs a 304.
+func (s *Server) writePage(c echo.Context, p *cachedPage) error {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", p.etag)
+	if c.Request().Header.Get("If-None-Match") == p.etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.HTMLBlob(http.StatusOK, p.body)
 }
 
 // view turns a computed chart into what templates show.

@@ -141,6 +141,21 @@ func TestStaticAssetsAreImmutable(t *testing.T) {
 	}
 }
 
+func TestPageETag(t *testing.T) {
+	s := MustServer(t, MustSeededStore(t), testConfig())
+	first := get(t, s.Handler(), "/charts/gas-exports")
+	etag := first.Header().Get("ETag")
+	if first.Code != 200 || etag == "" || first.Header().Get("Cache-Control") != "no-cache" {
+		t.Fatalf("status %d, ETag %q, Cache-Control %q", first.Code, etag, first.Header().Get("Cache-Control"))
+	}
+	if again := get(t, s.Handler(), "/charts/gas-exports", "If-None-Match", etag); again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+		t.Errorf("revalidation: %d with %d bytes, want 304 and no body", again.Code, again.Body.Len())
+	}
+	if other := get(t, s.Handler(), "/charts/gas-exports?freq=monthly", "If-None-Match", etag); other.Code != 200 {
+		t.Errorf("other parameters with the old ETag: %d, want 200", other.Code)
+	}
+}
+
 func TestMetrics(t *testing.T) {
 	s := MustServer(t, MustSeededStore(t), testConfig())
 	get(t, s.Handler(), "/charts/trade-share")
