@@ -191,6 +191,9 @@ func exportArgs(args []goja.Value) []any {
 // render runs ECharts on option (already prepared) and returns its SVG. If ctx ends
 // first the runtime is interrupted and discarded.
 func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme Theme) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("render svg: %w", err)
+	}
 	rt, err := p.get(ctx)
 	if err != nil {
 		return nil, err
