@@ -444,10 +444,16 @@ func TestJobsOverlapAndPending(t *testing.T) {
 		t.Errorf("pending body %+v", pending)
 	}
 
-	var list JobsResponse
-	env.client.do(http.MethodGet, "/api/jobs", nil).json(t, &list)
-	if slow := list.Jobs[2]; !slow.Running || slow.Since.IsZero() {
-		t.Errorf("the hanging job is not listed as running: %+v", slow)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var list JobsResponse
+		env.client.do(http.MethodGet, "/api/jobs", nil).json(t, &list)
+		if slow := list.Jobs[2]; slow.Running && !slow.Since.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hanging job is never listed as running: %+v", list.Jobs[2])
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	page := string(env.client.do(http.MethodGet, "/jobs", nil).body)
 	if miss, ok := containsAll(jobSection(t, page, "slow"), "running</span> since", "run-status running"); !ok {
