@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -287,14 +288,23 @@ func (s *Server) handleHealth(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "data_version": v})
 }
 
-// securityHeaders sets headers every response carries: no sniffing, and pages may
-// be framed (embeds) but only load Clout's own scripts.
+// securityHeaders sets headers every response carries: no sniffing, only
+// Clout's own scripts, and no framing except of the embed pages (which exist to
+// be framed), so the login and upload forms cannot be clickjacked.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'")
+		csp := contentSecurityPolicy + "; frame-ancestors 'self'"
+		if strings.HasSuffix(c.Request().URL.Path, "/embed") {
+			csp = contentSecurityPolicy
+		}
+		h.Set("Content-Security-Policy", csp)
 		return next(c)
 	}
 }
+
+// contentSecurityPolicy lets pages load only Clout's own scripts and data; the
+// chart options are JSON data, never script.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"

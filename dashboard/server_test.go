@@ -141,6 +141,28 @@ func TestStaticAssetsAreImmutable(t *testing.T) {
 	}
 }
 
+func TestFraming(t *testing.T) {
+	s := MustServer(t, MustSeededStore(t), testConfig())
+	for _, tc := range []struct {
+		name, url string
+		framable  bool
+	}{
+		{"page", "/charts/trade-share", false},
+		{"overview", "/", false},
+		{"embed", "/charts/trade-share/embed", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			csp := get(t, s.Handler(), tc.url).Header().Get("Content-Security-Policy")
+			if !strings.Contains(csp, "script-src 'self'") {
+				t.Errorf("CSP %q lacks script-src 'self'", csp)
+			}
+			if got := !strings.Contains(csp, "frame-ancestors"); got != tc.framable {
+				t.Errorf("CSP %q: framable %v, want %v", csp, got, tc.framable)
+			}
+		})
+	}
+}
+
 func TestPageETag(t *testing.T) {
 	s := MustServer(t, MustSeededStore(t), testConfig())
 	first := get(t, s.Handler(), "/charts/gas-exports")
