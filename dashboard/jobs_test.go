@@ -55,6 +55,10 @@ jobs:
     import: {source: %[2]q, dataset: slow}
 `
 
+// jobsMissingFile is the source of the "gone" job: a file that does not exist,
+// named so that its name would run as markup if the page did not escape it.
+const jobsMissingFile = `missing <img src=x onerror=alert(3)>.csv`
+
 // jobsPopulationCSV is a tidy CSV of population figures; scale changes the values
 // (and so the bytes).
 func jobsPopulationCSV(scale float64) []byte {
@@ -74,7 +78,7 @@ func MustJobsEnv(tb testing.TB, cfg Config, slowURL string) *jobsEnv {
 	store := MustDataStore(tb)
 	srv := MustDataServer(tb, store, cfg)
 	jc, err := jobs.ParseConfig(fmt.Appendf(nil, jobsConfig,
-		filepath.Join(dir, "population.csv"), slowURL, filepath.Join(dir, "missing.csv")))
+		filepath.Join(dir, "population.csv"), slowURL, filepath.Join(dir, jobsMissingFile)))
 	if err != nil {
 		tb.Fatalf("jobs config: %v", err)
 	}
@@ -377,8 +381,11 @@ func TestJobsRunNowForm(t *testing.T) {
 		if m := firstRunStatus.FindStringSubmatch(sec); m == nil || m[1] != "failed" {
 			t.Fatalf("newest gone run is %v, want failed:\n%s", m, sec)
 		}
-		if miss, ok := containsAll(sec, "run-status failed", "missing.csv: no such file"); !ok {
+		if miss, ok := containsAll(sec, "run-status failed", "missing &lt;img src=x onerror=alert(3)&gt;.csv: no such file"); !ok {
 			t.Errorf("gone section lacks %q:\n%s", miss, sec)
+		}
+		if strings.Contains(page, "<img") {
+			t.Errorf("the source's name reached the page as markup")
 		}
 		for _, bad := range []string{"run-status ok", "run-status unchanged", "dataset version"} {
 			if strings.Contains(sec, bad) {
