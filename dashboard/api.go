@@ -147,6 +147,9 @@ func (s *Server) handleAPIObservations(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("api observations: %w", err)
 	}
+	if len(obs) > s.cfg.MaxObservations {
+		return indicators.Errorf(indicators.EINVALID, "%d observations match, over the limit of %d: narrow the query with indicator, country, partner, from or to", len(obs), s.cfg.MaxObservations)
+	}
 	for i := range obs {
 		o := &obs[i]
 		o.Indicator = stripFuncMarkersString(o.Indicator)

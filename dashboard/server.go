@@ -34,6 +34,9 @@ type Config struct {
 	MaxUploadBytes int64
 	// CacheEntries bounds the cache of computed chart responses (512).
 	CacheEntries int
+	// MaxObservations bounds one GET /api/observations answer (200,000); a wider
+	// query is asked to narrow its filters.
+	MaxObservations int
 	// VersionTTL is how long the current data version is trusted before the store
 	// is asked again (1s); in-process writers call Server.DataChanged at once.
 	VersionTTL time.Duration
@@ -54,6 +57,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CacheEntries <= 0 {
 		c.CacheEntries = 512
+	}
+	if c.MaxObservations <= 0 {
+		c.MaxObservations = 200_000
 	}
 	if c.VersionTTL <= 0 {
 		c.VersionTTL = time.Second

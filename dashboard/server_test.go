@@ -141,6 +141,16 @@ func TestStaticAssetsAreImmutable(t *testing.T) {
 	}
 }
 
+func TestObservationsLimit(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxObservations = 10
+	s := MustServer(t, MustSeededStore(t), cfg)
+	runScenarios(t, s.Handler(), []scenario{
+		{name: "too many", url: "/api/observations", status: 400, want: []string{"over the limit of 10", "narrow the query"}},
+		{name: "narrowed", url: "/api/observations?indicator=SP.POP.TOTL&country=RUS&from=2020&to=2020", status: 200, want: []string{`"count":1`}},
+	})
+}
+
 func TestFraming(t *testing.T) {
 	s := MustServer(t, MustSeededStore(t), testConfig())
 	for _, tc := range []struct {
