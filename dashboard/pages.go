@@ -30,7 +30,6 @@ type chartView struct {
 	Pinned     int64
 	Latest     int64
 	Downloads  []link
-	OpenTable  bool
 	ShowTitle  bool // the embed page draws the title inside the chart
 }
 
