@@ -358,3 +358,19 @@ func TestParseImage(t *testing.T) {
 		})
 	}
 }
+
+// TestSVGTextUsesEmbeddedFont checks that every text element of an SVG export names
+// the embedded font family, so a browser draws it with the embedded glyphs.
+func TestSVGTextUsesEmbeddedFont(t *testing.T) {
+	e := MustExporter(t)
+	svg := string(MustWrite(t, e, export.SVG, snapshot(t), export.DefaultImage()))
+	texts := regexp.MustCompile(`<text[^>]*>`).FindAllString(svg, -1)
+	if len(texts) < 10 {
+		t.Fatalf("only %d text elements", len(texts))
+	}
+	for _, tag := range texts {
+		if !strings.Contains(tag, "font-family:DejaVu Sans") {
+			t.Errorf("text element without the embedded font: %s", tag)
+		}
+	}
+}

@@ -67,7 +67,9 @@ func Decorate(s Snapshot, width int) (json.RawMessage, error) {
 		m["graphic"] = append(asList(m["graphic"]), map[string]any{
 			"type": "text", "left": margin, "bottom": line.bottom, "silent": true,
 			"style": map[string]any{
-				"text": line.text, "fontSize": 11, "fill": "#6e7079",
+				// Graphic elements do not inherit textStyle: name the embedded font,
+				// or browsers showing the SVG pick their own sans-serif.
+				"text": line.text, "fontSize": 11, "fill": "#6e7079", "fontFamily": render.FontFamily,
 				"width": textWidth, "overflow": "truncate",
 			},
 		})
@@ -76,8 +78,6 @@ func Decorate(s Snapshot, width int) (json.RawMessage, error) {
 		l["top"] = legendTop
 		delete(l, "bottom")
 	})
-	// An image has no buttons to press.
-	delete(m, "toolbox")
 	// A grid placed from the top (or not placed) moves below the legend; one placed
 	// from the bottom moves above the footer. Stacked grids keep their order.
 	eachObject(m["grid"], func(g map[string]any) {
