@@ -13,7 +13,8 @@ const funcMarker = "__f__"
 
 // Sanitize returns option with every string (keys included) freed of go-echarts'
 // "__f__" function marker, so data can never become code in a renderer that honours
-// it. Numbers keep their exact text.
+// it, and with "image://" symbol URLs emptied, so an export never loads anything.
+// Numbers keep their exact text.
 func Sanitize(option json.RawMessage) (json.RawMessage, error) {
 	v, err := decodeOption(option)
 	if err != nil {
@@ -65,6 +66,11 @@ func neutralise(v any) any {
 }
 
 func stripMarker(s string) string {
+	// ECharts draws "image://URL" symbols by loading URL: an export would fetch
+	// (or make its reader fetch) whatever the data names.
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "image://") {
+		return ""
+	}
 	for strings.Contains(s, funcMarker) {
 		s = strings.ReplaceAll(s, funcMarker, "")
 	}

@@ -265,11 +265,11 @@ func TestConcurrent(t *testing.T) {
 }
 
 func TestSanitize(t *testing.T) {
-	got, err := render.Sanitize(json.RawMessage(`{"a__f__":["x__f__y","____f__f__z",1.50,{"b":"__f__"}]}`))
+	got, err := render.Sanitize(json.RawMessage(`{"a__f__":["x__f__y","____f__f__z",1.50,{"b":"__f__"}],"symbol":" Image://http://evil/p.png"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"a":["xy","z",1.50,{"b":""}]}`; string(got) != want {
+	if want := `{"a":["xy","z",1.50,{"b":""}],"symbol":""}`; string(got) != want {
 		t.Fatalf("Sanitize = %s, want %s", got, want)
 	}
 }
