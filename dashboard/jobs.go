@@ -174,14 +174,8 @@ func (s *Server) handleRunJob(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.runWait())
 	defer cancel()
 	run, err := r.RunNow(ctx, name)
-	who := principalOf(c).Who
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && c.Request().Context().Err() == nil {
-		s.log.Info("job run requested; still running", "job", name, "who", who, "ip", s.clientIP(c))
-		if wantsHTML(c) {
-			return c.Redirect(http.StatusSeeOther, jobsPageURL(name, 0))
-		}
-		return c.JSON(http.StatusAccepted, JobRunPending{Job: name, Status: indicators.RunRunning,
-			Message: fmt.Sprintf("%s is still running; its result will be in /api/jobs/%s/runs", name, name)})
+		return s.runPending(c, name)
 	}
 	if err != nil {
 		return err
@@ -189,7 +183,8 @@ func (s *Server) handleRunJob(c echo.Context) error {
 	if run.Status == indicators.RunOK && run.DataVersion != 0 {
 		s.DataChanged() // also done by the scheduler's hook when cmd/clout wires it
 	}
-	s.log.Info("job run requested", "job", name, "status", run.Status, "run", run.ID, "who", who, "ip", s.clientIP(c))
+	s.log.Info("job run requested", "job", name, "status", run.Status, "run", run.ID,
+		"who", principalOf(c).Who, "ip", s.clientIP(c))
 	if wantsHTML(c) {
 		return c.Redirect(http.StatusSeeOther, jobsPageURL(name, run.ID))
 	}
@@ -197,6 +192,17 @@ func (s *Server) handleRunJob(c echo.Context) error {
 		return c.JSON(http.StatusConflict, JobRunConflict{Error: run.Message, Run: run})
 	}
 	return c.JSON(http.StatusOK, run)
+}
+
+// runPending answers a run that outlasted the request's wait: it goes on, and
+// its result appears in the job's runs.
+func (s *Server) runPending(c echo.Context, name string) error {
+	s.log.Info("job run requested; still running", "job", name, "who", principalOf(c).Who, "ip", s.clientIP(c))
+	if wantsHTML(c) {
+		return c.Redirect(http.StatusSeeOther, jobsPageURL(name, 0))
+	}
+	return c.JSON(http.StatusAccepted, JobRunPending{Job: name, Status: indicators.RunRunning,
+		Message: fmt.Sprintf("%s is still running; its result will be in /api/jobs/%s/runs", name, name)})
 }
 
 // jobsPageURL is the jobs page after a run of job: the page shows the stored
@@ -468,7 +474,7 @@ func noticeOf(job string, r runView) *jobNotice {
 	case indicators.RunFailed:
 		return &jobNotice{Class: "error", Text: job + " failed: " + r.Message}
 	case indicators.RunSkipped:
-		return &jobNotice{Text: job + " was skipped: " + r.Message}
+		return &jobNotice{Text: job + " was skipped: " + strings.TrimPrefix(r.Message, "skipped: ")}
 	case indicators.RunUnchanged:
 		return &jobNotice{Text: job + " ran: unchanged. " + r.Message}
 	}
