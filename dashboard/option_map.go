@@ -9,12 +9,14 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/clout-dev/clout/dashboard/assets"
+	"github.com/clout-dev/clout/dashboard/render"
 	"github.com/clout-dev/clout/indicators"
 )
 
 // WorldMapName is the name the world map is registered under with
-// echarts.registerMap (the pages do it from the embedded world-atlas TopoJSON).
-const WorldMapName = "world"
+// echarts.registerMap: by app.js in the pages and by the renderer for exports,
+// both from the embedded world-atlas TopoJSON.
+const WorldMapName = render.WorldMap
 
 // atlasNames maps ISO 3166-1 numeric ids to the names of the world-atlas
 // countries-110m shapes, which ECharts matches data against. It is read once

@@ -13,25 +13,29 @@
     return script ? JSON.parse(script.textContent) : null;
   }
 
-  function usesMap(option) {
+  // mapName returns the name of the map a map series draws on ('' if none).
+  function mapName(option) {
     var series = option.series || [];
     for (var i = 0; i < series.length; i++) {
-      if (series[i].type === 'map') { return true; }
+      if (series[i].type === 'map') { return series[i].map; }
     }
-    return !!option.geo;
+    return '';
   }
 
-  function loadAtlas(url) {
+  // loadAtlas fetches the world atlas (TopoJSON) once, converts it to GeoJSON
+  // and registers it under the name the option uses.
+  function loadAtlas(url, name) {
     if (!atlas) {
       atlas = fetch(url).then(function (r) {
         if (!r.ok) { throw new Error('world map: HTTP ' + r.status); }
         return r.json();
       }).then(function (topo) {
-        var geo = topojson.feature(topo, topo.objects.countries);
-        echarts.registerMap('world', geo);
+        return topojson.feature(topo, topo.objects.countries);
       });
     }
-    return atlas;
+    return atlas.then(function (geo) {
+      if (!echarts.getMap(name)) { echarts.registerMap(name, geo); }
+    });
   }
 
   // withoutTitle hides the option's title where the page shows it as a heading
@@ -57,8 +61,9 @@
       chart.setOption(option);
       el.setAttribute('data-drawn', 'true');
     };
-    if (usesMap(option)) {
-      loadAtlas(el.getAttribute('data-atlas')).then(paint, function (err) {
+    var name = mapName(option);
+    if (name) {
+      loadAtlas(el.getAttribute('data-atlas'), name).then(paint, function (err) {
         el.textContent = 'The world map could not be loaded: ' + err.message;
       });
     } else {
