@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -227,6 +228,21 @@ func TestCancel(t *testing.T) {
 	cancel()
 	if _, err := r.PNG(ctx, opt, render.Size{Width: 400, Height: 300}, 1, render.Light); !errors.Is(err, context.Canceled) {
 		t.Fatalf("PNG with cancelled context = %v, want context.Canceled", err)
+	}
+	// A long render is interrupted when its deadline passes.
+	labels := make([]string, 20000)
+	for i := range labels {
+		labels[i] = strconv.Itoa(i)
+	}
+	big := barOption(t, "big", labels...)
+	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	t0 := time.Now()
+	if _, err := r.SVG(ctx, big, render.Size{Width: 400, Height: 300}, render.Light); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("SVG past its deadline = %v, want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Errorf("interrupted render took %v", d)
 	}
 	// A render interrupted part-way discards its runtime; later renders still work.
 	for i := range 5 {
