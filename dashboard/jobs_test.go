@@ -408,6 +408,16 @@ func TestJobsRunNowForm(t *testing.T) {
 		}
 	})
 
+	t.Run("/metrics counts the runs by status", func(t *testing.T) {
+		res := c.do(http.MethodGet, "/metrics", nil)
+		if miss, ok := containsAll(string(res.body),
+			`clout_job_runs_total{job="population",status="ok"} 1`,
+			`clout_job_runs_total{job="gone",status="failed"} 1`,
+			`clout_job_last_success_timestamp_seconds{job="population"}`); !ok {
+			t.Errorf("/metrics lacks %q", miss)
+		}
+	})
+
 	t.Run("a crafted notice URL shows the stored status", func(t *testing.T) {
 		id := env.runs(t, "gone")[0].ID
 		page := string(c.do(http.MethodGet, fmt.Sprintf("/jobs?ran=gone&run=%d", id), nil).body)
@@ -688,4 +698,80 @@ func jobsScreenshot(t *testing.T, ctx context.Context, name string) {
 		t.Error(err)
 	}
 	t.Logf("screenshot of /jobs written to %s", out)
+}
+
+func TestJobDetailsAndTimes(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	t.Run("details", func(t *testing.T) {
+		for _, tc := range []struct {
+			name   string
+			st     jobs.JobStatus
+			stored map[string]bool
+			want   string
+		}{
+			{
+				name:   "import into a stored dataset links it",
+				st:     jobs.JobStatus{Import: &jobs.ImportSpec{Source: "https://example.org/p.csv", Dataset: "wdi", Format: "worldbank"}},
+				stored: map[string]bool{"wdi": true},
+				want:   "Source=https://example.org/p.csv; Dataset=wdi→/datasets/wdi; Layout=worldbank",
+			},
+			{
+				name: "import not run yet",
+				st:   jobs.JobStatus{Import: &jobs.ImportSpec{Source: "data/p.csv", Dataset: "a/b"}},
+				want: "Source=data/p.csv; Dataset=a/b (not imported yet)",
+			},
+			{
+				name: "snapshot",
+				st:   jobs.JobStatus{Snapshot: &jobs.SnapshotSpec{Charts: []string{"trade-share", "map"}, Formats: []string{"png", "svg"}, Dir: "exports", Keep: 7}},
+				want: "Charts=trade-share, map; Formats=png, svg; Directory=exports; Keeps=7 days",
+			},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var parts []string
+				for _, d := range jobDetails(tc.st, tc.stored) {
+					p := d.Label + "=" + d.Value
+					if d.URL != "" {
+						p += "→" + d.URL
+					}
+					if d.Note != "" {
+						p += " (" + d.Note + ")"
+					}
+					parts = append(parts, p)
+				}
+				if got := strings.Join(parts, "; "); got != tc.want {
+					t.Errorf("got  %s\nwant %s", got, tc.want)
+				}
+			})
+		}
+	})
+	t.Run("next run", func(t *testing.T) {
+		for _, tc := range []struct {
+			in   time.Duration
+			want string
+		}{
+			{0, "now"}, {45 * time.Second, "in 45 s"}, {20 * time.Minute, "in 20 min"},
+			{3*time.Hour + 20*time.Minute, "in 3 h 20 min"}, {5 * 24 * time.Hour, "in 5 days"},
+		} {
+			if got := untilText(now, now.Add(tc.in)); got != tc.want {
+				t.Errorf("untilText(+%s) = %q, want %q", tc.in, got, tc.want)
+			}
+		}
+	})
+	t.Run("duration", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			run  indicators.JobRun
+			want string
+		}{
+			{"milliseconds", indicators.JobRun{Started: now, Ended: now.Add(250 * time.Millisecond)}, "250 ms"},
+			{"seconds", indicators.JobRun{Started: now, Ended: now.Add(2500 * time.Millisecond)}, "2.5 s"},
+			{"minutes", indicators.JobRun{Started: now, Ended: now.Add(3*time.Minute + 2*time.Second)}, "3m2s"},
+			{"still running", indicators.JobRun{Started: now.Add(-10 * time.Second)}, "10.0 s so far"},
+			{"never started", indicators.JobRun{}, ""},
+		} {
+			if got := runDuration(tc.run, now); got != tc.want {
+				t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+			}
+		}
+	})
 }
