@@ -56,6 +56,8 @@
     if (el.getAttribute('data-title') === 'hide') { option = withoutTitle(option); }
     var old = echarts.getInstanceByDom(el);
     if (old) { old.dispose(); }
+    // On the dark page the chart takes the page's background.
+    if (theme() === 'dark' && !option.backgroundColor) { option.backgroundColor = 'transparent'; }
     var paint = function () {
       var chart = echarts.init(el, theme(), { renderer: 'canvas' });
       chart.setOption(option);
