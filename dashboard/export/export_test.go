@@ -257,7 +257,7 @@ func TestHTML(t *testing.T) {
 		"echarts.init(", "setOption(", `.version="6.1.0"`, // ECharts inlined
 		"clout.example.org/charts/trade-share?year=2020", // permalink without scheme, as text
 		"Partners&#39; share of Russia&#39;s trade",
-		"<td>Россия</td>",
+		"<td>Россия</td>", `<td class="n">-1.25</td>`, `"title":{"show":false}`,
 		"<td>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</td>",
 		`\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e`, // in the option JSON
 		`"alert(2)"`,

@@ -16,12 +16,18 @@ import (
 //go:embed snapshot.html.tmpl
 var snapshotHTML string
 
+// htmlCell is a data table cell; numbers are right-aligned.
+type htmlCell struct {
+	Text   string
+	Number bool
+}
+
 // htmlPage is the data of snapshot.html.tmpl.
 type htmlPage struct {
 	Title, Subtitle, Statement, Footer string
 	Coverage                           []string
 	Columns                            []string
-	Rows                               [][]string
+	Rows                               [][]htmlCell
 	Width, Height                      int
 	Dark                               bool
 	ECharts                            template.JS
@@ -42,7 +48,7 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 	}
 	// Sanitize re-encodes with encoding/json, which escapes <, >, &, U+2028 and
 	// U+2029: the JSON cannot end the script element or break the JS string rules.
-	opt, err := render.Sanitize(s.Option)
+	opt, err := withoutTitle(s.Option)
 	if err != nil {
 		return err
 	}
@@ -69,13 +75,29 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 		page.Columns = append(page.Columns, columnTitle(c))
 	}
 	for _, row := range r.Table.Rows {
-		cells := make([]string, len(row))
+		cells := make([]htmlCell, len(row))
 		for i, v := range row {
-			cells[i] = cellText(v)
+			_, isText := v.(string)
+			cells[i] = htmlCell{Text: cellText(v), Number: v != nil && !isText}
 		}
 		page.Rows = append(page.Rows, cells)
 	}
 	return tmpl.Execute(w, page)
+}
+
+// withoutTitle sanitises the option and hides its title: the page shows the title
+// as its heading, as the dashboard's pages do.
+func withoutTitle(option json.RawMessage) (json.RawMessage, error) {
+	opt, err := render.Sanitize(option)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(opt, &m); err != nil {
+		return nil, err
+	}
+	m["title"] = json.RawMessage(`{"show":false}`)
+	return json.Marshal(m)
 }
 
 // usesMap reports whether the option draws on the world map.
