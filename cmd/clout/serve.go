@@ -77,6 +77,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(jc.Jobs) > 0 {
+		srv.SetJobs(sched)
+	}
 	sched.Start()
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), cfg.Shutdown)
