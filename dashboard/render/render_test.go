@@ -359,3 +359,19 @@ func TestWorldMap(t *testing.T) {
 		t.Fatalf("map SVG has %d paths, want the world's countries", n)
 	}
 }
+
+func TestUnusableCacheDir(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A cache directory under a regular file cannot exist: PNGs still render.
+	r, err := render.New(render.Options{Runtimes: 1, CacheDir: filepath.Join(file, "cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.PNG(context.Background(), barOption(t, "t", "a"), render.Size{Width: 300, Height: 200}, 1, render.Light); err != nil {
+		t.Fatalf("PNG with an unusable cache dir: %v", err)
+	}
+}

@@ -43,7 +43,8 @@ func newResvg(wasm []byte, fonts [][]byte, cacheDir string, max int, log *slog.L
 		slots: make(chan struct{}, max), idle: make(chan *resvgInstance, max)}
 }
 
-// start compiles the module and registers the wasm-bindgen imports, once.
+// start compiles the module and registers the wasm-bindgen imports, once. If the
+// disk cache cannot be written, it compiles again with an in-memory cache.
 func (r *resvg) start(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -51,23 +52,36 @@ func (r *resvg) start(ctx context.Context) error {
 		return nil
 	}
 	t0 := time.Now()
-	cache := r.compilationCache()
+	err := r.compile(ctx, r.compilationCache())
+	if err != nil && r.cacheDir != "" {
+		r.log.Warn("render: wasm compilation cache failed; compiling in memory", "dir", r.cacheDir, "err", err)
+		err = r.compile(ctx, wazero.NewCompilationCache())
+	}
+	if err != nil {
+		return err
+	}
+	r.log.Debug("render: resvg compiled", "took", time.Since(t0), "cache", r.cacheDir)
+	return nil
+}
+
+func (r *resvg) compile(ctx context.Context, cache wazero.CompilationCache) error {
 	// No WithCloseOnContextDone: it makes every loop iteration call back into Go,
 	// which made rasterising ~50× slower. A render is a few calls of tens of
 	// milliseconds; the context is checked between them instead.
-	cfg := wazero.NewRuntimeConfig().WithCompilationCache(cache)
-	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	if err := instantiateBindgen(ctx, rt); err != nil {
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(cache))
+	fail := func(what string, err error) error {
 		_ = rt.Close(ctx)
-		return fmt.Errorf("resvg: imports: %w", err)
+		_ = cache.Close(ctx)
+		return fmt.Errorf("resvg: %s: %w", what, err)
+	}
+	if err := instantiateBindgen(ctx, rt); err != nil {
+		return fail("imports", err)
 	}
 	compiled, err := rt.CompileModule(ctx, r.wasm)
 	if err != nil {
-		_ = rt.Close(ctx)
-		return fmt.Errorf("resvg: compile: %w", err)
+		return fail("compile", err)
 	}
 	r.rt, r.cache, r.compiled = rt, cache, compiled
-	r.log.Debug("render: resvg compiled", "took", time.Since(t0), "cache", r.cacheDir)
 	return nil
 }
 
