@@ -66,17 +66,15 @@ func formatLayout(format string) (*layout, error) {
 
 // header is a candidate header row with its cells normalised for matching.
 type header struct {
-	cells     []string
-	norm      []string
-	pre       [][]string // non-blank rows above it
-	preRows   []int      // their row numbers
-	sheet     string
-	row       int
-	countries Countries
+	cells   []string
+	norm    []string
+	pre     [][]string // non-blank rows above it
+	preRows []int      // their row numbers
+	sheet   string
 }
 
-func newHeader(row []string, pre [][]string, preRows []int, sheet string, n int, c Countries) *header {
-	h := &header{cells: row, norm: make([]string, len(row)), pre: pre, preRows: preRows, sheet: sheet, row: n, countries: c}
+func newHeader(row []string, pre [][]string, preRows []int, sheet string) *header {
+	h := &header{cells: row, norm: make([]string, len(row)), pre: pre, preRows: preRows, sheet: sheet}
 	for i, s := range row {
 		h.norm[i] = normName(s)
 	}

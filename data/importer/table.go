@@ -91,7 +91,7 @@ func (r *run) countCells(row []string) error {
 // detect asks the layouts (or the forced one) whether row is their header and
 // returns the mapper of the most specific match.
 func (r *run) detect(pre [][]string, preRows []int, row []string, rowNum int) mapper {
-	h := newHeader(row, pre, preRows, r.sheet, rowNum, r.im.opts.Countries)
+	h := newHeader(row, pre, preRows, r.sheet)
 	var best mapper
 	bestScore, bestName := 0, ""
 	for _, l := range r.candidates() {

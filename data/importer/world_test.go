@@ -111,3 +111,26 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("%d calls, last %+v; want rows 5000 and bytes %d", calls, last, len(data))
 	}
 }
+
+func TestReadLimited(t *testing.T) {
+	b, err := ReadLimited(strings.NewReader("abc"), 3)
+	if err != nil || string(b) != "abc" {
+		t.Fatalf("at the limit: %q, %v", b, err)
+	}
+	if _, err := ReadLimited(strings.NewReader("abcd"), 3); indicators.ErrorCode(err) != indicators.ETOOLARGE {
+		t.Fatalf("over the limit: err = %v, want ETOOLARGE", err)
+	}
+}
+
+func TestDatasetName(t *testing.T) {
+	for in, want := range map[string]string{
+		"API_SP.POP.TOTL_DS2_en_csv_v2_1.csv": "API_SP.POP.TOTL_DS2_en_csv_v2_1",
+		"C:\\Users\\me\\pop.xlsx":             "pop",
+		"dir/gas.v2.csv":                      "gas.v2",
+		"":                                    "import",
+	} {
+		if got := DatasetName(in); got != want {
+			t.Errorf("DatasetName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
