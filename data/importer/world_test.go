@@ -134,3 +134,15 @@ func TestDatasetName(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorCap(t *testing.T) {
+	lines := []string{"indicator,country,period,value"}
+	for y := 2000; y < 2008; y++ {
+		lines = append(lines, fmt.Sprintf("X,ARM,%d,bad", y))
+	}
+	rep, err := New(nil, Options{MaxErrors: 5}).Import(context.Background(), Request{FileName: "bad.csv", Data: csvText(lines...), DryRun: true})
+	d := indicators.ErrorDetails(err)
+	if len(d) != 6 || len(rep.Errors) != 6 || d[5].Message != "... and 3 more errors" || !strings.Contains(err.Error(), "8 errors") {
+		t.Fatalf("err %v, details %+v", err, d)
+	}
+}
