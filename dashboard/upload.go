@@ -255,6 +255,7 @@ func (s *Server) handleImport(c echo.Context) error {
 		}
 	} else {
 		s.DataChanged()
+		s.metrics.Imports.WithLabelValues("ok").Inc()
 		out.Charts = s.chartsChangedBy(rep)
 		s.log.Info("import", "dataset", rep.Dataset, "version", rep.Version, "data_version", rep.DataVersion,
 			"observations", rep.Observations, "who", p.Who, "ip", s.clientIP(c))
