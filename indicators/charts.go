@@ -261,8 +261,9 @@ func gasStatement(g *GasExportsResult) string {
 		if len(parts) == 1 {
 			s := g.Series[slices.IndexFunc(g.Series, func(s GasSeries) bool { return s.Points[i].YoY != nil })]
 			pt := s.Points[i]
-			return fmt.Sprintf("Gas exports to %s: %s year on year in %s (%s, from %s)",
-				s.Name, fmtPct(*pt.YoY, true), g.Periods[i], withUnit(fmtNumber(*pt.Value), g.Unit), fmtNumber(*pt.Previous))
+			return fmt.Sprintf("Gas exports to %s: %s year on year in %s (%s, from %s)%s",
+				s.Name, fmtPct(*pt.YoY, true), g.Periods[i], withUnit(fmtNumber(*pt.Value), g.Unit), fmtNumber(*pt.Previous),
+				largestFall(g.Periods, s, i))
 		}
 		if len(parts) > 1 {
 			return fmt.Sprintf("Gas exports in %s, year on year: %s", g.Periods[i], strings.Join(parts, ", "))
@@ -270,6 +271,21 @@ func gasStatement(g *GasExportsResult) string {
 	}
 	last := g.Periods[len(g.Periods)-1]
 	return fmt.Sprintf("Gas exports in %s: no year-on-year change can be computed (no figure a year earlier)", last)
+}
+
+// largestFall names the steepest year-on-year fall of s when it is not at index
+// latest (a latest rebound must not hide the drop before it), or "".
+func largestFall(periods []Period, s GasSeries, latest int) string {
+	worst := -1
+	for i, pt := range s.Points {
+		if pt.YoY != nil && *pt.YoY < 0 && (worst < 0 || *pt.YoY < *s.Points[worst].YoY) {
+			worst = i
+		}
+	}
+	if worst < 0 || worst == latest {
+		return ""
+	}
+	return fmt.Sprintf("; steepest fall %s in %s", fmtPct(*s.Points[worst].YoY, true), periods[worst])
 }
 
 // ---- integration-gain ----
