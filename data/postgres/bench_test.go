@@ -17,3 +17,9 @@ func BenchmarkObservations(b *testing.B) {
 	testDSN(b)
 	storetest.BenchmarkObservations(b, backend)
 }
+
+// BenchmarkOverlaps checks 500,000 keys against a stored dataset.
+func BenchmarkOverlaps(b *testing.B) {
+	testDSN(b)
+	storetest.BenchmarkOverlaps(b, backend)
+}

@@ -28,3 +28,6 @@ func BenchmarkSaveVersionBatch(b *testing.B) {
 
 // BenchmarkObservations reads a chart's query and a whole indicator out of 1M rows.
 func BenchmarkObservations(b *testing.B) { storetest.BenchmarkObservations(b, backend) }
+
+// BenchmarkOverlaps checks 500,000 keys against a stored dataset.
+func BenchmarkOverlaps(b *testing.B) { storetest.BenchmarkOverlaps(b, backend) }

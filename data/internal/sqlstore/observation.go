@@ -155,19 +155,44 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-// overlapChunk is how many keys one Overlaps query looks up.
+// overlapChunk is how many keys one Overlaps probe query looks up.
 const overlapChunk = 250
 
+// scanFactor: reading a stored row and looking it up in a Go map costs about a
+// tenth of probing the database for one key, so Overlaps reads a dataset whole
+// unless it is more than scanFactor times larger than the key set.
+const scanFactor = 10
+
 // Overlaps counts, per other dataset, how many of keys its current version gives
-// (each distinct key once).
+// (each distinct key once). Each other dataset is either read whole and matched
+// against the keys in memory (small datasets: the usual case) or probed key by
+// key by primary key (datasets much larger than the import).
 func (s *Store) Overlaps(ctx context.Context, dataset string, keys []indicators.Key) (map[string]int, error) {
 	out := map[string]int{}
-	uniq := dedupeKeys(keys)
+	set := make(map[indicators.Key]bool, len(keys))
+	for _, k := range keys {
+		set[k] = true
+	}
+	if len(set) == 0 {
+		return out, nil
+	}
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(uniq); start += overlapChunk {
-			chunk := uniq[start:min(start+overlapChunk, len(uniq))]
-			if err := s.overlapChunkCount(ctx, tx, dataset, chunk, out); err != nil {
+		others, err := s.otherCurrent(ctx, tx, dataset)
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			var n int
+			if o.rows <= scanFactor*len(set) {
+				n, err = s.overlapScan(ctx, tx, o.obsID, set)
+			} else {
+				n, err = s.overlapProbe(ctx, tx, o.obsID, set)
+			}
+			if err != nil {
 				return err
+			}
+			if n > 0 {
+				out[o.name] = n
 			}
 		}
 		return nil
@@ -178,43 +203,109 @@ func (s *Store) Overlaps(ctx context.Context, dataset string, keys []indicators.
 	return out, nil
 }
 
-func (s *Store) overlapChunkCount(ctx context.Context, tx *sql.Tx, dataset string, keys []indicators.Key, out map[string]int) error {
-	args := make([]any, 0, 4*len(keys)+2)
+// currentVersion is another dataset's current version, for Overlaps.
+type currentVersion struct {
+	name  string
+	obsID int64
+	rows  int
+}
+
+func (s *Store) otherCurrent(ctx context.Context, tx *sql.Tx, dataset string) ([]currentVersion, error) {
+	var out []currentVersion
+	err := s.each(ctx, tx, func(rows *sql.Rows) error {
+		var c currentVersion
+		err := rows.Scan(&c.name, &c.obsID, &c.rows)
+		out = append(out, c)
+		return err
+	}, `WITH `+currentAsOf+`
+		SELECT d.name, c.obs_version_id, v.observations FROM cur c
+		JOIN datasets d ON d.id = c.dataset_id
+		JOIN versions v ON v.id = c.obs_version_id
+		WHERE d.name <> ? ORDER BY d.name`, int64(math.MaxInt64), dataset)
+	return out, err
+}
+
+// overlapScan reads the observations of version obsID and counts those in set.
+func (s *Store) overlapScan(ctx context.Context, tx *sql.Tx, obsID int64, set map[indicators.Key]bool) (int, error) {
+	n := 0
+	err := s.each(ctx, tx, func(rows *sql.Rows) error {
+		var (
+			k      indicators.Key
+			period int64
+			err    error
+		)
+		if err := rows.Scan(&k.Indicator, &k.Country, &k.Partner, &period); err != nil {
+			return err
+		}
+		if k.Period, err = periodFromKey(period); err != nil {
+			return err
+		}
+		if set[k] {
+			n++
+		}
+		return nil
+	}, `SELECT indicator, country, partner, period FROM observations WHERE version_id = ?`, obsID)
+	return n, err
+}
+
+// overlapProbe looks up every key of set in version obsID, in chunks, with one
+// prepared statement (parsing it is most of the cost of a chunk). EXISTS makes
+// each key a primary-key probe; as a join, SQLite would rather scan the whole
+// version against an automatic index on the keys.
+func (s *Store) overlapProbe(ctx context.Context, tx *sql.Tx, obsID int64, set map[indicators.Key]bool) (int, error) {
+	keys := make([]indicators.Key, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	total := 0
+	for start := 0; start < len(keys); start += overlapChunk {
+		chunk := keys[start:min(start+overlapChunk, len(keys))]
+		args := overlapArgs(obsID, chunk)
+		var (
+			n   int
+			err error
+		)
+		switch {
+		case len(chunk) < overlapChunk:
+			err = tx.QueryRowContext(ctx, s.q(overlapSQL(len(chunk))), args...).Scan(&n)
+		case full == nil:
+			if full, err = tx.PrepareContext(ctx, s.q(overlapSQL(overlapChunk))); err != nil {
+				return 0, err
+			}
+			fallthrough
+		default:
+			err = full.QueryRowContext(ctx, args...).Scan(&n)
+		}
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// overlapSQL counts which of n keys version ? gives. The CAST types the key's
+// period for PostgreSQL; SQLite accepts it as is.
+func overlapSQL(n int) string {
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, CAST(? AS BIGINT)),", n), ",")
+	return `WITH k (indicator, country, partner, period) AS (VALUES ` + values + `)
+		SELECT COUNT(*) FROM k WHERE EXISTS (SELECT 1 FROM observations o
+			WHERE o.version_id = ? AND o.indicator = k.indicator
+			AND o.country = k.country AND o.partner = k.partner AND o.period = k.period)`
+}
+
+func overlapArgs(obsID int64, keys []indicators.Key) []any {
+	args := make([]any, 0, 4*len(keys)+1)
 	for _, k := range keys {
 		args = append(args, k.Indicator, k.Country, k.Partner, periodKey(k.Period))
 	}
-	args = append(args, int64(math.MaxInt64), dataset)
-	// The CAST types the key's period for PostgreSQL; SQLite accepts it as is.
-	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, CAST(? AS BIGINT)),", len(keys)), ",")
-	return s.each(ctx, tx, func(rows *sql.Rows) error {
-		var (
-			name string
-			n    int
-		)
-		err := rows.Scan(&name, &n)
-		out[name] += n
-		return err
-	}, `WITH k (indicator, country, partner, period) AS (VALUES `+values+`),
-		`+currentAsOf+`
-		SELECT d.name, COUNT(*) FROM cur c
-		JOIN datasets d ON d.id = c.dataset_id
-		CROSS JOIN k
-		JOIN observations o ON o.version_id = c.obs_version_id AND o.indicator = k.indicator
-			AND o.country = k.country AND o.partner = k.partner AND o.period = k.period
-		WHERE d.name <> ?
-		GROUP BY d.name`, args...)
-}
-
-func dedupeKeys(keys []indicators.Key) []indicators.Key {
-	seen := make(map[indicators.Key]bool, len(keys))
-	out := make([]indicators.Key, 0, len(keys))
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	return out
+	return append(args, obsID)
 }
 
 // Diff compares two versions of a dataset: the observations only in from are

@@ -118,3 +118,30 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkOverlaps checks 500,000 keys of a new import against a stored dataset
+// that gives all of them, as the importer does before saving.
+func BenchmarkOverlaps(b *testing.B, bk Backend) {
+	ctx := context.Background()
+	db := bk.Open(b, bk.New(b), time.Now)
+	if _, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: "a"}, Source(500_000)); err != nil {
+		b.Fatal(err)
+	}
+	var keys []indicators.Key
+	err := Source(500_000)(func(batch []indicators.Observation) error {
+		for _, o := range batch {
+			keys = append(keys, o.Key())
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		got, err := db.Overlaps(ctx, "b", keys)
+		if err != nil || got["a"] != len(keys) {
+			b.Fatalf("Overlaps = %v, %v", got, err)
+		}
+	}
+	b.ReportMetric(float64(len(keys)*b.N)/b.Elapsed().Seconds(), "keys/s")
+}

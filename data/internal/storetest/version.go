@@ -224,20 +224,42 @@ func testOverlaps(t *testing.T, b Backend) {
 	}
 }
 
+// testOverlaps_manyKeys covers both ways Overlaps works: reading a dataset whole
+// (it is not much larger than the keys) and probing it key by key (it is).
 func testOverlaps_manyKeys(t *testing.T, b Backend) {
 	db := b.MustOpen(t)
-	var obs []indicators.Observation
-	for y := 1000; y < 2000; y++ {
-		obs = append(obs, pop("RUS", y, 1))
+	years := func(from, to int) []indicators.Observation {
+		var obs []indicators.Observation
+		for y := from; y < to; y++ {
+			obs = append(obs, pop("RUS", y, 1))
+		}
+		return obs
 	}
-	MustSave(t, db, "a", "1", obs...)
-	var keys []indicators.Key
-	for y := 1500; y < 2500; y++ {
-		keys = append(keys, pop("RUS", y, 0).Key())
+	MustSave(t, db, "a", "1", years(1000, 5000)...) // 4000 rows
+	tests := []struct {
+		name     string
+		from, to int
+		want     int
+	}{
+		{name: "read whole", from: 3000, to: 6000, want: 2000},
+		{name: "probe, one chunk and a part", from: 4900, to: 5160, want: 100},
+		{name: "probe, few keys", from: 999, to: 1002, want: 2},
+		{name: "probe, no overlap", from: 6000, to: 6010},
 	}
-	got, err := db.Overlaps(context.Background(), "b", keys)
-	if err != nil || got["a"] != 500 {
-		t.Errorf("Overlaps = %v %v, want a: 500", got, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var keys []indicators.Key
+			for _, o := range years(tt.from, tt.to) {
+				keys = append(keys, o.Key())
+			}
+			got, err := db.Overlaps(context.Background(), "b", keys)
+			if err != nil || got["a"] != tt.want {
+				t.Errorf("Overlaps = %v %v, want a: %d", got, err, tt.want)
+			}
+			if tt.want == 0 && len(got) != 0 {
+				t.Errorf("Overlaps = %v, want none", got)
+			}
+		})
 	}
 }
 
