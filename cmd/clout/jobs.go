@@ -56,7 +56,7 @@ func newScheduler(a *app, jc jobs.Config, dataChanged func(), reg prometheus.Reg
 		return a.importer(nil).Import(ctx, importer.Request{Dataset: r.Dataset, FileName: r.FileName, Data: r.Data, Format: r.Format, Who: r.Who})
 	})
 	return jobs.New(jc, jobs.Deps{
-		Runs: a.store, Datasets: a.store, Settings: a.store,
+		Runs: a.store, Datasets: a.store, Settings: a.store, Locker: a.store,
 		Importer: imp, Snapshotter: snapshot,
 		Known:       knownNames(),
 		DataChanged: dataChanged,
