@@ -34,9 +34,9 @@ type Countries interface {
 	IsAggregate(code string) bool
 }
 
-// Progress is how far an import has read: bytes of a csv (0 for xlsx, whose
-// compressed stream has no useful byte position), rows of any file, out of Total
-// bytes of the file.
+// Progress is how far an import has read: bytes of a csv (for xlsx, whose
+// compressed stream has no useful byte position, 0 until the end), rows of any
+// file, out of Total bytes of the file. The last call has Bytes == Total.
 type Progress struct {
 	Bytes int64
 	Total int64

@@ -534,7 +534,7 @@ func (r *run) progress(final bool) {
 	if r.bytes != nil {
 		p.Bytes = r.bytes()
 	}
-	if final && r.isCSV {
+	if final {
 		p.Bytes = p.Total
 	}
 	fn(p)
