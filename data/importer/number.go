@@ -107,12 +107,8 @@ func fastFloat(s string, hint byte) (float64, bool) {
 // isThousandsGroupedDot reports whether s looks like "1.234" (one dot followed by
 // exactly three digits and no exponent): only ambiguous under a ',' decimal hint.
 func isThousandsGroupedDot(s string) bool {
-	i := strings.IndexByte(s, '.')
-	frac := s[i+1:]
-	if len(frac) != 3 || strings.ContainsAny(s, "eE") {
-		return false
-	}
-	return true
+	frac := s[strings.IndexByte(s, '.')+1:]
+	return len(frac) == 3 && !strings.ContainsAny(s, "eE")
 }
 
 // spaceSeparators are characters used as thousands separators (and trimmed around

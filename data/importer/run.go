@@ -468,7 +468,7 @@ func (r *run) finishReport() {
 	if !r.minP.IsZero() {
 		rep.Periods = indicators.PeriodRange{From: r.minP.String(), To: r.maxP.String()}
 	}
-	if n := len(r.aggSeen); n > 0 && !r.reported("aggregates") {
+	if n := len(r.aggSeen); n > 0 {
 		rep.Warnings = append(rep.Warnings, indicators.ImportProblem{File: r.req.FileName,
 			Message: fmt.Sprintf("%d %s stored under their codes (%s)", n, r.aggregateNoun(), listSome(r.aggSeen, 8))})
 	}
@@ -483,16 +483,6 @@ func (r *run) finishReport() {
 		rep.Errors = append(rep.Errors, indicators.ImportProblem{File: r.req.FileName, Message: fmt.Sprintf("... and %d more errors", r.moreErrs)})
 	}
 	r.progress(true)
-}
-
-// reported guards a once-only summary against finishReport running twice.
-func (r *run) reported(what string) bool {
-	key := "\x00reported:" + what
-	if r.countIdx[key] != nil {
-		return true
-	}
-	r.countIdx[key] = &countedWarning{}
-	return false
 }
 
 func (r *run) aggregateNoun() string {
