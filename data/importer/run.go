@@ -44,7 +44,7 @@ type run struct {
 	ids       map[string]uint32
 
 	// what was found
-	keys       map[obsKey]seen
+	keys       keySet
 	flags      []uint8  // per interned id: seen as indicator, country, partner
 	unitOf     []string // per indicator id: the first unit seen
 	ctyList    []string
@@ -101,7 +101,7 @@ func newRun(ctx context.Context, im *Importer, req Request, rep *indicators.Impo
 		ctx: ctx, im: im, req: req, rep: rep, forced: forced, kind: kind,
 		countIdx: map[string]*countedWarning{}, strs: map[string]string{},
 		countries: map[string]countryResult{}, periods: map[string]periodResult{},
-		ids: map[string]uint32{"": 0}, flags: []uint8{0}, unitOf: []string{""}, keys: map[obsKey]seen{},
+		ids: map[string]uint32{"": 0}, flags: []uint8{0}, unitOf: []string{""}, keys: keySet{late: map[obsKey]seen{}},
 		aggSeen: map[string]bool{}, unitWarned: map[string]bool{},
 	}
 }
@@ -378,11 +378,10 @@ func (r *run) emit(o indicators.Observation, row, col int) {
 		r.memoCty, r.memoCtyID = o.Country, r.id(o.Country)
 	}
 	k := obsKey{r.memoIndID, r.memoCtyID, r.id(o.Partner), packPeriod(o.Period)}
-	if prev, dup := r.keys[k]; dup {
+	if prev, dup := r.keys.add(k, seen{row: int32(row), sheet: r.sheetIdx, v: o.Value}); dup {
 		r.duplicate(o, prev, row, col)
 		return
 	}
-	r.keys[k] = seen{row: int32(row), sheet: r.sheetIdx, v: o.Value}
 	r.note(o, k)
 	if len(r.errs) > 0 {
 		return // the import is rejected: keep validating, stop feeding the store
@@ -533,7 +532,7 @@ func (r *run) progress(final bool) {
 // addOverlapWarnings asks the store which other datasets give the same keys.
 func (r *run) addOverlapWarnings(ctx context.Context) {
 	st := r.im.store
-	if st == nil || len(r.keys) == 0 {
+	if st == nil || r.keys.len() == 0 {
 		return
 	}
 	if !r.othersExist(ctx) {
@@ -545,7 +544,7 @@ func (r *run) addOverlapWarnings(ctx context.Context) {
 	}
 	totals := map[string]int{}
 	const chunk = 50_000
-	keys := make([]indicators.Key, 0, min(chunk, len(r.keys)))
+	keys := make([]indicators.Key, 0, min(chunk, r.keys.len()))
 	flush := func() bool {
 		m, err := st.Overlaps(ctx, r.rep.Dataset, keys)
 		if err != nil {
@@ -558,7 +557,7 @@ func (r *run) addOverlapWarnings(ctx context.Context) {
 		keys = keys[:0]
 		return true
 	}
-	for k := range r.keys {
+	for k := range r.keys.all() {
 		keys = append(keys, indicators.Key{Indicator: byID[k.ind], Country: byID[k.cty], Partner: byID[k.par], Period: unpackPeriod(k.per)})
 		if len(keys) == chunk && !flush() {
 			return

@@ -71,9 +71,9 @@ func (r *run) readCSV() error {
 	} else if delim == ',' {
 		r.hint = hintDot
 	}
-	// One key per line is the tidy case; sizing the duplicate-check map up front
-	// saves its rehashing on large files.
-	r.keys = make(map[obsKey]seen, min(bytes.Count(body, []byte("\n")), 4_000_000))
+	// One key per line is the tidy case; sizing the duplicate check up front saves
+	// copying it as it grows.
+	r.keys.sorted = make([]keyed, 0, min(bytes.Count(body, []byte("\n")), 4_000_000))
 	cr := &countingReader{r: bytes.NewReader(body)}
 	r.bytes = func() int64 { return cr.n + int64(len(r.req.Data)-len(body)) }
 	cs := csv.NewReader(cr)
