@@ -95,9 +95,7 @@ func TestBrowserUpload(t *testing.T) {
 
 	t.Run("dry run, then import the same file", func(t *testing.T) {
 		versionBefore, _ := store.DataVersion(t.Context())
-		if err := chromedp.Do(ctx,
-			chromedp.SetUploadFiles(chromedp.ID("file"), []string{good}),
-		); err != nil {
+		if err := setUploadFile(ctx, good); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := waitFor(ctx, `document.getElementById('dataset').value === 'browser-trade' ? 'ok' : null`); err != nil {
@@ -158,7 +156,13 @@ func TestBrowserUpload(t *testing.T) {
 		if err := chromedp.Do(ctx,
 			chromedp.Navigate(srv.URL+"/upload"),
 			chromedp.WaitVisible(chromedp.ID("upload-form")),
-			chromedp.SetUploadFiles(chromedp.ID("file"), []string{broken}),
+		); err != nil {
+			t.Fatalf("open /upload: %v", err)
+		}
+		if err := setUploadFile(ctx, broken); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx,
 			chromedp.Click(chromedp.ID("check")),
 			chromedp.WaitVisible(chromedp.CSS("table.errors")),
 		); err != nil {
@@ -219,4 +223,23 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// setUploadFile puts path into the page's file input. Right after a navigation the
+// node the browser reports can be replaced before the files are set ("Could not find
+// node with given id"), so a stale node is looked up again a few times.
+func setUploadFile(ctx context.Context, path string) error {
+	var err error
+	for range 5 {
+		err = chromedp.Do(ctx,
+			chromedp.WaitReady(chromedp.CSS("body")),
+			chromedp.WaitVisible(chromedp.ID("file")),
+			chromedp.SetUploadFiles(chromedp.ID("file"), []string{path}),
+		)
+		if err == nil || !strings.Contains(err.Error(), "Could not find node") {
+			return err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return err
 }
