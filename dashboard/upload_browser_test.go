@@ -225,14 +225,17 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// setUploadFile puts path into the page's file input. Right after a navigation the
-// node the browser reports can be replaced before the files are set ("Could not find
-// node with given id"), so a stale node is looked up again a few times.
+// setUploadFile puts path into the page's file input once upload.js is live (it
+// marks the form data-ready). Right after a navigation the node the browser reports
+// can be replaced before the files are set ("Could not find node with given id"),
+// so a stale node is looked up again a few times.
 func setUploadFile(ctx context.Context, path string) error {
+	if _, err := waitFor(ctx, `(document.getElementById('upload-form') || {dataset: {}}).dataset.ready === 'true' ? 'ok' : null`); err != nil {
+		return fmt.Errorf("upload.js did not start: %w", err)
+	}
 	var err error
 	for range 5 {
 		err = chromedp.Do(ctx,
-			chromedp.WaitReady(chromedp.CSS("body")),
 			chromedp.WaitVisible(chromedp.ID("file")),
 			chromedp.SetUploadFiles(chromedp.ID("file"), []string{path}),
 		)

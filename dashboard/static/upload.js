@@ -287,4 +287,9 @@
     setBusy(true);
     send(data, onImported);
   });
+
+  // A file chosen before this script ran (or restored by the browser when going
+  // back) counts as chosen; data-ready tells scripts and tests the page is live.
+  if (fileInput.files && fileInput.files.length) { fileChosen(); }
+  form.dataset.ready = 'true';
 }());
