@@ -7,7 +7,7 @@ DB        ?= clout.db
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: all assets build run test bench lint clean
+.PHONY: all assets build run test bench fuzz lint clean generate
 
 all: build
 
@@ -35,8 +35,18 @@ run: build
 test: assets
 	$(GO) test -race -count=1 ./...
 
+# Benchmarks (speed and memory targets of DESIGN §10; results in docs/benchmarks.md).
+# Some compare against Chromium (chromium) or run wrk when they are installed.
 bench: assets
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./...
+
+FUZZTIME ?= 60s
+fuzz: assets
+	$(GO) test -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME) ./data/importer
+
+# Rebuild the seed workbook from ../shared/reference-data.
+generate:
+	$(GO) generate ./data/seed
 
 lint: assets
 	$(GO) vet ./...
