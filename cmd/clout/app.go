@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"fmt"
 	"log/slog"
 
@@ -62,4 +64,20 @@ func (a *app) importFile(ctx context.Context, r importRequest) (*indicators.Impo
 		progress = func(p importer.Progress) { r.Progress(p.Bytes, p.Rows) }
 	}
 	return a.importer(progress).Import(ctx, r.Request)
+}
+
+// open loads the configuration and opens the app (see openApp).
+func (c commonFlags) open(ctx context.Context, env *Env) (*app, error) {
+	cfg, err := c.load(env)
+	if err != nil {
+		return nil, err
+	}
+	return openApp(ctx, env, cfg)
+}
+
+// writeJSON writes v as indented JSON, the form of every --json output.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -38,11 +37,7 @@ func runChart(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := common.load(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, env, cfg)
+	app, err := common.open(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -52,9 +47,7 @@ func runChart(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(env.Stdout, res)
 	}
 	return printResult(env.Stdout, res)
 }

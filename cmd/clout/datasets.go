@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -40,20 +39,14 @@ func runDatasets(ctx context.Context, env *Env, args []string) error {
 		}
 		version = v
 	}
-	cfg, err := common.load(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, env, cfg)
+	app, err := common.open(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
 	out := func(v any, text func()) error {
 		if *asJSON {
-			enc := json.NewEncoder(env.Stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(v)
+			return writeJSON(env.Stdout, v)
 		}
 		text()
 		return nil

@@ -55,11 +55,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	} else if *theme != "light" {
 		return usageError(fs, "--theme must be light or dark, not %q", *theme)
 	}
-	cfg, err := common.load(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, env, cfg)
+	app, err := common.open(ctx, env)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,11 +37,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if *dataset != "" && fset.NArg() > 1 {
 		return usageError(fset, "--dataset names one dataset; import one FILE at a time with it")
 	}
-	cfg, err := common.load(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, env, cfg)
+	app, err := common.open(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -70,9 +65,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		progress.done()
 		if report != nil {
 			if *asJSON {
-				enc := json.NewEncoder(env.Stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(report); err != nil {
+				if err := writeJSON(env.Stdout, report); err != nil {
 					return err
 				}
 			} else {

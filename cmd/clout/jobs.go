@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -109,15 +108,13 @@ func runJobs(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
 	if verb == "run" {
 		run, err := sched.RunNow(ctx, fs.Arg(1))
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			return enc.Encode(run)
+			return writeJSON(env.Stdout, run)
 		}
 		fmt.Fprintf(env.Stdout, "%s: %s after %d attempt(s) in %s", run.Job, run.Status, run.Attempt, run.Ended.Sub(run.Started).Round(time.Millisecond))
 		if run.DataVersion > 0 {
@@ -137,7 +134,7 @@ func runJobs(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return enc.Encode(list)
+		return writeJSON(env.Stdout, list)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tKIND\tSCHEDULE\tNEXT RUN\tLAST RUN")
