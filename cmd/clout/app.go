@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/clout-dev/clout/data"
