@@ -119,16 +119,23 @@ func (s *Server) diffParams(c echo.Context, name string) (from, to int, err erro
 	return to - 1, to, nil
 }
 
-func (s *Server) handleAPIDiff(c echo.Context) error {
+// diff compares the versions of the dataset the request names (from/to default to
+// the previous and the current version).
+func (s *Server) diff(c echo.Context) (string, indicators.Diff, error) {
 	name, err := nameParam(c)
 	if err != nil {
-		return err
+		return "", indicators.Diff{}, err
 	}
 	from, to, err := s.diffParams(c, name)
 	if err != nil {
-		return err
+		return "", indicators.Diff{}, err
 	}
 	d, err := s.store.Diff(c.Request().Context(), name, from, to)
+	return name, d, err
+}
+
+func (s *Server) handleAPIDiff(c echo.Context) error {
+	_, d, err := s.diff(c)
 	if err != nil {
 		return err
 	}
@@ -323,15 +330,7 @@ type diffRow struct {
 }
 
 func (s *Server) handleDiffPage(c echo.Context) error {
-	name, err := nameParam(c)
-	if err != nil {
-		return err
-	}
-	from, to, err := s.diffParams(c, name)
-	if err != nil {
-		return err
-	}
-	d, err := s.store.Diff(c.Request().Context(), name, from, to)
+	name, d, err := s.diff(c)
 	if err != nil {
 		return err
 	}
@@ -344,7 +343,7 @@ func (s *Server) handleDiffPage(c echo.Context) error {
 		}
 		view.Rows = append(view.Rows, newDiffRow(ch))
 	}
-	return s.renderData(c, http.StatusOK, "diff", fmt.Sprintf("%s: version %d → %d", name, from, to), view)
+	return s.renderData(c, http.StatusOK, "diff", fmt.Sprintf("%s: version %d → %d", name, d.From, d.To), view)
 }
 
 func newDiffRow(ch indicators.ObservationChange) diffRow {
