@@ -20,7 +20,7 @@ var migrationFS embed.FS
 // pragmas are set on every pooled connection through the DSN. BEGIN IMMEDIATE for
 // writing transactions takes the write lock up front, so the N+1 version number a
 // transaction computes cannot race with another process; read-only transactions
-// still begin deferred. Temporary b-trees in memory and a 64 MiB page cache keep
+// still begin deferred. Temporary b-trees in memory and a 16 MiB page cache keep
 // large imports of unsorted files from spilling index pages to disk over and over.
 var pragmas = []string{
 	"_pragma=busy_timeout(5000)",
@@ -28,7 +28,7 @@ var pragmas = []string{
 	"_pragma=journal_mode(WAL)",
 	"_pragma=synchronous(NORMAL)",
 	"_pragma=temp_store(MEMORY)",
-	"_pragma=cache_size(-65536)",
+	"_pragma=cache_size(-16384)",
 	"_txlock=immediate",
 }
 
