@@ -110,9 +110,12 @@ type Server struct {
 	pages   *pageTemplates
 	metrics *Metrics
 	cache   *lruCache
-	version versionCache
-	facets  facetCache
-	data    *dataState // auth, sessions and staged uploads (auth.go, upload.go)
+	// snapshots keeps the latest rendered exports (a chart page's readers tend to
+	// download the same image); small, since an SVG with its fonts is ~200 KB.
+	snapshots *lruCache
+	version   versionCache
+	facets    facetCache
+	data      *dataState // auth, sessions and staged uploads (auth.go, upload.go)
 
 	jobsSet atomic.Pointer[jobsRef] // the scheduler set by SetJobs (jobs.go)
 
@@ -137,15 +140,16 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg:     cfg,
-		store:   deps.Store,
-		log:     deps.Logger,
-		now:     deps.Now,
-		charts:  deps.Charts,
-		byID:    make(map[string]indicators.Chart, len(deps.Charts)),
-		deps:    deps,
-		metrics: newMetrics(),
-		cache:   newLRUCache(cfg.CacheEntries),
+		cfg:       cfg,
+		store:     deps.Store,
+		log:       deps.Logger,
+		now:       deps.Now,
+		charts:    deps.Charts,
+		byID:      make(map[string]indicators.Chart, len(deps.Charts)),
+		deps:      deps,
+		metrics:   newMetrics(),
+		cache:     newLRUCache(cfg.CacheEntries),
+		snapshots: newLRUCache(64),
 	}
 	for _, c := range deps.Charts {
 		s.byID[c.ID()] = c

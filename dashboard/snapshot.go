@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,13 +68,26 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 		return err
 	}
 	req.Result = cc.result
-	if req.Option, err = Option(cc.result, theme); err != nil {
-		return err
-	}
 	req.Permalink = s.absolute(s.view(cc).Permalink)
-	snap, err := s.deps.Exporter.Export(ctx, req)
-	if err != nil {
-		return err
+	// The same chart, parameters, data and drawing give the same bytes, but for the
+	// export date printed in the footer: a cached snapshot is good for its day.
+	key := fmt.Sprintf("%s|%d|%s|%d|%d|%g|%s|%s", req.Permalink, cc.version, format, req.Width, req.Height, req.Scale, theme, s.now().UTC().Format(time.DateOnly))
+	// Only images are kept: they are the costly ones, and the other formats print
+	// the export time, not just the date.
+	image := format == "png" || format == "svg"
+	var snap Snapshot
+	if cached, ok := s.snapshots.get(key); ok && image {
+		snap = cached.(Snapshot)
+	} else {
+		if req.Option, err = Option(cc.result, theme); err != nil {
+			return err
+		}
+		if snap, err = s.deps.Exporter.Export(ctx, req); err != nil {
+			return err
+		}
+		if image {
+			s.snapshots.put(key, snap)
+		}
 	}
 	if snap.FileName != "" {
 		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(snap.FileName, `"`, "")+`"`)
