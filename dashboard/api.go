@@ -56,19 +56,11 @@ func (s *Server) handleAPIChart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
-	params, err := chartParams(ch, q, true)
+	cq, err := s.chartQuery(c, ch)
 	if err != nil {
 		return err
 	}
-	theme, err := themeParam(q.Get("theme"))
-	if err != nil {
-		return err
-	}
-	asOf, version, latest, err := s.versionParam(ctx, q)
-	if err != nil {
-		return err
-	}
+	params, theme, asOf, version, latest := cq.params, cq.theme, cq.asOf, cq.version, cq.latest
 	key := fmt.Sprintf("api|%s|%s|%s|%d|%d|%d", ch.ID(), canonicalQuery(params), theme, version, asOf, latest)
 	if b, ok := s.cache.get(key); ok {
 		return c.JSONBlob(http.StatusOK, b.([]byte))
@@ -248,4 +240,27 @@ func safeCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// chartQueryParams are what a chart request's query string says beyond the chart:
+// its parameters, the theme and the data version to read.
+type chartQueryParams struct {
+	params                indicators.Params
+	theme                 string
+	asOf, version, latest int64
+}
+
+// chartQuery reads the query string shared by the chart API and the snapshots.
+func (s *Server) chartQuery(c echo.Context, ch indicators.Chart) (chartQueryParams, error) {
+	q := c.QueryParams()
+	var cq chartQueryParams
+	var err error
+	if cq.params, err = chartParams(ch, q, true); err != nil {
+		return cq, err
+	}
+	if cq.theme, err = themeParam(q.Get("theme")); err != nil {
+		return cq, err
+	}
+	cq.asOf, cq.version, cq.latest, err = s.versionParam(c.Request().Context(), q)
+	return cq, err
 }

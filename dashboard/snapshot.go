@@ -37,15 +37,12 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 	if !known {
 		return indicators.Errorf(indicators.ENOTFOUND, "no snapshot format %q (png, svg, csv, xlsx, html, json)", format)
 	}
+	cq, err := s.chartQuery(c, ch)
+	if err != nil {
+		return err
+	}
+	theme := cq.theme
 	q := c.QueryParams()
-	params, err := chartParams(ch, q, true)
-	if err != nil {
-		return err
-	}
-	theme, err := themeParam(q.Get("theme"))
-	if err != nil {
-		return err
-	}
 	req := SnapshotRequest{Format: format, Theme: theme}
 	// 0 = the exporter's default size and scale.
 	if req.Width, err = intParam(q.Get("width"), "width", 0, 200, 4000); err != nil {
@@ -59,11 +56,7 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 		return err
 	}
 	req.Scale = float64(scale)
-	asOf, version, latest, err := s.versionParam(ctx, q)
-	if err != nil {
-		return err
-	}
-	cc, err := s.computeChart(ctx, ch, params, asOf, version, latest)
+	cc, err := s.computeChart(ctx, ch, cq.params, cq.asOf, cq.version, cq.latest)
 	if err != nil {
 		return err
 	}
