@@ -10,10 +10,6 @@ import (
 	"github.com/clout-dev/clout/indicators"
 )
 
-// EREJECTED is the code of an import rejected for its content (every problem in
-// Details); it maps to 422. Issue 5's upload handler returns it.
-const EREJECTED = "rejected"
-
 // statusByCode maps indicators' error codes to HTTP status codes: the one place
 // where that mapping lives.
 var statusByCode = map[string]int{
@@ -24,7 +20,6 @@ var statusByCode = map[string]int{
 	indicators.EFORBIDDEN:    http.StatusForbidden,
 	indicators.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	indicators.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
-	EREJECTED:                http.StatusUnprocessableEntity,
 	ETOOMANY:                 http.StatusTooManyRequests,
 	indicators.EINTERNAL:     http.StatusInternalServerError,
 }
@@ -40,7 +35,7 @@ var codeByStatus = map[int]string{
 	http.StatusForbidden:             indicators.EFORBIDDEN,
 	http.StatusRequestEntityTooLarge: indicators.ETOOLARGE,
 	http.StatusUnsupportedMediaType:  indicators.EUNSUPPORTED,
-	http.StatusUnprocessableEntity:   EREJECTED,
+	http.StatusUnprocessableEntity:   indicators.EINVALID,
 	http.StatusTooManyRequests:       ETOOMANY,
 }
 

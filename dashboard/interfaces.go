@@ -17,7 +17,7 @@ type ImportRequest struct {
 }
 
 // Importer imports an uploaded file; data/importer provides it, wired by cmd/clout.
-// A rejected file returns the report and an *indicators.Error with code EREJECTED
+// A rejected file returns the report and an *indicators.Error with code EINVALID
 // whose Details are every problem.
 type Importer interface {
 	Import(ctx context.Context, req ImportRequest) (*indicators.ImportReport, error)

@@ -201,20 +201,6 @@ func (s *Server) view(cc *chart.Computed) *chartView {
 	return v
 }
 
-// withQuery joins a path and query parts, skipping empty ones.
-func withQuery(path string, parts ...string) string {
-	var q []string
-	for _, p := range parts {
-		if p != "" {
-			q = append(q, p)
-		}
-	}
-	if len(q) == 0 {
-		return path
-	}
-	return path + "?" + strings.Join(q, "&")
-}
-
 // control is one form control of a chart page.
 type control struct {
 	Name, Label, Help string

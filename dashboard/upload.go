@@ -269,7 +269,7 @@ func rejection(rep *indicators.ImportReport, err error) (rejectResponse, bool) {
 	code := indicators.ErrorCode(err)
 	details := indicators.ErrorDetails(err)
 	switch {
-	case err != nil && (code == indicators.EINVALID || code == EREJECTED) && len(details) > 0:
+	case err != nil && code == indicators.EINVALID && len(details) > 0:
 		return rejectResponse{Error: indicators.ErrorMessage(err), Details: details, Report: rep}, true
 	case err == nil && rep != nil && !rep.OK():
 		return rejectResponse{Error: "the file was rejected: " + strconv.Itoa(len(rep.Errors)) + " errors",

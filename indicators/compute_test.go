@@ -329,26 +329,3 @@ func TestMapData(t *testing.T) {
 		t.Errorf("bad metric: err = %v", err)
 	}
 }
-
-func TestFormChoices(t *testing.T) {
-	ch := indicators.FormChoices(append(tradeFixture(), gasFixture()...))
-	if !slices.Equal(ch.Years, []int{2019, 2020}) {
-		t.Errorf("years %v", ch.Years)
-	}
-	if !slices.Equal(ch.Indicators, []string{indicators.GasExportsCode, indicators.ImportsCode, indicators.ExportsCode}) {
-		t.Errorf("indicators %v", ch.Indicators)
-	}
-	if got := ch.Periods; got[0] != "2019" || got[1] != "2019-04" || got[len(got)-1] != "2020-05" {
-		t.Errorf("periods %v", got)
-	}
-	if len(ch.Countries) != len(indicators.Groups())+2 || ch.Countries[0].Value != "EAEU" {
-		t.Errorf("countries %v: want the groups, then RUS and TUR", ch.Countries)
-	}
-	var labels []string
-	for _, o := range ch.Partners[len(indicators.Groups()):] {
-		labels = append(labels, o.Label)
-	}
-	if want := []string{"Azerbaijan", "China", "Countries & Areas not specified", "European Union", "Germany", "Italy", "Russia", "Turkey", "World"}; !slices.Equal(labels, want) {
-		t.Errorf("partners %v, want %v (sorted by name)", labels, want)
-	}
-}

@@ -270,17 +270,11 @@ func (c *Countries) All() []Country {
 // ResolveCountry resolves s with the default registry (see Countries.Resolve).
 func ResolveCountry(s string) (string, error) { return DefaultCountries().Resolve(s) }
 
-// CountrySuggestions returns the default registry's suggestions for s.
-func CountrySuggestions(s string) []string { return DefaultCountries().Suggest(s) }
-
 // CountryName returns the display name of code from the default registry.
 func CountryName(code string) string { return DefaultCountries().Name(code) }
 
 // IsAggregate reports whether code is an aggregate in the default registry.
 func IsAggregate(code string) bool { return DefaultCountries().IsAggregate(code) }
-
-// CountryByIMFCode returns the code for an IMF numeric country code.
-func CountryByIMFCode(n int) (string, bool) { return DefaultCountries().ByIMF(n) }
 
 // normalizeName folds a name for matching: lower case, no diacritics, "&" as
 // "and", apostrophes dropped, other punctuation as spaces, spaces collapsed.

@@ -113,7 +113,7 @@ func TestResolveCountryUnknown(t *testing.T) {
 			if indicators.ErrorCode(err) != indicators.EINVALID {
 				t.Fatalf("ResolveCountry(%q) error = %v, want EINVALID", tt.in, err)
 			}
-			sug := indicators.CountrySuggestions(tt.in)
+			sug := indicators.DefaultCountries().Suggest(tt.in)
 			if tt.suggest == "" {
 				return
 			}

@@ -29,19 +29,6 @@ func (f Frequency) String() string {
 	return "unknown"
 }
 
-// ParseFrequency reads "annual"/"A"/"year", "quarterly"/"Q", "monthly"/"M".
-func ParseFrequency(s string) (Frequency, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "annual", "a", "year", "yearly":
-		return Annual, nil
-	case "quarterly", "q", "quarter":
-		return Quarterly, nil
-	case "monthly", "m", "month":
-		return Monthly, nil
-	}
-	return 0, Errorf(EINVALID, "%q is not a frequency (annual, quarterly or monthly)", s)
-}
-
 // Period is a calendar year, quarter or month: 2019, 2020-Q1, 2020-04.
 // The zero Period is "no period". Periods are comparable and usable as map keys.
 type Period struct {

@@ -24,23 +24,6 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 	return s, nil
 }
 
-// NextRuns returns the next n run times of spec after from.
-func NextRuns(spec string, from time.Time, n int) ([]time.Time, error) {
-	s, err := ParseSchedule(spec)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]time.Time, 0, n)
-	for t := from; len(out) < n; {
-		t = s.Next(t)
-		if t.IsZero() {
-			break
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
 var descriptors = map[string]string{
 	"@yearly":   "every year on 1 January at 00:00",
 	"@annually": "every year on 1 January at 00:00",

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -99,19 +98,6 @@ type Request struct {
 	DryRun         bool   // validate and report without storing
 	Who            string // who imports, recorded with the version
 	SumCommodities bool   // UN Comtrade: sum commodity rows instead of rejecting them
-}
-
-// ReadLimited reads r up to limit bytes and fails with ETOOLARGE beyond that; use it
-// to fill Request.Data from an upload or a file.
-func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read file: %w", err)
-	}
-	if int64(len(b)) > limit {
-		return nil, indicators.Errorf(indicators.ETOOLARGE, "file is larger than the %s limit", humanBytes(limit))
-	}
-	return b, nil
 }
 
 // Import parses, validates and (unless req.DryRun) stores req's file as a new

@@ -112,16 +112,6 @@ func TestProgress(t *testing.T) {
 	}
 }
 
-func TestReadLimited(t *testing.T) {
-	b, err := ReadLimited(strings.NewReader("abc"), 3)
-	if err != nil || string(b) != "abc" {
-		t.Fatalf("at the limit: %q, %v", b, err)
-	}
-	if _, err := ReadLimited(strings.NewReader("abcd"), 3); indicators.ErrorCode(err) != indicators.ETOOLARGE {
-		t.Fatalf("over the limit: err = %v, want ETOOLARGE", err)
-	}
-}
-
 func TestDatasetName(t *testing.T) {
 	for in, want := range map[string]string{
 		"API_SP.POP.TOTL_DS2_en_csv_v2_1.csv": "API_SP.POP.TOTL_DS2_en_csv_v2_1",
