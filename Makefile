@@ -35,7 +35,7 @@ run: build
 test: assets
 	$(GO) test -race -count=1 ./...
 
-# Benchmarks (speed and memory targets of DESIGN §10; results in docs/benchmarks.md).
+# Benchmarks (the speed and memory targets and results are in docs/benchmarks.md).
 # Some compare against Chromium (chromium) or run wrk when they are installed.
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./...

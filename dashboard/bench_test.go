@@ -123,7 +123,7 @@ func runLoad(b *testing.B, url string, conns, total int) loadResult {
 	}
 }
 
-// BenchmarkLoadChartPageVsStatic is DESIGN §10's throughput target, side by side
+// BenchmarkLoadChartPageVsStatic is the throughput target of docs/benchmarks.md, side by side
 // in one run over real TCP with 64 keep-alive connections: the chart page
 // against a bare Echo route serving the same bytes from memory. It reports both
 // rates, their ratio (target ≥ 0.5) and the chart page's p99 (target < 20 ms).
@@ -157,7 +157,7 @@ func BenchmarkLoadChartPageVsStatic(b *testing.B) {
 }
 
 // BenchmarkStartReady measures New + listen + the first page answered, on a
-// store that already holds the seed (DESIGN §10: start to ready ≤ 500 ms), and
+// store that already holds the seed (target: start to ready ≤ 500 ms), and
 // reports the process's resident memory after serving every page once (idle
 // RSS ≤ 150 MiB).
 func BenchmarkStartReady(b *testing.B) {

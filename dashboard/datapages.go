@@ -11,7 +11,7 @@ import (
 	"github.com/clout-dev/clout/indicators"
 )
 
-// dataState is what the writing half of the dashboard keeps (issue 5): auth and
+// dataState is what the writing half of the dashboard keeps: auth and
 // the staging area of dry-run uploads.
 type dataState struct {
 	auth    *authState

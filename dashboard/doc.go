@@ -1,27 +1,27 @@
-// Package dashboard is Clout's HTTP side: the Echo server, pages and their
-// templates, the JSON API, the chart option builders (go-echarts) and the
-// snapshot routes (rendering lives in dashboard/render and dashboard/export).
+// Package dashboard is Clout's HTTP side and nothing else: the Echo server, its
+// routes and middleware, the one error mapping, the pages and their templates, the
+// embedded static files, and a handler file per resource (pages, API, snapshots,
+// uploads and datasets, jobs). Computing, linking and rendering charts is the
+// chart package's; importing is data/importer's; the dashboard only reads
+// requests, calls them and writes responses.
 //
-// New(cfg, deps) builds a Server over an indicators.Store; Handler() is the Echo
-// instance, Start/Serve/Shutdown run it with a graceful shutdown.
+// New(cfg, deps) builds a Server over an indicators.Store and a *chart.Service;
+// Handler() is the Echo instance, Start/Serve/Shutdown run it with a graceful
+// shutdown.
 //
-// Every chart goes through one path: the query string becomes the chart's
-// Params (chartParams), indicators.ComputeChart reads and computes them at a data
-// version, and Option(result, theme) — one go-echarts builder per chart
-// (option_*.go) — turns the Result into the ECharts option that the page, the
-// embed page, the JSON API and the exports all use. The option reaches the
-// browser only as JSON inside <script type="application/json"> (HTML-escaped, no
-// "__f__" markers), never as go-echarts' Render() output, and app.js draws it.
-//
-// Computed charts and rendered pages are cached in a bounded LRU keyed by chart,
-// canonical parameters and data version, so the cache never serves stale data;
-// the current data version is itself cached for Config.VersionTTL and dropped at
-// once by DataChanged after an in-process write.
+// Every chart goes through one path: chart.Service.ParseRequest reads the query
+// string, Compute computes the chart at a data version (from its cache), and
+// OptionFor gives the ECharts option that the page, the embed page, the JSON API
+// and the snapshots all use. The option reaches the browser only as JSON inside
+// <script type="application/json"> (HTML-escaped, no "__f__" markers), never as
+// go-echarts' Render() output, and app.js draws it. Rendered pages are kept in a
+// bounded LRU keyed by chart, canonical parameters and data version, so a new
+// data version is never answered from a stale page.
 //
 // Errors are *indicators.Error values; handleError maps their codes to status
 // codes in one table and answers JSON under /api and an HTML page elsewhere.
 //
-// Later features plug in with their own files: a registerXRoutes call in routes
-// (uploads and datasets, jobs, snapshots), readGuards for --private, renderData
-// for pages that use the layout, and Metrics().Registry for their collectors.
+// A new resource adds its own file: a registerXRoutes call in routes, readGuards
+// for --private, renderData for pages that use the layout, and
+// Metrics().Registry for its collectors.
 package dashboard

@@ -39,7 +39,7 @@ var codeByStatus = map[int]string{
 	http.StatusTooManyRequests:       ETOOMANY,
 }
 
-// ErrorResponse is the JSON body of every API error (DESIGN §6).
+// ErrorResponse is the JSON body of every API error.
 type ErrorResponse struct {
 	Error   string                     `json:"error"`
 	Details []indicators.ImportProblem `json:"details,omitempty"`

@@ -6,7 +6,7 @@ import (
 	"github.com/clout-dev/clout/indicators"
 )
 
-// ImportRequest is an upload to import (issue 5).
+// ImportRequest is an upload to import.
 type ImportRequest struct {
 	Dataset  string
 	FileName string

@@ -86,7 +86,7 @@ type JobRunsResponse struct {
 
 // JobRunConflict is the body of a 409 from POST /api/jobs/:name/run: the run was
 // skipped because another run of the job is in progress. It is an error body
-// (DESIGN §6) that also carries the recorded skipped run.
+// (an ErrorResponse) that also carries the recorded skipped run.
 type JobRunConflict struct {
 	Error string            `json:"error"`
 	Run   indicators.JobRun `json:"run"`

@@ -51,7 +51,7 @@ type headline struct {
 	params func(ctx context.Context, s *Server, version int64) indicators.Params
 }
 
-// headlines are the overview's charts (issue 4): trade share with the defaults
+// headlines are the overview's charts: trade share with the defaults
 // (TUR+AZE against 5%), gas exports to Turkey (monthly where the data allow) and
 // the integration gain of FSU-CORE.
 var headlines = []headline{

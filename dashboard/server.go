@@ -29,9 +29,9 @@ type Config struct {
 	// BaseURL is the absolute URL the dashboard is reached at ("http://localhost:8080"),
 	// used for permalinks in exports; empty means relative links only.
 	BaseURL string
-	// Private makes reading need a session or a token too (issue 5 adds the check).
+	// Private makes reading need a session or a token too.
 	Private bool
-	// AdminToken guards writes (issue 5).
+	// AdminToken guards writes.
 	AdminToken string
 	// MaxUploadBytes bounds uploads (32 MiB).
 	MaxUploadBytes int64
@@ -90,9 +90,9 @@ type Deps struct {
 	// Charts computes, links and renders the charts; nil builds one over Store
 	// from Config (CacheEntries, VersionTTL, BaseURL) without snapshots.
 	Charts *chart.Service
-	// Importer runs uploads (issue 5); nil disables the upload routes.
+	// Importer runs uploads; nil disables the upload routes.
 	Importer Importer
-	// Jobs lists and runs the scheduled jobs (issue 7, jobs.go); nil: /jobs says
+	// Jobs lists and runs the scheduled jobs (jobs.go); nil: /jobs says
 	// none are configured. Server.SetJobs sets it after New.
 	Jobs JobRunner
 }
@@ -261,9 +261,9 @@ func (s *Server) newEcho() *echo.Echo {
 	return e
 }
 
-// routes registers every route. Later features add their own register function
-// here (issue 5: uploads/auth, issue 6: snapshots, issue 7: jobs), each in its own
-// file; read routes go on the read group so --private can guard them in one place.
+// routes registers every route. Each resource registers its routes in its own
+// file (pages, API, snapshots, data, jobs); read routes go on the read group so
+// --private can guard them in one place.
 func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/metrics", s.handleMetrics)
@@ -280,8 +280,8 @@ func (s *Server) routes(e *echo.Echo) {
 }
 
 // readGuards returns the middleware that protects reading. It is empty for a
-// public dashboard; issue 5 (auth) returns the session/token check when
-// Config.Private is set.
+// public dashboard and the session/token check (auth.go) when Config.Private is
+// set.
 func (s *Server) readGuards() []echo.MiddlewareFunc { return s.authReadGuards() }
 
 func (s *Server) handleHealth(c echo.Context) error {

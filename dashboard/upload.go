@@ -21,7 +21,7 @@ import (
 	"github.com/clout-dev/clout/indicators"
 )
 
-// Layouts are the values of the import format parameter (DESIGN §3); "auto"
+// Layouts are the values of the import format parameter ; "auto"
 // detects the layout from the header row.
 var Layouts = []string{"auto", "tidy", "wide", "worldbank", "databank", "dots", "comtrade", "oecd"}
 

@@ -14,7 +14,7 @@ type ParamSpec struct {
 	Options []string `json:"options,omitempty"` // for enum
 }
 
-// Chart is one of the built-in charts (DESIGN §4). It is pure: callers fetch the
+// Chart is one of the built-in charts (README "Charts and parameters"). It is pure: callers fetch the
 // observations that Query asks for (from a Store) and pass them to Compute.
 type Chart interface {
 	ID() string

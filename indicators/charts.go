@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Chart ids (DESIGN §4, contract).
+// Chart ids. They appear in URLs, permalinks and job configs, so they must not change.
 const (
 	ChartTradeShare      = "trade-share"
 	ChartGasExports      = "gas-exports"

@@ -4,7 +4,7 @@ import (
 	"strings"
 )
 
-// Group is a built-in country group (DESIGN §4) that parameters accept by name.
+// Group is a built-in country group that parameters accept by name.
 type Group struct {
 	Name    string   `json:"name"`
 	Title   string   `json:"title"`

@@ -1,6 +1,7 @@
 package indicators
 
-// Canonical indicator codes read by the built-in charts (DESIGN §2).
+// Canonical indicator codes read by the built-in charts; imports map each
+// source's codes onto these.
 const (
 	PopulationCode = "SP.POP.TOTL"
 	GDPPPPCode     = "NY.GDP.MKTP.PP.CD"

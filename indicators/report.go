@@ -17,7 +17,7 @@ type PeriodRange struct {
 }
 
 // ImportReport is what every import (dry run or not) says about a file: the layout
-// detected, counts, and every warning and error (DESIGN §3).
+// detected, counts, and every warning and error (README "Spreadsheet layouts").
 type ImportReport struct {
 	Dataset      string          `json:"dataset"`
 	Version      int             `json:"version,omitempty"`

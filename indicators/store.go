@@ -75,7 +75,8 @@ type Diff struct {
 type ObservationSource func(yield func(batch []Observation) error) error
 
 // Store keeps datasets, their versions and observations, and the global data
-// version. Implementations: data.SQLite (default) and data.Postgres.
+// version. Implementations: data/sqlite (default) and data/postgres, chosen by
+// data.Open from the DSN.
 // Every method runs in one transaction; a failed write changes nothing.
 type Store interface {
 	// Observations returns the live observations matching q (as of q.AsOf if set),
@@ -106,7 +107,7 @@ type Store interface {
 	Close() error
 }
 
-// Job run statuses (DESIGN §7).
+// Job run statuses, as recorded in the store and shown on /jobs.
 const (
 	RunOK        = "ok"
 	RunUnchanged = "unchanged"

@@ -1,3 +1,7 @@
+// Package option builds the ECharts option of each built-in chart from its
+// computed indicators.Result, one small go-echarts builder per chart id, in a
+// light or dark theme. The dashboard, the exports and the renderer all draw
+// from these options.
 package option
 
 import (
@@ -12,7 +16,7 @@ import (
 // optionBuilder turns a computed result into a go-echarts chart's option map.
 type optionBuilder func(res *indicators.Result, theme string) (map[string]any, error)
 
-// builders is the one option builder per chart id (DESIGN §1).
+// builders is the one option builder per chart id.
 var builders = map[string]optionBuilder{
 	"trade-share":      buildTradeShare,
 	"gas-exports":      buildGasExports,

@@ -32,7 +32,7 @@ type Config struct {
 	Path       string        `yaml:"-"` // the config file read, if any
 }
 
-// LimitsConfig bounds what an import accepts (DESIGN §3).
+// LimitsConfig bounds what an import accepts: uploads, `clout import` and import jobs.
 type LimitsConfig struct {
 	UploadMiB       int64 `yaml:"upload_mib"`
 	UncompressedMiB int64 `yaml:"uncompressed_mib"`

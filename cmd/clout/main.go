@@ -1,5 +1,6 @@
 // Command clout serves and feeds the Clout dashboard of Russia's regional-influence
-// indicators. It only wires the packages together: see DESIGN.md §5 for the verbs.
+// indicators. It only wires the packages together (docs/ARCHITECTURE.md); the
+// verbs are described in the README's "CLI" section.
 package main
 
 import (

@@ -23,7 +23,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The import benchmarks (DESIGN §10): a 1-million-row tidy csv and xlsx and a
+// The import benchmarks (targets in docs/benchmarks.md): a 1-million-row tidy csv and xlsx and a
 // 1-million-cell wide xlsx, imported end to end into a real SQLite file, next to
 // excelize's raw streaming read of the same xlsx; and the World Bank bulk CSV of
 // the whole world. Each reports rows/s and the peak resident memory of the run.

@@ -13,7 +13,8 @@ import (
 	"github.com/clout-dev/clout/indicators"
 )
 
-// Default limits (DESIGN §3).
+// Default limits of one import; the configuration may change the first three
+// (README "Configuration").
 const (
 	DefaultMaxUpload   = 32 << 20  // bytes of the uploaded file
 	DefaultMaxUnzipped = 256 << 20 // bytes of an xlsx once decompressed

@@ -2,7 +2,7 @@ package importer
 
 import "github.com/clout-dev/clout/indicators"
 
-// tidyMapper maps Clout's own layout: one observation per row (DESIGN §3.1).
+// tidyMapper maps Clout's own layout: one observation per row.
 type tidyMapper struct {
 	ind, cty, par, per, val, unit, src int
 }

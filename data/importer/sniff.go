@@ -24,7 +24,7 @@ var (
 )
 
 // sniff decides from the bytes whether data is an xlsx workbook or csv text; the
-// file name is never trusted (DESIGN §9).
+// file name is never trusted, since anyone can rename a file.
 func sniff(data []byte) (fileKind, error) {
 	switch {
 	case len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0:

@@ -1,4 +1,4 @@
--- Clout schema, version 1 (DESIGN §2, §7).
+-- Clout schema, version 1: datasets and their versions, observations, jobs' runs.
 -- Plain SQL kept close to what PostgreSQL accepts; SQLite-only bits are marked.
 
 -- files keeps every original upload once, by content.
