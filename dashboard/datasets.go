@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -72,7 +73,11 @@ func (s *Server) handleVersionFile(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Disposition", attachment(fileName))
 	h.Set("Cache-Control", "private, max-age=86400") // a version's file never changes
-	return c.Blob(http.StatusOK, contentTypeOfKind(sniffKind(file)), file)
+	ct, err := importer.Sniff(file)
+	if err != nil {
+		ct = "application/octet-stream"
+	}
+	return c.Blob(http.StatusOK, ct, file)
 }
 
 // attachment is a Content-Disposition for a download named name; non-ASCII and

@@ -18,7 +18,7 @@ func (s *Server) handleTemplate(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Disposition", attachment("clout-template.xlsx"))
 	h.Set("Cache-Control", "no-cache")
-	return c.Blob(http.StatusOK, contentTypeOfKind(kindXLSX), body)
+	return c.Blob(http.StatusOK, importer.ContentTypeXLSX, body)
 }
 
 // buildTemplate gathers the template's codes and example rows (those each

@@ -19,7 +19,7 @@ func mustTemplate(t *testing.T, c *testClient) ([]byte, *excelize.File) {
 	if res.status != 200 {
 		t.Fatalf("template: %d %s", res.status, res.body)
 	}
-	if ct := res.header.Get("Content-Type"); ct != contentTypeOfKind(kindXLSX) {
+	if ct := res.header.Get("Content-Type"); ct != importer.ContentTypeXLSX {
 		t.Errorf("Content-Type %q", ct)
 	}
 	if cd := res.header.Get("Content-Disposition"); !strings.Contains(cd, "clout-template.xlsx") {

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -18,57 +17,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
-
-// Layouts are the values of the import format parameter ; "auto"
-// detects the layout from the header row.
-var Layouts = []string{"auto", "tidy", "wide", "worldbank", "databank", "dots", "comtrade", "oecd"}
 
 // multipartSlack is what a multipart body may carry besides the file (headers,
 // boundaries, small fields) before it counts as over the upload limit.
 const multipartSlack = 1 << 20
-
-// sniffLen is how much of a text file is checked for being UTF-8 without NULs.
-const sniffLen = 64 << 10
-
-// File kinds sniffed from an upload's bytes.
-const (
-	kindXLSX = "xlsx"
-	kindCSV  = "csv"
-)
-
-// sniffKind tells an xlsx workbook (a zip container) from CSV text (UTF-8, with
-// or without BOM, no NUL bytes) by the bytes, never the name. Anything else
-// (legacy .xls, PDF, images, UTF-16 text) is "".
-func sniffKind(b []byte) string {
-	if bytes.HasPrefix(b, []byte("PK\x03\x04")) {
-		return kindXLSX
-	}
-	head := bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	if len(head) > sniffLen {
-		head = head[:sniffLen]
-		// The cut may split a UTF-8 sequence: forgive up to 3 bytes of it.
-		for i := 0; i < utf8.UTFMax-1 && !utf8.Valid(head); i++ {
-			head = head[:len(head)-1]
-		}
-	}
-	if len(head) == 0 || bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head) {
-		return ""
-	}
-	return kindCSV
-}
-
-// contentTypeOfKind is the media type of a stored original file.
-func contentTypeOfKind(kind string) string {
-	switch kind {
-	case kindXLSX:
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	case kindCSV:
-		return "text/csv; charset=utf-8"
-	}
-	return "application/octet-stream"
-}
 
 // staged is a dry-run upload kept so the import step needs no second upload.
 type staged struct {
@@ -302,8 +257,8 @@ func (s *Server) readUploadForm(c echo.Context, p *principal) (uploadForm, error
 	if f.req.Format == "" {
 		f.req.Format = "auto"
 	}
-	if !slices.Contains(Layouts, f.req.Format) {
-		return f, indicators.Errorf(indicators.EINVALID, "format: %q is not one of %s", f.req.Format, strings.Join(Layouts, ", "))
+	if err := importer.CheckFormat(f.req.Format); err != nil {
+		return f, err
 	}
 	dry, err := parseBool(formValue(form, "dry_run"))
 	if err != nil {
@@ -342,12 +297,8 @@ func (s *Server) readFilePart(fh *multipart.FileHeader) ([]byte, error) {
 	if int64(len(data)) > s.cfg.MaxUploadBytes {
 		return nil, s.tooLarge()
 	}
-	if len(data) == 0 {
-		return nil, indicators.Errorf(indicators.EINVALID, "file: the file is empty")
-	}
-	if sniffKind(data) == "" {
-		return nil, indicators.Errorf(indicators.EUNSUPPORTED,
-			"the file is neither an xlsx workbook nor UTF-8 CSV text (legacy .xls and other formats: save as .xlsx or CSV UTF-8)")
+	if _, err := importer.Sniff(data); err != nil {
+		return nil, err
 	}
 	return data, nil
 }
@@ -453,7 +404,7 @@ func (s *Server) handleUploadPage(c echo.Context) error {
 	}
 	return s.renderData(c, http.StatusOK, "upload", "Upload", uploadView{
 		formView: s.formViewOf(c),
-		Layouts:  Layouts,
+		Layouts:  append([]string{"auto"}, importer.Formats()...),
 		MaxBytes: s.cfg.MaxUploadBytes,
 		MaxLabel: formatBytes(s.cfg.MaxUploadBytes),
 	})

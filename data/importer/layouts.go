@@ -50,6 +50,13 @@ func Formats() []string {
 	return out
 }
 
+// CheckFormat returns nil for a Request.Format that Import accepts ("auto", a
+// name of Formats or one of its aliases) and Import's EINVALID error otherwise.
+func CheckFormat(format string) error {
+	_, err := formatLayout(format)
+	return err
+}
+
 // formatLayout returns the layout a --format value forces, nil for auto-detection.
 func formatLayout(format string) (*layout, error) {
 	f := strings.ToLower(strings.TrimSpace(format))

@@ -23,6 +23,29 @@ var (
 	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 )
 
+// Media types of the files Clout imports.
+const (
+	ContentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	ContentTypeCSV  = "text/csv; charset=utf-8"
+)
+
+// Sniff checks from the bytes, as Import does, that data is a file Clout
+// imports, and returns its media type: ContentTypeXLSX, ContentTypeCSV, or csv
+// in Windows-1252 (which Import decodes). Anything else is an EUNSUPPORTED error
+// that says what the file is, an empty file EINVALID.
+func Sniff(data []byte) (string, error) {
+	kind, err := sniff(data)
+	switch {
+	case err != nil:
+		return "", err
+	case kind == kindXLSX:
+		return ContentTypeXLSX, nil
+	case !utf8.Valid(bytes.TrimPrefix(data, utf8BOM)):
+		return "text/csv; charset=windows-1252", nil
+	}
+	return ContentTypeCSV, nil
+}
+
 // sniff decides from the bytes whether data is an xlsx workbook or csv text; the
 // file name is never trusted, since anyone can rename a file.
 func sniff(data []byte) (fileKind, error) {
