@@ -29,15 +29,22 @@ import (
 	"github.com/clout-dev/clout/indicators"
 )
 
-// Config sizes the service. Zero values take the defaults given.
+// Defaults of Config's zero fields.
+const (
+	DefaultCacheEntries = 512
+	DefaultImageEntries = 64
+	DefaultVersionTTL   = time.Second
+)
+
+// Config sizes the service. Zero values take the defaults above.
 type Config struct {
-	// CacheEntries bounds the computed charts kept (512).
+	// CacheEntries bounds the computed charts kept (DefaultCacheEntries).
 	CacheEntries int
-	// ImageEntries bounds the rendered PNG and SVG snapshots kept (64); an SVG
-	// with its embedded fonts is about 200 KB.
+	// ImageEntries bounds the rendered PNG and SVG snapshots kept
+	// (DefaultImageEntries); an SVG with its embedded fonts is about 200 KB.
 	ImageEntries int
 	// VersionTTL is how long the current data version is trusted before the store
-	// is asked again (1s), so another process or replica writing to the same store
+	// is asked again (DefaultVersionTTL), so another process or replica writing to the same store
 	// is seen within it; writers in this process call DataChanged at once.
 	VersionTTL time.Duration
 	// BaseURL, when set, makes permalinks absolute ("https://clout.example.org").
@@ -46,13 +53,13 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.CacheEntries <= 0 {
-		c.CacheEntries = 512
+		c.CacheEntries = DefaultCacheEntries
 	}
 	if c.ImageEntries <= 0 {
-		c.ImageEntries = 64
+		c.ImageEntries = DefaultImageEntries
 	}
 	if c.VersionTTL <= 0 {
-		c.VersionTTL = time.Second
+		c.VersionTTL = DefaultVersionTTL
 	}
 	return c
 }

@@ -17,14 +17,14 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/clout-dev/clout/chart"
-
+	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
 
 // Config is the dashboard's configuration, filled by cmd/clout from flags, the
 // environment and the config file. Zero values take the defaults listed.
 type Config struct {
-	// Addr is the listen address used by Start when none is given (":8080").
+	// Addr is the listen address used by Start when none is given (DefaultAddr).
 	Addr string
 	// BaseURL is the absolute URL the dashboard is reached at ("http://localhost:8080"),
 	// used for permalinks in exports; empty means relative links only.
@@ -33,15 +33,17 @@ type Config struct {
 	Private bool
 	// AdminToken guards writes.
 	AdminToken string
-	// MaxUploadBytes bounds uploads (32 MiB).
+	// MaxUploadBytes bounds uploads (importer.DefaultMaxUpload).
 	MaxUploadBytes int64
-	// CacheEntries bounds the cache of computed chart responses (512).
+	// CacheEntries bounds the rendered pages kept, and the computed charts kept
+	// by the chart service New builds when Deps.Charts is nil
+	// (chart.DefaultCacheEntries).
 	CacheEntries int
 	// MaxObservations bounds one GET /api/observations answer (200,000); a wider
 	// query is asked to narrow its filters.
 	MaxObservations int
 	// VersionTTL is how long the current data version is trusted before the store
-	// is asked again (1s); in-process writers call Server.DataChanged at once.
+	// is asked again (chart.DefaultVersionTTL); in-process writers call Server.DataChanged at once.
 	VersionTTL time.Duration
 	// TrustProxy says a reverse proxy sets X-Forwarded-For / X-Forwarded-Proto, so
 	// client addresses and TLS are taken from them.
@@ -51,21 +53,21 @@ type Config struct {
 	ReadTimeout, WriteTimeout, ShutdownTimeout time.Duration
 }
 
+// DefaultAddr is the listen address when none is configured.
+const DefaultAddr = ":8080"
+
 func (c Config) withDefaults() Config {
 	if c.Addr == "" {
-		c.Addr = ":8080"
+		c.Addr = DefaultAddr
 	}
 	if c.MaxUploadBytes <= 0 {
-		c.MaxUploadBytes = 32 << 20
+		c.MaxUploadBytes = importer.DefaultMaxUpload
 	}
 	if c.CacheEntries <= 0 {
-		c.CacheEntries = 512
+		c.CacheEntries = chart.DefaultCacheEntries
 	}
 	if c.MaxObservations <= 0 {
 		c.MaxObservations = 200_000
-	}
-	if c.VersionTTL <= 0 {
-		c.VersionTTL = time.Second
 	}
 	if c.ReadTimeout <= 0 {
 		c.ReadTimeout = 10 * time.Second

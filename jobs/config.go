@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -23,7 +24,7 @@ const (
 	DefaultRetries    = 2
 	DefaultBackoff    = 30 * time.Second
 	DefaultMaxBackoff = 10 * time.Minute
-	DefaultMaxSize    = ByteSize(32 << 20) // the importer's default upload limit
+	DefaultMaxSize    = ByteSize(importer.DefaultMaxUpload)
 	DefaultKeep       = 30
 )
 

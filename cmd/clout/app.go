@@ -118,7 +118,7 @@ func (o *onceExporter) close() {
 func (a *app) importer(progress func(importer.Progress)) *importer.Importer {
 	return importer.New(a.store, importer.Options{
 		Countries:   a.countries,
-		MaxUpload:   a.cfg.Limits.UploadMiB << 20,
+		MaxUpload:   a.cfg.Limits.UploadBytes(),
 		MaxUnzipped: a.cfg.Limits.UncompressedMiB << 20,
 		MaxCells:    a.cfg.Limits.Cells,
 		Progress:    progress,

@@ -15,6 +15,8 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"github.com/clout-dev/clout/dashboard"
+	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -39,12 +41,19 @@ type LimitsConfig struct {
 	Cells           int64 `yaml:"cells"`
 }
 
+// UploadBytes is the largest file accepted, in bytes.
+func (l LimitsConfig) UploadBytes() int64 { return l.UploadMiB << 20 }
+
 func defaultConfig() Config {
 	return Config{
-		Addr:     ":8080",
+		Addr:     dashboard.DefaultAddr,
 		DB:       "clout.db",
 		Shutdown: 15 * time.Second,
-		Limits:   LimitsConfig{UploadMiB: 32, UncompressedMiB: 256, Cells: 5_000_000},
+		Limits: LimitsConfig{
+			UploadMiB:       importer.DefaultMaxUpload >> 20,
+			UncompressedMiB: importer.DefaultMaxUnzipped >> 20,
+			Cells:           importer.DefaultMaxCells,
+		},
 	}
 }
 

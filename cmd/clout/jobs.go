@@ -53,7 +53,7 @@ func newScheduler(a *app, jc jobs.Config, dataChanged func(), reg prometheus.Reg
 		Importer: imp, Snapshotter: snapshot,
 		Known:       knownNames(),
 		DataChanged: dataChanged,
-		MaxSize:     jobs.ByteSize(a.cfg.Limits.UploadMiB << 20),
+		MaxSize:     jobs.ByteSize(a.cfg.Limits.UploadBytes()),
 		Registerer:  reg,
 		Logger:      a.log,
 	})
