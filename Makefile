@@ -48,9 +48,18 @@ fuzz: assets
 generate:
 	$(GO) generate ./data/seed
 
+# Linters are pinned and fetched from the Go module proxy by `go run`, so a fresh
+# machine needs nothing installed beforehand. deadcode counts the tests as users
+# (-test), so only code that nothing at all calls is reported.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+DEADCODE    := golang.org/x/tools/cmd/deadcode@v0.52.0
+
 lint: assets
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+	@out=$$($(GO) run $(DEADCODE) -test ./...) || exit 1; if [ -n "$$out" ]; then echo "deadcode: unreachable functions:"; echo "$$out"; exit 1; fi
 
 clean:
 	rm -rf bin $(VENDOR) node_modules
