@@ -2,10 +2,10 @@ package dashboard
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/labstack/echo/v4"
 
 	"github.com/clout-dev/clout/indicators"
@@ -85,15 +85,7 @@ func nameParam(c echo.Context) (string, error) {
 func datasetURL(name string) string { return "/datasets/" + url.PathEscape(name) }
 
 // formatBytes writes a size in B, KiB or MiB.
-func formatBytes(n int64) string {
-	switch {
-	case n < 1024:
-		return strconv.FormatInt(n, 10) + " B"
-	case n < 1<<20:
-		return strconv.FormatFloat(float64(n)/1024, 'f', 1, 64) + " KiB"
-	}
-	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
-}
+func formatBytes(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }
 
 // formatOptional writes a diff value; nil is "—" (absent on that side).
 func formatOptional(v *float64) string {

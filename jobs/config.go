@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"gopkg.in/yaml.v3"
 
 	"github.com/clout-dev/clout/data/importer"
@@ -272,21 +273,9 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 
 // ParseByteSize reads a size such as "100MiB", "10MB" or "1048576".
 func ParseByteSize(s string) (ByteSize, error) {
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
-	t := strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n < 0 {
+	n, err := humanize.ParseBytes(strings.TrimSpace(s))
+	if err != nil || n > math.MaxInt64 {
 		return 0, fmt.Errorf("%q is not a size (use e.g. 100MiB, 10MB or a number of bytes)", s)
 	}
-	return ByteSize(n * mult), nil
+	return ByteSize(n), nil
 }

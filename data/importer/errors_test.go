@@ -246,7 +246,7 @@ func TestLimits(t *testing.T) {
 		code string
 		msg  string
 	}{
-		{name: "upload size", opts: Options{MaxUpload: 1000}, data: func(testing.TB) []byte { return big }, code: indicators.ETOOLARGE, msg: "over the 1000 bytes upload limit"},
+		{name: "upload size", opts: Options{MaxUpload: 1000}, data: func(testing.TB) []byte { return big }, code: indicators.ETOOLARGE, msg: "over the 1000 B upload limit"},
 		{name: "cell limit csv", opts: Options{MaxCells: 100}, code: indicators.ETOOLARGE, msg: "more than 100 cells",
 			data: func(testing.TB) []byte {
 				lines := []string{"indicator,country,period,value"}
@@ -263,7 +263,7 @@ func TestLimits(t *testing.T) {
 				}
 				return MustXLSX(tb, sheet{name: "Data", rows: rows})
 			}},
-		{name: "zip bomb", opts: Options{MaxUnzipped: 1 << 20}, data: zipBomb, code: indicators.ETOOLARGE, msg: "unpacks to more than the 1 MiB limit"},
+		{name: "zip bomb", opts: Options{MaxUnzipped: 1 << 20}, data: zipBomb, code: indicators.ETOOLARGE, msg: "unpacks to more than the 1.0 MiB limit"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -180,14 +182,5 @@ func displayName(name string) string {
 	return name
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+// humanBytes writes a size for people: "32 MiB", "1.5 KiB".
+func humanBytes(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }
