@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/clout-dev/clout/assets"
-	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/render"
 )
 
 // Format is a snapshot file format.

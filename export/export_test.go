@@ -18,8 +18,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/clout-dev/clout/export"
-	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/render"
 )
 
 // MustExporter returns an Exporter over a real Renderer.

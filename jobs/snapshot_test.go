@@ -14,9 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/jobs"
+	"github.com/clout-dev/clout/render"
 )
 
 // renderSnapshotter draws a bar chart titled with the chart id through the real

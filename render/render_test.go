@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/render"
 )
 
 // MustRenderer returns a Renderer whose wasm compilation cache is shared by test

@@ -9,8 +9,8 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/clout-dev/clout/assets"
-	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/render"
 )
 
 // WorldMapName is the name the world map is registered under with

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-		"strings"
+	"strings"
 
 	"github.com/clout-dev/clout/indicators"
 )

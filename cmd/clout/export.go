@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/clout-dev/clout/export"
-	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/render"
 )
 
 func runExport(ctx context.Context, env *Env, args []string) error {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/data/importer"
+	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/jobs"
 )
