@@ -62,7 +62,7 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 			other[o.Partner] = o.Period.Freq
 			continue
 		}
-		ix[o.Key()] = o
+		ix[o.Key().Cell()] = o
 		if inRange(o.Period, in.From, in.To) {
 			periods[o.Period] = true
 			if o.Unit != "" && !slices.Contains(units, o.Unit) {

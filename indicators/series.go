@@ -44,7 +44,7 @@ func Series(in SeriesInput, obs []Observation) (*SeriesResult, error) {
 			!inRange(o.Period, in.From, in.To) {
 			continue
 		}
-		ix[o.Key()] = o
+		ix[o.Key().Cell()] = o
 		periods[o.Period] = true
 		if o.Unit != "" && !slices.Contains(units, o.Unit) {
 			units = append(units, o.Unit)

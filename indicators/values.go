@@ -54,7 +54,7 @@ type cellIndex map[Key]Observation
 func indexObservations(obs []Observation) cellIndex {
 	m := make(cellIndex, len(obs))
 	for _, o := range obs {
-		m[o.Key()] = o
+		m[o.Key().Cell()] = o
 	}
 	return m
 }
