@@ -41,10 +41,19 @@ type Settings interface {
 	SetSetting(ctx context.Context, key, value string) error
 }
 
+// SettingAdder is Settings that can add a value only where none is stored
+// (data.Store implements it), so replicas starting together on an empty store
+// generate one admin token, not one each of which only the last works.
+type SettingAdder interface {
+	// AddSetting stores value under key unless a value is stored there; it
+	// reports whether it stored it.
+	AddSetting(ctx context.Context, key, value string) (bool, error)
+}
+
 // EnsureAdminToken makes sure an admin token exists when CLOUT_ADMIN_TOKEN is not
 // set: on first start it generates a random token, stores only its SHA-256 hash
-// in settings and returns the token, which the caller prints once. It returns ""
-// when a hash is already stored.
+// in settings and returns the token, which the caller prints. It returns ""
+// when a hash is already stored (a lost token is replaced with ResetAdminToken).
 func EnsureAdminToken(ctx context.Context, settings Settings, log *slog.Logger) (printOnce string, err error) {
 	if log == nil {
 		log = slog.Default()
@@ -56,16 +65,46 @@ func EnsureAdminToken(ctx context.Context, settings Settings, log *slog.Logger) 
 	if stored != "" {
 		return "", nil
 	}
-	token, err := randomID(32)
+	token, hash, err := newAdminToken()
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte(token))
-	if err := settings.SetSetting(ctx, AdminTokenSetting, hex.EncodeToString(sum[:])); err != nil {
+	if adder, ok := settings.(SettingAdder); ok {
+		added, err := adder.AddSetting(ctx, AdminTokenSetting, hash)
+		if err != nil {
+			return "", fmt.Errorf("store admin token hash: %w", err)
+		}
+		if !added {
+			return "", nil // another replica generated it first and prints it
+		}
+	} else if err := settings.SetSetting(ctx, AdminTokenSetting, hash); err != nil {
 		return "", fmt.Errorf("store admin token hash: %w", err)
 	}
 	log.Info("generated an admin token; only its hash is stored")
 	return token, nil
+}
+
+// ResetAdminToken replaces the stored admin token with a new random one and
+// returns it: the way back in when a generated token was lost. Running servers
+// accept the new token at once, since they read the hash on every check.
+func ResetAdminToken(ctx context.Context, settings Settings) (string, error) {
+	token, hash, err := newAdminToken()
+	if err != nil {
+		return "", err
+	}
+	if err := settings.SetSetting(ctx, AdminTokenSetting, hash); err != nil {
+		return "", fmt.Errorf("store admin token hash: %w", err)
+	}
+	return token, nil
+}
+
+// newAdminToken returns a random token and the hex SHA-256 that is stored.
+func newAdminToken() (token, hash string, err error) {
+	if token, err = randomID(32); err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256([]byte(token))
+	return token, hex.EncodeToString(sum[:]), nil
 }
 
 // storedTokenHash reads the stored token hash; a missing setting is "".
@@ -155,7 +194,9 @@ func newCSRF(secure bool) echo.MiddlewareFunc {
 	})
 }
 
-// hash returns the admin token hash, reading the stored one on first use.
+// hash returns the admin token hash: the configured token's, or the stored one,
+// read at every check (they are rare) so a token reset through any replica or
+// the CLI holds at once everywhere.
 func (a *authState) hash(ctx context.Context) (*[32]byte, error) {
 	if h := a.tokenHash.Load(); h != nil {
 		return h, nil
@@ -173,7 +214,6 @@ func (a *authState) hash(ctx context.Context) (*[32]byte, error) {
 	}
 	var h [32]byte
 	copy(h[:], b)
-	a.tokenHash.Store(&h)
 	return &h, nil
 }
 

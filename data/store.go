@@ -26,6 +26,9 @@ type Store interface {
 	Setting(ctx context.Context, key string) (string, bool, error)
 	// SetSetting stores value under key, replacing any previous value.
 	SetSetting(ctx context.Context, key, value string) error
+	// AddSetting stores value under key unless one is stored; it reports whether
+	// it stored it.
+	AddSetting(ctx context.Context, key, value string) (bool, error)
 	// TryLock takes the lock called name unless another process holds it (ok false)
 	// and returns its release; with several replicas on PostgreSQL, jobs take one
 	// per scheduled run. SQLite has one process per file: it always succeeds.
