@@ -141,7 +141,7 @@ const (
 // principal is who makes a request: the API token or a browser session.
 type principal struct {
 	Who     string // recorded with each version: "token" or "session"
-	Owner   string // staging owner: "token" or the session id
+	Owner   string // staging owner: "token" or the session's owner id
 	Session bool
 }
 
@@ -268,14 +268,18 @@ type scsStore struct {
 	now   func() time.Time
 }
 
+// FindCtx implements scs.CtxStore; Find, Commit and Delete are its
+// context-free forms.
 func (s scsStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	return s.store.Session(ctx, token, s.now())
 }
 
+// CommitCtx implements scs.CtxStore; expired sessions are purged as it stores.
 func (s scsStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	return s.store.SaveSession(ctx, token, b, expiry, s.now())
 }
 
+// DeleteCtx implements scs.CtxStore.
 func (s scsStore) DeleteCtx(ctx context.Context, token string) error {
 	return s.store.DeleteSession(ctx, token)
 }
