@@ -62,6 +62,10 @@ type NewVersion struct {
 	File     []byte // original bytes, kept for download and audit
 	Who      string
 	Report   *ImportReport
+	// OnlyIfEmpty stores nothing, and fails with ECONFLICT, if the store already
+	// holds data when the write lock is taken: replicas starting together on one
+	// empty database then seed it once.
+	OnlyIfEmpty bool
 }
 
 // ObservationChange is one difference between two versions of a dataset.

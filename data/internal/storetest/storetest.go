@@ -63,6 +63,10 @@ func Run(t *testing.T, b Backend) {
 		{"Diff", testDiff},
 		{"JobRuns/roundTripAndSurviveReopen", testJobRuns_roundTripAndSurviveReopen},
 		{"Settings", testSettings},
+		{"Sessions", testSessions},
+		{"StagedUploads", testStagedUploads},
+		{"StagedUploads/oneTakeAcrossStores", testStagedUploads_oneTakeAcrossStores},
+		{"SaveVersion/onlyIfEmptySeedsOnce", testSaveVersion_onlyIfEmptySeedsOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, b) })
