@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
@@ -39,10 +41,19 @@ type Settings interface {
 	SetSetting(ctx context.Context, key, value string) error
 }
 
+// SettingAdder is Settings that can add a value only where none is stored
+// (data.Store implements it), so replicas starting together on an empty store
+// generate one admin token, not one each of which only the last works.
+type SettingAdder interface {
+	// AddSetting stores value under key unless a value is stored there; it
+	// reports whether it stored it.
+	AddSetting(ctx context.Context, key, value string) (bool, error)
+}
+
 // EnsureAdminToken makes sure an admin token exists when CLOUT_ADMIN_TOKEN is not
 // set: on first start it generates a random token, stores only its SHA-256 hash
-// in settings and returns the token, which the caller prints once. It returns ""
-// when a hash is already stored.
+// in settings and returns the token, which the caller prints. It returns ""
+// when a hash is already stored (a lost token is replaced with ResetAdminToken).
 func EnsureAdminToken(ctx context.Context, settings Settings, log *slog.Logger) (printOnce string, err error) {
 	if log == nil {
 		log = slog.Default()
@@ -54,16 +65,46 @@ func EnsureAdminToken(ctx context.Context, settings Settings, log *slog.Logger) 
 	if stored != "" {
 		return "", nil
 	}
-	token, err := randomID(32)
+	token, hash, err := newAdminToken()
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte(token))
-	if err := settings.SetSetting(ctx, AdminTokenSetting, hex.EncodeToString(sum[:])); err != nil {
+	if adder, ok := settings.(SettingAdder); ok {
+		added, err := adder.AddSetting(ctx, AdminTokenSetting, hash)
+		if err != nil {
+			return "", fmt.Errorf("store admin token hash: %w", err)
+		}
+		if !added {
+			return "", nil // another replica generated it first and prints it
+		}
+	} else if err := settings.SetSetting(ctx, AdminTokenSetting, hash); err != nil {
 		return "", fmt.Errorf("store admin token hash: %w", err)
 	}
 	log.Info("generated an admin token; only its hash is stored")
 	return token, nil
+}
+
+// ResetAdminToken replaces the stored admin token with a new random one and
+// returns it: the way back in when a generated token was lost. Running servers
+// accept the new token at once, since they read the hash on every check.
+func ResetAdminToken(ctx context.Context, settings Settings) (string, error) {
+	token, hash, err := newAdminToken()
+	if err != nil {
+		return "", err
+	}
+	if err := settings.SetSetting(ctx, AdminTokenSetting, hash); err != nil {
+		return "", fmt.Errorf("store admin token hash: %w", err)
+	}
+	return token, nil
+}
+
+// newAdminToken returns a random token and the hex SHA-256 that is stored.
+func newAdminToken() (token, hash string, err error) {
+	if token, err = randomID(32); err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256([]byte(token))
+	return token, hex.EncodeToString(sum[:]), nil
 }
 
 // storedTokenHash reads the stored token hash; a missing setting is "".
@@ -100,16 +141,17 @@ const (
 // principal is who makes a request: the API token or a browser session.
 type principal struct {
 	Who     string // recorded with each version: "token" or "session"
-	Owner   string // staging owner: "token" or the session id
+	Owner   string // staging owner: "token" or the session's owner id
 	Session bool
 }
 
 // authState is the server's authentication state: the token hash, the sessions,
 // the failed-login limiter and the CSRF middleware (one per cookie security).
+// Only the failure limiter is per process.
 type authState struct {
 	tokenHash atomic.Pointer[[32]byte]
 	settings  Settings
-	sessions  *sessionStore
+	sessions  *scs.SessionManager
 	failures  *failureLimiter
 	csrfPlain echo.MiddlewareFunc
 	csrfTLS   echo.MiddlewareFunc
@@ -118,8 +160,9 @@ type authState struct {
 // newAuthState builds the auth state from the config; the Store serves as Settings
 // when it implements them.
 func newAuthState(cfg Config, store indicators.Store, now func() time.Time) *authState {
+	sessionStore, _ := store.(SessionStore)
 	a := &authState{
-		sessions: newSessionStore(now, 12*time.Hour, 1024),
+		sessions: newSessionManager(sessionStore, now),
 		failures: newFailureLimiter(now, 5, 12*time.Second, 4096),
 	}
 	if cfg.AdminToken != "" {
@@ -151,7 +194,9 @@ func newCSRF(secure bool) echo.MiddlewareFunc {
 	})
 }
 
-// hash returns the admin token hash, reading the stored one on first use.
+// hash returns the admin token hash: the configured token's, or the stored one,
+// read at every check (they are rare) so a token reset through any replica or
+// the CLI holds at once everywhere.
 func (a *authState) hash(ctx context.Context) (*[32]byte, error) {
 	if h := a.tokenHash.Load(); h != nil {
 		return h, nil
@@ -169,7 +214,6 @@ func (a *authState) hash(ctx context.Context) (*[32]byte, error) {
 	}
 	var h [32]byte
 	copy(h[:], b)
-	a.tokenHash.Store(&h)
 	return &h, nil
 }
 
@@ -184,72 +228,71 @@ func (a *authState) checkToken(ctx context.Context, token string) (bool, error) 
 	return subtle.ConstantTimeCompare(sum[:], h[:]) == 1, nil
 }
 
-// sessionStore keeps browser sessions in memory with an absolute lifetime.
-type sessionStore struct {
-	now func() time.Time
-	ttl time.Duration
-	max int
-
-	mu sync.Mutex
-	m  map[string]time.Time // session id → expiry
+// SessionStore keeps browser sessions where every replica finds them (the
+// store's sessions table; data.Store implements it). When the Store given to New
+// implements it, sessions live there; otherwise in this process's memory.
+type SessionStore interface {
+	// Session returns the data of a session unless it expired at now.
+	Session(ctx context.Context, token string, now time.Time) ([]byte, bool, error)
+	// SaveSession stores a session's data until expires and purges expired ones.
+	SaveSession(ctx context.Context, token string, data []byte, expires, now time.Time) error
+	// DeleteSession removes a session.
+	DeleteSession(ctx context.Context, token string) error
 }
 
-func newSessionStore(now func() time.Time, ttl time.Duration, max int) *sessionStore {
-	return &sessionStore{now: now, ttl: ttl, max: max, m: map[string]time.Time{}}
+// sessionLifetime is the absolute lifetime of a login session.
+const sessionLifetime = 12 * time.Hour
+
+// sessionOwnerKey is the session value naming its owner: a random id made at
+// login, which owns the dry runs staged through the session.
+const sessionOwnerKey = "owner"
+
+// newSessionManager returns the scs session manager over store (nil: memory).
+// Its tokens, codec and expiry are scs's; the cookie is written by the server,
+// whose Secure flag follows each request.
+func newSessionManager(store SessionStore, now func() time.Time) *scs.SessionManager {
+	sm := scs.New()
+	sm.Lifetime = sessionLifetime
+	sm.Cookie.Name = sessionCookie
+	if store != nil {
+		sm.Store = scsStore{store: store, now: now}
+	} else {
+		sm.Store = memstore.NewWithCleanupInterval(0) // expired sessions are dropped on read
+	}
+	return sm
 }
 
-// create opens a session and returns its id.
-func (s *sessionStore) create() (string, error) {
-	id, err := randomID(32)
-	if err != nil {
-		return "", err
-	}
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, exp := range s.m {
-		if !now.Before(exp) {
-			delete(s.m, k)
-		}
-	}
-	if len(s.m) >= s.max {
-		s.dropOldestLocked()
-	}
-	s.m[id] = now.Add(s.ttl)
-	return id, nil
+// scsStore adapts a SessionStore to scs.CtxStore with the server's clock.
+type scsStore struct {
+	store SessionStore
+	now   func() time.Time
 }
 
-func (s *sessionStore) dropOldestLocked() {
-	var oldest string
-	var at time.Time
-	for k, exp := range s.m {
-		if oldest == "" || exp.Before(at) {
-			oldest, at = k, exp
-		}
-	}
-	delete(s.m, oldest)
+// FindCtx implements scs.CtxStore; Find, Commit and Delete are its
+// context-free forms.
+func (s scsStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	return s.store.Session(ctx, token, s.now())
 }
 
-// valid reports whether id is an open, unexpired session.
-func (s *sessionStore) valid(id string) bool {
-	if id == "" {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	exp, ok := s.m[id]
-	if ok && !s.now().Before(exp) {
-		delete(s.m, id)
-		return false
-	}
-	return ok
+// CommitCtx implements scs.CtxStore; expired sessions are purged as it stores.
+func (s scsStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	return s.store.SaveSession(ctx, token, b, expiry, s.now())
 }
 
-func (s *sessionStore) remove(id string) {
-	s.mu.Lock()
-	delete(s.m, id)
-	s.mu.Unlock()
+// DeleteCtx implements scs.CtxStore.
+func (s scsStore) DeleteCtx(ctx context.Context, token string) error {
+	return s.store.DeleteSession(ctx, token)
 }
+
+func (s scsStore) Find(token string) ([]byte, bool, error) {
+	return s.FindCtx(context.Background(), token)
+}
+
+func (s scsStore) Commit(token string, b []byte, expiry time.Time) error {
+	return s.CommitCtx(context.Background(), token, b, expiry)
+}
+
+func (s scsStore) Delete(token string) error { return s.DeleteCtx(context.Background(), token) }
 
 // failureLimiter limits failed logins (and wrong API tokens) per client address
 // with a token bucket each (golang.org/x/time/rate): burst failures are allowed,
@@ -368,13 +411,18 @@ func bearer(r *http.Request) (string, bool) {
 	return strings.TrimSpace(tok), true
 }
 
-// sessionID returns the id of a valid session cookie, or "".
+// sessionID returns the owner id of the request's valid session, or "".
 func (s *Server) sessionID(c echo.Context) string {
 	ck, err := c.Cookie(sessionCookie)
-	if err != nil || !s.data.auth.sessions.valid(ck.Value) {
+	if err != nil || ck.Value == "" {
 		return ""
 	}
-	return ck.Value
+	ctx, err := s.data.auth.sessions.Load(c.Request().Context(), ck.Value)
+	if err != nil {
+		s.log.Error("load session", "err", err)
+		return ""
+	}
+	return s.data.auth.sessions.GetString(ctx, sessionOwnerKey)
 }
 
 // errUnauthorized is the answer to a missing or wrong credential.
@@ -508,21 +556,48 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return s.renderData(c, http.StatusUnauthorized, "login", "Log in",
 			loginPage{formView: s.formViewOf(c), Next: next, Message: "That token is not the admin token."})
 	}
-	id, err := s.data.auth.sessions.create()
+	token, err := s.newSession(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	c.SetCookie(s.sessionCookie(c, id, int(s.data.auth.sessions.ttl/time.Second)))
+	c.SetCookie(s.sessionCookie(c, token, int(sessionLifetime/time.Second)))
 	s.log.Info("login", "ip", ip)
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
 func (s *Server) handleLogout(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil {
-		s.data.auth.sessions.remove(ck.Value)
+	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		sm := s.data.auth.sessions
+		ctx, err := sm.Load(c.Request().Context(), ck.Value)
+		if err == nil {
+			err = sm.Destroy(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("logout: %w", err)
+		}
 	}
 	c.SetCookie(s.sessionCookie(c, "", -1))
 	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// newSession opens a session with a fresh owner id, stores it and returns the
+// token for the cookie.
+func (s *Server) newSession(ctx context.Context) (string, error) {
+	sm := s.data.auth.sessions
+	ctx, err := sm.Load(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	owner, err := randomID(24)
+	if err != nil {
+		return "", err
+	}
+	sm.Put(ctx, sessionOwnerKey, owner)
+	token, _, err := sm.Commit(ctx)
+	if err != nil {
+		return "", fmt.Errorf("store session: %w", err)
+	}
+	return token, nil
 }
 
 // sessionCookie builds the session cookie: HttpOnly, SameSite=Strict, Secure

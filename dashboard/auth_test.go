@@ -238,3 +238,31 @@ func TestFailureLimiterIsBounded(t *testing.T) {
 		t.Fatalf("an address with no failures is blocked")
 	}
 }
+
+// TestResetAdminToken replaces a generated token while a server runs: the new
+// token works there at once and the old one no longer does.
+func TestResetAdminToken(t *testing.T) {
+	store := MustDataStore(t)
+	old, err := EnsureAdminToken(t.Context(), store, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := MustDataServer(t, store, Config{})
+	s.cfg.AdminToken = ""
+	s.data = newDataState(s.cfg, s.deps)
+	c := newTestClient(t, serve(t, s))
+	dryRun := map[string]string{"dry_run": "true"}
+	if res := c.upload(dryRun, "pop.csv", goodCSV(), bearerHeader(old)...); res.status != 200 {
+		t.Fatalf("generated token before the reset: %d", res.status)
+	}
+	fresh, err := ResetAdminToken(t.Context(), store)
+	if err != nil || len(fresh) < 32 || fresh == old {
+		t.Fatalf("reset: %q, %v", fresh, err)
+	}
+	if res := c.upload(dryRun, "pop.csv", goodCSV(), bearerHeader(fresh)...); res.status != 200 {
+		t.Fatalf("new token: %d %s", res.status, res.body)
+	}
+	if res := c.upload(dryRun, "pop.csv", goodCSV(), bearerHeader(old)...); res.status != 401 {
+		t.Fatalf("old token after the reset: %d, want 401", res.status)
+	}
+}

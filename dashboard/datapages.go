@@ -3,7 +3,6 @@ package dashboard
 import (
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/labstack/echo/v4"
@@ -22,7 +21,7 @@ type dataState struct {
 func newDataState(cfg Config, deps Deps) *dataState {
 	return &dataState{
 		auth:    newAuthState(cfg, deps.Store, deps.Now),
-		staging: newStagingArea(deps.Now, 30*time.Minute, 16, 4*cfg.MaxUploadBytes),
+		staging: newStagingArea(deps),
 	}
 }
 

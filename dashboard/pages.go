@@ -279,6 +279,10 @@ func (s *Server) controls(ctx context.Context, cc *chart.Computed) ([]control, e
 			ctl.Widget = "select"
 			opts := []choice{{Value: "", Label: "(all)", Selected: value == ""}}
 			ctl.Groups = []optionGroup{{Options: append(opts, plainOptions(periodChoices(f), value, true)...)}}
+		case "vintage":
+			ctl.Widget = "select"
+			opts := []choice{{Value: "", Label: "Newest of each figure", Selected: value == ""}}
+			ctl.Groups = []optionGroup{{Options: append(opts, plainOptions(cc.Result.VintagesAvailable, value, true)...)}}
 		case "int":
 			ctl.Widget, ctl.Step = "number", "1"
 		case "number":

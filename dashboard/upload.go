@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -10,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -25,102 +25,68 @@ import (
 // boundaries, small fields) before it counts as over the upload limit.
 const multipartSlack = 1 << 20
 
-// staged is a dry-run upload kept so the import step needs no second upload.
-type staged struct {
-	owner    string // "token" or the session id that uploaded it
-	dataset  string
-	fileName string
-	format   string
-	data     []byte
-	expires  time.Time
+// Staging keeps dry-run uploads in the store (data.Store implements it), so the
+// import of a file checked through one replica may go through another. Without
+// it a dry run returns no stage and the file must be sent again.
+type Staging interface {
+	// StageUpload keeps u until u.Expires, purging expired uploads and the
+	// oldest beyond keep.
+	StageUpload(ctx context.Context, u indicators.StagedUpload, now time.Time, keep int) error
+	// TakeStagedUpload removes and returns the owner's unexpired upload id.
+	TakeStagedUpload(ctx context.Context, id, owner string, now time.Time) (indicators.StagedUpload, bool, error)
 }
 
-// stagingArea keeps dry-run uploads in memory, bounded in count and bytes and
-// expiring, keyed by a random id that only the owner may use.
+// stagingArea stages dry runs in a Staging store for a while, keeping at most
+// a few, under random ids only their owner may use.
 type stagingArea struct {
-	now        func() time.Time
-	ttl        time.Duration
-	maxEntries int
-	maxBytes   int64
-
-	mu    sync.Mutex
-	m     map[string]*staged
-	bytes int64
+	store Staging // nil: nothing is staged
+	now   func() time.Time
+	ttl   time.Duration
+	keep  int
 }
 
-func newStagingArea(now func() time.Time, ttl time.Duration, maxEntries int, maxBytes int64) *stagingArea {
-	return &stagingArea{now: now, ttl: ttl, maxEntries: maxEntries, maxBytes: maxBytes, m: map[string]*staged{}}
+// newStagingArea stages in the Store when it implements Staging: for 30
+// minutes, at most 16 files.
+func newStagingArea(deps Deps) *stagingArea {
+	st, _ := deps.Store.(Staging)
+	return &stagingArea{store: st, now: deps.Now, ttl: 30 * time.Minute, keep: 16}
 }
 
-// put stages st and returns its id; the oldest entries make room. A file larger
-// than the whole area is not staged ("").
-func (a *stagingArea) put(st *staged) (string, error) {
-	if int64(len(st.data)) > a.maxBytes {
+// put stages u under a new id and returns it ("" without a store).
+func (a *stagingArea) put(ctx context.Context, u indicators.StagedUpload) (string, error) {
+	if a.store == nil {
 		return "", nil
 	}
 	id, err := randomID(24)
 	if err != nil {
 		return "", err
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.insertLocked(id, st)
+	u.ID = id
+	if err := a.restore(ctx, u); err != nil {
+		return "", err
+	}
 	return id, nil
 }
 
-func (a *stagingArea) insertLocked(id string, st *staged) {
+// restore stages u again under its id, with a fresh expiry: an upload whose
+// import failed for a reason other than its content can be retried.
+func (a *stagingArea) restore(ctx context.Context, u indicators.StagedUpload) error {
+	if a.store == nil {
+		return nil
+	}
 	now := a.now()
-	for k, e := range a.m {
-		if !now.Before(e.expires) {
-			a.deleteLocked(k)
-		}
-	}
-	for len(a.m) > 0 && (len(a.m) >= a.maxEntries || a.bytes+int64(len(st.data)) > a.maxBytes) {
-		a.deleteLocked(a.oldestLocked())
-	}
-	st.expires = now.Add(a.ttl)
-	a.m[id] = st
-	a.bytes += int64(len(st.data))
-}
-
-func (a *stagingArea) oldestLocked() string {
-	var id string
-	var at time.Time
-	for k, e := range a.m {
-		if id == "" || e.expires.Before(at) {
-			id, at = k, e.expires
-		}
-	}
-	return id
-}
-
-func (a *stagingArea) deleteLocked(id string) {
-	if e, ok := a.m[id]; ok {
-		a.bytes -= int64(len(e.data))
-		delete(a.m, id)
-	}
+	u.Expires = now.Add(a.ttl)
+	return a.store.StageUpload(ctx, u, now, a.keep)
 }
 
 // take removes and returns the staged upload id if owner staged it and it has
-// not expired; a second take of the same id finds nothing, so a double click
-// imports once.
-func (a *stagingArea) take(id, owner string) (*staged, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	st, ok := a.m[id]
-	if !ok || st.owner != owner || !a.now().Before(st.expires) {
-		return nil, false
+// not expired; a second take of the same id, on any replica, finds nothing, so
+// a double click imports once.
+func (a *stagingArea) take(ctx context.Context, id, owner string) (indicators.StagedUpload, bool, error) {
+	if a.store == nil {
+		return indicators.StagedUpload{}, false, nil
 	}
-	a.deleteLocked(id)
-	return st, true
-}
-
-// restore puts back an upload whose import failed for a reason other than its
-// content, so the user can retry without uploading again.
-func (a *stagingArea) restore(id string, st *staged) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.insertLocked(id, st)
+	return a.store.TakeStagedUpload(ctx, id, owner, a.now())
 }
 
 // limitUpload refuses a body announced as over the limit at once (413) and caps
@@ -178,23 +144,27 @@ func (s *Server) handleImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var st *staged
+	ctx := c.Request().Context()
+	var st indicators.StagedUpload
 	if f.stage != "" {
 		var ok bool
-		if st, ok = s.data.staging.take(f.stage, p.Owner); !ok {
+		if st, ok, err = s.data.staging.take(ctx, f.stage, p.Owner); err != nil {
+			return err
+		} else if !ok {
 			return indicators.Errorf(indicators.ENOTFOUND, "the checked file has expired or was imported already; upload it again")
 		}
-		f.req.Dataset, f.req.FileName, f.req.Format, f.req.File = st.dataset, st.fileName, st.format, st.data
+		f.req.Dataset, f.req.FileName, f.req.Format, f.req.File = st.Dataset, st.FileName, st.Format, st.Data
 	}
-	ctx := c.Request().Context()
 	rep, err := s.deps.Importer.Import(ctx, f.req)
 	if rejected, ok := rejection(rep, err); ok {
 		s.metrics.Imports.WithLabelValues("rejected").Inc()
 		return c.JSON(http.StatusUnprocessableEntity, rejected)
 	}
 	if err != nil {
-		if st != nil {
-			s.data.staging.restore(f.stage, st)
+		if st.ID != "" {
+			if rerr := s.data.staging.restore(context.WithoutCancel(ctx), st); rerr != nil {
+				s.log.Error("restore staged upload", "err", rerr)
+			}
 		}
 		if indicators.ErrorCode(err) == indicators.EINTERNAL {
 			s.metrics.Imports.WithLabelValues("failed").Inc()
@@ -203,8 +173,8 @@ func (s *Server) handleImport(c echo.Context) error {
 	}
 	out := importResponse{ImportReport: rep}
 	if f.req.DryRun {
-		out.Stage, err = s.data.staging.put(&staged{owner: p.Owner, dataset: f.req.Dataset,
-			fileName: f.req.FileName, format: f.req.Format, data: f.req.File})
+		out.Stage, err = s.data.staging.put(ctx, indicators.StagedUpload{Owner: p.Owner, Dataset: f.req.Dataset,
+			FileName: f.req.FileName, Format: f.req.Format, Data: f.req.File})
 		if err != nil {
 			return err
 		}

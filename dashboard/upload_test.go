@@ -3,9 +3,13 @@ package dashboard
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -205,4 +209,57 @@ func TestSessionWritesNeedCSRF(t *testing.T) {
 			t.Fatalf("upload after logout: %d %s", res.status, res.body)
 		}
 	})
+}
+
+// TestSessionAndStagedUploadAcrossReplicas runs two servers, as two replicas,
+// each with its own store handle on one database: a session opened on one
+// writes through the other, and a dry run staged on one imports through the
+// other, once.
+func TestSessionAndStagedUploadAcrossReplicas(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	var urls []string
+	for range 2 {
+		st, err := sqlite.Open(t.Context(), path, sqlite.WithLogger(quietLogger()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		urls = append(urls, serve(t, MustDataServer(t, st, Config{})).URL)
+	}
+	// One browser: its cookie jar sends the cookies of 127.0.0.1 to both ports.
+	c := newTestClient(t, &httptest.Server{URL: urls[0]})
+	if res := c.login(testAdminToken); res.status != http.StatusSeeOther {
+		t.Fatalf("login on the first replica: %d %s", res.status, res.body)
+	}
+	csrf := c.formToken("/upload")
+	c.base = urls[1]
+	dry := c.upload(map[string]string{"dry_run": "true", "dataset": "population", "_csrf": csrf}, "pop.csv", goodCSV())
+	if dry.status != http.StatusOK {
+		t.Fatalf("dry run on the second replica with the first's session: %d %s", dry.status, dry.body)
+	}
+	var checked importResponse
+	dry.json(t, &checked)
+	c.base = urls[0]
+	done := c.upload(map[string]string{"stage": checked.Stage, "_csrf": csrf}, "", nil)
+	var imported importResponse
+	if done.status != http.StatusOK {
+		t.Fatalf("import on the first replica of the second's dry run: %d %s", done.status, done.body)
+	}
+	done.json(t, &imported)
+	if imported.Version != 1 || imported.SHA256 != checked.SHA256 {
+		t.Fatalf("imported %+v", imported.ImportReport)
+	}
+	c.base = urls[1]
+	if again := c.upload(map[string]string{"stage": checked.Stage, "_csrf": csrf}, "", nil); again.status != http.StatusNotFound {
+		t.Fatalf("second import through the other replica: %d", again.status)
+	}
+	// Logging out on one replica ends the session on both.
+	if res := c.do(http.MethodPost, "/logout", strings.NewReader(url.Values{"_csrf": {csrf}}.Encode()),
+		"Content-Type", "application/x-www-form-urlencoded"); res.status != http.StatusSeeOther {
+		t.Fatalf("logout: %d %s", res.status, res.body)
+	}
+	c.base = urls[0]
+	if res := c.upload(map[string]string{"dry_run": "true", "_csrf": csrf}, "pop.csv", goodCSV()); res.status != http.StatusUnauthorized {
+		t.Fatalf("upload after logging out on the other replica: %d", res.status)
+	}
 }

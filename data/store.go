@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/clout-dev/clout/data/postgres"
 	"github.com/clout-dev/clout/data/sqlite"
@@ -25,10 +26,25 @@ type Store interface {
 	Setting(ctx context.Context, key string) (string, bool, error)
 	// SetSetting stores value under key, replacing any previous value.
 	SetSetting(ctx context.Context, key, value string) error
+	// AddSetting stores value under key unless one is stored; it reports whether
+	// it stored it.
+	AddSetting(ctx context.Context, key, value string) (bool, error)
 	// TryLock takes the lock called name unless another process holds it (ok false)
 	// and returns its release; with several replicas on PostgreSQL, jobs take one
 	// per scheduled run. SQLite has one process per file: it always succeeds.
 	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
+
+	// Session returns the data of a browser session unless it expired at now.
+	Session(ctx context.Context, token string, now time.Time) ([]byte, bool, error)
+	// SaveSession stores a session's data until expires and purges expired ones.
+	SaveSession(ctx context.Context, token string, data []byte, expires, now time.Time) error
+	// DeleteSession removes a session.
+	DeleteSession(ctx context.Context, token string) error
+	// StageUpload keeps a dry-run upload until it expires, purging expired ones
+	// and the oldest beyond keep.
+	StageUpload(ctx context.Context, u indicators.StagedUpload, now time.Time, keep int) error
+	// TakeStagedUpload removes and returns the owner's unexpired staged upload id.
+	TakeStagedUpload(ctx context.Context, id, owner string, now time.Time) (indicators.StagedUpload, bool, error)
 }
 
 var (

@@ -102,6 +102,12 @@ func provenance(s Snapshot) [][2]string {
 	for _, c := range r.Coverage {
 		rows = append(rows, [2]string{"Coverage", c})
 	}
+	if v := r.VintageNote(); v != "" {
+		rows = append(rows, [2]string{"Vintage", v})
+	}
+	for _, c := range r.Caveats() {
+		rows = append(rows, [2]string{"Caveat", c})
+	}
 	rows = append(rows, [2]string{"Data version", strconv.FormatInt(r.DataVersion, 10)})
 	if s.Permalink != "" {
 		rows = append(rows, [2]string{"Permalink", s.Permalink})

@@ -158,6 +158,9 @@ func footerLines(s Snapshot, permalink string) (sources, stamp string) {
 	if s.Result.DataVersion > 0 {
 		parts = append(parts, fmt.Sprintf("Data version %d", s.Result.DataVersion))
 	}
+	if v := s.Result.VintageNote(); v != "" {
+		parts = append(parts, v)
+	}
 	if !s.Time.IsZero() {
 		parts = append(parts, s.Time.UTC().Format("2006-01-02"))
 	}

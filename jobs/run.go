@@ -15,10 +15,12 @@ import (
 const recordTimeout = 10 * time.Second
 
 // run does a whole run of j: attempts with retries and backoff, each recorded.
-// A run already in progress makes this one a recorded skip. With a Locker, a
-// scheduled run that another replica holds is left to that replica (ok=false,
-// nothing recorded here); a manual one is a recorded skip.
-func (s *Scheduler) run(j *job, manual bool) (r indicators.JobRun, ok bool) {
+// tick is the scheduled time of a scheduled run, zero for a manual one. A run
+// already in progress makes this one a recorded skip. With a Locker, a scheduled
+// run that another replica holds, or has already done for this tick, is left to
+// that replica (ok=false, nothing recorded here); a manual one is a recorded skip.
+func (s *Scheduler) run(j *job, tick time.Time) (r indicators.JobRun, ok bool) {
+	manual := tick.IsZero()
 	if !j.lock.TryLock() {
 		return s.skip(j, overlap(j)), true
 	}
@@ -36,8 +38,48 @@ func (s *Scheduler) run(j *job, manual bool) (r indicators.JobRun, ok bool) {
 			return s.skip(j, "skipped: the job is running on another replica"), true
 		}
 		defer unlock()
+		if !manual {
+			claimed, err := s.claimTick(j, tick)
+			if err != nil {
+				s.deps.Logger.Error("job tick", "job", j.Name, "err", err)
+				return s.skip(j, fmt.Sprintf("skipped: cannot claim the scheduled run: %v", err)), true
+			}
+			if !claimed {
+				s.deps.Logger.Debug("job ran on another replica", "job", j.Name, "tick", tick)
+				return indicators.JobRun{}, false
+			}
+		}
 	}
 	return s.attempts(j), true
+}
+
+// claimTick records, under the job's replica lock, that this replica does the
+// run scheduled at tick, and reports false if another replica already did it.
+// The lock alone is not enough: a run shorter than the replicas' clock skew
+// ends before the next replica's cron fires, which would then take the free
+// lock and run the same tick again. A tick within half a period of the last
+// claimed one counts as the same, so replicas whose @every schedules started
+// at different times still share one run per period. Without Settings the
+// lock is all there is.
+func (s *Scheduler) claimTick(j *job, tick time.Time) (bool, error) {
+	if s.deps.Settings == nil {
+		return true, nil
+	}
+	ctx, cancel := context.WithTimeout(s.base, recordTimeout)
+	defer cancel()
+	key := "job_tick:" + j.Name
+	v, ok, err := s.deps.Settings.Setting(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	if ok {
+		last, err := time.Parse(time.RFC3339Nano, v)
+		period := j.schedule.Next(tick).Sub(tick)
+		if err == nil && last.After(tick.Add(-period/2)) {
+			return false, nil
+		}
+	}
+	return true, s.deps.Settings.SetSetting(ctx, key, tick.UTC().Format(time.RFC3339Nano))
 }
 
 // attempts runs j until an attempt succeeds, fails for good, or retries run out.

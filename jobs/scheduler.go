@@ -40,6 +40,7 @@ type job struct {
 	Job
 	schedule cron.Schedule
 	runner   runner
+	entry    cron.EntryID // its cron entry, whose Prev is the tick a scheduled run is for
 
 	lock sync.Mutex // held for a whole run (all attempts): overlapping runs are skipped
 
@@ -108,7 +109,7 @@ func New(cfg Config, deps Deps) (*Scheduler, error) {
 		// SkipIfStillRunning is per job, with a logger that records the skip,
 		// so overlapping scheduled runs show up in the history too.
 		skip := cron.SkipIfStillRunning(skipLogger{s, j})
-		s.cron.Schedule(j.schedule, cron.NewChain(skip).Then(cron.FuncJob(func() { s.runScheduled(j) })))
+		j.entry = s.cron.Schedule(j.schedule, cron.NewChain(skip).Then(cron.FuncJob(func() { s.runScheduled(j) })))
 	}
 	return s, nil
 }
@@ -191,7 +192,8 @@ func (s *Scheduler) runScheduled(j *job) {
 		return
 	}
 	defer s.wg.Done()
-	s.run(j, false)
+	// cron has set the entry's Prev to the scheduled time before it answers.
+	s.run(j, s.cron.Entry(j.entry).Prev)
 }
 
 // RunNow runs the job now and returns its final run (status ok, unchanged,
@@ -209,7 +211,7 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (indicators.JobRun,
 	ch := make(chan indicators.JobRun, 1)
 	go func() {
 		defer s.wg.Done()
-		r, _ := s.run(j, true)
+		r, _ := s.run(j, time.Time{})
 		ch <- r
 	}()
 	select {

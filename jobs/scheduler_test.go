@@ -161,3 +161,71 @@ func TestLockerKeepsRunsOnOneReplica(t *testing.T) {
 		t.Errorf("locks still held after the run: %v", locks.held)
 	}
 }
+
+// skewedLocker is a replica whose clock runs late: it reaches the lock skew
+// after the tick.
+type skewedLocker struct {
+	*replicaLocks
+	skew time.Duration
+}
+
+func (l skewedLocker) TryLock(ctx context.Context, key string) (func(), bool, error) {
+	time.Sleep(l.skew)
+	return l.replicaLocks.TryLock(ctx, key)
+}
+
+// TestScheduledRunOncePerTickAcrossReplicas runs three schedulers, as three
+// replicas, on one store and one lock table with a job every second that ends
+// at once: every tick must run on exactly one of them, though the lock is free
+// again before the late replicas reach it.
+func TestScheduledRunOncePerTickAcrossReplicas(t *testing.T) {
+	db := MustOpenDB(t, dbPath(t))
+	cfg, err := jobs.ParseConfig([]byte(`
+jobs:
+  - name: tick
+    schedule: "* * * * * *"
+    snapshot: {charts: [trade-share], formats: [csv], dir: ` + t.TempDir() + `}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks := &replicaLocks{held: map[string]bool{}}
+	var (
+		mu    sync.Mutex
+		ticks = map[int64]int{} // second → runs
+	)
+	snap := jobs.SnapshotterFunc(func(context.Context, string, indicators.Params, string) ([]byte, string, error) {
+		mu.Lock()
+		ticks[time.Now().Unix()]++
+		mu.Unlock()
+		return []byte("x"), "csv", nil
+	})
+	var scheds []*jobs.Scheduler
+	for i := range 3 {
+		s, err := jobs.New(cfg, jobs.Deps{Runs: db, Datasets: db, Settings: db, Snapshotter: snap,
+			Locker: skewedLocker{locks, time.Duration(i) * 150 * time.Millisecond}, Known: known, Logger: discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scheds = append(scheds, s)
+	}
+	for _, s := range scheds {
+		s.Start()
+	}
+	time.Sleep(3500 * time.Millisecond)
+	for _, s := range scheds {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		s.Stop(ctx)
+		cancel()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ticks) < 2 {
+		t.Fatalf("ran in %d seconds, want at least 2: %v", len(ticks), ticks)
+	}
+	for sec, n := range ticks {
+		if n != 1 {
+			t.Errorf("second %d ran %d times, want once: %v", sec, n, ticks)
+		}
+	}
+}

@@ -30,6 +30,7 @@ Usage:
   clout export   [--db ...] ID --format png|svg|csv|xlsx|html|json [--param k=v ...] [--out FILE]
   clout datasets [--db ...] [list | show NAME | rollback NAME VERSION]
   clout jobs     [--config ...] [list | run NAME]
+  clout token    [--db ...] reset
   clout version
 
 Environment: CLOUT_DB, CLOUT_ADDR, CLOUT_CONFIG, CLOUT_ADMIN_TOKEN stand in for the flags.
@@ -70,6 +71,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		"export":   runExport,
 		"datasets": runDatasets,
 		"jobs":     runJobs,
+		"token":    runToken,
 		"version":  runVersion,
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {

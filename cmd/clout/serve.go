@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/clout-dev/clout/dashboard"
@@ -41,6 +42,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 
 	started := time.Now()
+	// Listen before anything touches the store: a bad or busy address fails
+	// here, before migrations run and before an admin token is generated that
+	// nobody would see.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(log)
 	app, err := openApp(ctx, env, cfg)
@@ -50,12 +59,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer app.Close()
 	app.log = log
 
-	token, err := dashboard.EnsureAdminToken(ctx, app.store, log)
-	if err != nil && cfg.AdminToken == "" {
-		return err
-	}
-	if token != "" && cfg.AdminToken == "" {
-		fmt.Fprintf(env.Stderr, "\nAdmin token (shown once; only its hash is stored): %s\nSet CLOUT_ADMIN_TOKEN to choose your own.\n\n", token)
+	if cfg.AdminToken == "" {
+		token, err := dashboard.EnsureAdminToken(ctx, app.store, log)
+		if err != nil {
+			return err
+		}
+		if token != "" {
+			fmt.Fprintf(env.Stderr, "\nAdmin token (shown once; only its hash is stored): %s\n"+
+				"Set CLOUT_ADMIN_TOKEN to choose your own; 'clout token reset' replaces a lost one.\n\n", token)
+		}
 	}
 
 	go app.exporter.warm(ctx, log)
@@ -86,9 +98,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			log.Error("stop jobs", "err", err)
 		}
 	}()
-	log.Info("clout ready", "addr", cfg.Addr, "db", cfg.DB, "jobs", len(jc.Jobs), "private", cfg.Private,
+	log.Info("clout ready", "addr", ln.Addr().String(), "db", cfg.DB, "jobs", len(jc.Jobs), "private", cfg.Private,
 		"startup", time.Since(started).Round(time.Millisecond))
-	if err := srv.Start(ctx, cfg.Addr); err != nil && !errors.Is(err, context.Canceled) {
+	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	log.Info("clout stopped")

@@ -101,6 +101,7 @@ type Request struct {
 	DryRun         bool   // validate and report without storing
 	Who            string // who imports, recorded with the version
 	SumCommodities bool   // UN Comtrade: sum commodity rows instead of rejecting them
+	OnlyIfEmpty    bool   // store only into an empty store (ECONFLICT otherwise); see indicators.NewVersion
 }
 
 // Import parses, validates and (unless req.DryRun) stores req's file as a new
@@ -130,6 +131,7 @@ func (im *Importer) Import(ctx context.Context, req Request) (*indicators.Import
 	}
 	v, err := im.store.SaveVersion(ctx, indicators.NewVersion{
 		Dataset: rep.Dataset, FileName: req.FileName, File: req.Data, Who: req.Who, Report: rep,
+		OnlyIfEmpty: req.OnlyIfEmpty,
 	}, r.source())
 	if err != nil {
 		if r.failed != nil && errors.Is(err, r.failed) {

@@ -38,12 +38,17 @@ type VersionReader interface {
 
 // ImportIfEmpty imports the seed workbook as dataset "seed" when the store holds no
 // data yet (data version 0). It returns the report, or nil if nothing was done.
+// The store checks again under its write lock, so of several replicas starting
+// together on one empty database exactly one seeds it.
 func ImportIfEmpty(ctx context.Context, st VersionReader, imp Importer) (*indicators.ImportReport, error) {
 	v, err := st.DataVersion(ctx)
 	if err != nil || v > 0 {
 		return nil, err
 	}
-	report, err := imp.Import(ctx, importer.Request{Dataset: Dataset, FileName: FileName, Data: workbook, Who: "seed"})
+	report, err := imp.Import(ctx, importer.Request{Dataset: Dataset, FileName: FileName, Data: workbook, Who: "seed", OnlyIfEmpty: true})
+	if indicators.ErrorCode(err) == indicators.ECONFLICT {
+		return nil, nil // another replica seeded first
+	}
 	if err != nil {
 		return report, fmt.Errorf("import seed: %w", err)
 	}

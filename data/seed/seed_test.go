@@ -49,3 +49,47 @@ func TestImportIfEmpty(t *testing.T) {
 		t.Fatalf("data version %d after seeding twice, want 1", v)
 	}
 }
+
+// TestImportIfEmpty_concurrentStarts opens three stores on one file, as three
+// processes starting together would, and seeds through all of them at once: the
+// store's write lock lets exactly one import.
+func TestImportIfEmpty_concurrentStarts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "clout.db")
+	reports := make(chan *indicators.ImportReport, 3)
+	errs := make(chan error, 3)
+	for range 3 {
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		imp := importer.New(st, importer.Options{Countries: indicators.DefaultCountries()})
+		go func() {
+			rep, err := seed.ImportIfEmpty(ctx, st, imp)
+			reports <- rep
+			errs <- err
+		}()
+	}
+	seeded := 0
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+		if <-reports != nil {
+			seeded++
+		}
+	}
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ds, err := st.Dataset(ctx, seed.Dataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.DataVersion(ctx); seeded != 1 || v != 1 || len(ds.Versions) != 1 {
+		t.Fatalf("%d replicas seeded, data version %d, %d seed versions; want 1, 1, 1", seeded, v, len(ds.Versions))
+	}
+}

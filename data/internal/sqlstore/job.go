@@ -143,3 +143,22 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// AddSetting stores value under key unless a value is stored there, and reports
+// whether it stored it: of several replicas adding at once, one wins.
+func (s *Store) AddSetting(ctx context.Context, key, value string) (bool, error) {
+	var added bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`), key, value)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		added = n == 1
+		return err
+	})
+	if err != nil {
+		return false, s.errorf(err, "add setting %s", key)
+	}
+	return added, nil
+}

@@ -46,6 +46,11 @@ func (s *Store) SaveVersion(ctx context.Context, v indicators.NewVersion, src in
 	}
 	err := s.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		out.CreatedAt = s.now().UTC() // under the write lock, so times follow version order
+		if v.OnlyIfEmpty {
+			if err := s.checkEmpty(ctx, tx); err != nil {
+				return err
+			}
+		}
 		id, err := s.appendVersion(ctx, tx, &out, v.File)
 		if err != nil {
 			return err
@@ -69,6 +74,19 @@ func (s *Store) SaveVersion(ctx context.Context, v indicators.NewVersion, src in
 		return indicators.Version{}, fmt.Errorf("save %s: %w", v.Dataset, err)
 	}
 	return out, nil
+}
+
+// checkEmpty fails with ECONFLICT if the store holds any version; it runs under
+// the write lock, so of several writers racing on an empty store one wins.
+func (s *Store) checkEmpty(ctx context.Context, tx *sql.Tx) error {
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM versions`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return indicators.Errorf(indicators.ECONFLICT, "the store already holds data")
+	}
+	return nil
 }
 
 // appendVersion creates the dataset if needed, stores the file and inserts the

@@ -83,4 +83,13 @@ func testSettings(t *testing.T, b Backend) {
 			t.Errorf("after set %q: %q %v %v", v, got, ok, err)
 		}
 	}
+	if added, err := db.AddSetting(ctx, "admin_token_hash", "other"); err != nil || added {
+		t.Errorf("AddSetting over a stored value: added %v, %v", added, err)
+	}
+	if added, err := db.AddSetting(ctx, "fresh", "one"); err != nil || !added {
+		t.Errorf("AddSetting of a new key: added %v, %v", added, err)
+	}
+	if got, _, _ := db.Setting(ctx, "admin_token_hash"); got != "" {
+		t.Errorf("AddSetting replaced a value: %q", got)
+	}
 }

@@ -50,13 +50,23 @@ func Run(t *testing.T, b Backend) {
 		{"Observations/filtersAndOrder", testObservations_filtersAndOrder},
 		{"Observations/roundTripsEveryField", testObservations_roundTripsEveryField},
 		{"Observations/seesSnapshotDuringImport", testObservations_seesSnapshotDuringImport},
+		{"Observations/vintages", testObservations_vintages},
+		{"Observations/flagsSurviveRollbackAndOverlap", testObservations_flagsSurviveRollbackAndOverlap},
+		{"SaveVersion/rejectsUnknownFlag", testSaveVersion_rejectsUnknownFlag},
+		{"Vintages", testVintages},
 		{"Overlaps", testOverlaps},
+		{"Overlaps/perVintage", testOverlaps_perVintage},
+		{"Diff/vintagesAndFlags", testDiff_vintagesAndFlags},
 		{"Overlaps/manyKeys", testOverlaps_manyKeys},
 		{"VersionFile/bytesIdentical", testVersionFile_bytesIdentical},
 		{"Dataset/unknown", testDataset_unknown},
 		{"Diff", testDiff},
 		{"JobRuns/roundTripAndSurviveReopen", testJobRuns_roundTripAndSurviveReopen},
 		{"Settings", testSettings},
+		{"Sessions", testSessions},
+		{"StagedUploads", testStagedUploads},
+		{"StagedUploads/oneTakeAcrossStores", testStagedUploads_oneTakeAcrossStores},
+		{"SaveVersion/onlyIfEmptySeedsOnce", testSaveVersion_onlyIfEmptySeedsOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, b) })
