@@ -6,8 +6,8 @@
 // requests, calls them and writes responses.
 //
 // New(cfg, deps) builds a Server over an indicators.Store and a *chart.Service;
-// Handler() is the Echo instance, Start/Serve/Shutdown run it with a graceful
-// shutdown.
+// Handler() is the Echo instance, Serve and Shutdown run it on a listener with a
+// graceful shutdown.
 //
 // Every chart goes through one path: chart.Service.ParseRequest reads the query
 // string, Compute computes the chart at a data version (from its cache), and

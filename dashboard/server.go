@@ -24,8 +24,6 @@ import (
 // Config is the dashboard's configuration, filled by cmd/clout from flags, the
 // environment and the config file. Zero values take the defaults listed.
 type Config struct {
-	// Addr is the listen address used by Start when none is given (DefaultAddr).
-	Addr string
 	// BaseURL is the absolute URL the dashboard is reached at ("http://localhost:8080"),
 	// used for permalinks in exports; empty means relative links only.
 	BaseURL string
@@ -53,13 +51,7 @@ type Config struct {
 	ReadTimeout, WriteTimeout, ShutdownTimeout time.Duration
 }
 
-// DefaultAddr is the listen address when none is configured.
-const DefaultAddr = ":8080"
-
 func (c Config) withDefaults() Config {
-	if c.Addr == "" {
-		c.Addr = DefaultAddr
-	}
 	if c.MaxUploadBytes <= 0 {
 		c.MaxUploadBytes = importer.DefaultMaxUpload
 	}
@@ -185,20 +177,6 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 // Metrics().Imports.
 func (s *Server) DataChanged() {
 	s.charts.DataChanged()
-}
-
-// Start listens on addr (Config.Addr if empty) and serves until ctx ends or
-// Shutdown is called; then it shuts down gracefully. It returns nil after a
-// graceful shutdown.
-func (s *Server) Start(ctx context.Context, addr string) error {
-	if addr == "" {
-		addr = s.cfg.Addr
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("dashboard: listen %s: %w", addr, err)
-	}
-	return s.Serve(ctx, ln)
 }
 
 // Serve serves on ln until ctx ends or Shutdown is called.

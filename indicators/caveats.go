@@ -121,12 +121,3 @@ func fmtUnit(v float64, unit string) string {
 	}
 	return fmtNumber(v) + " " + unit
 }
-
-// spreadUnit is the unit of a difference of values in unit: percentage points
-// for percentages.
-func spreadUnit(unit string) string {
-	if unit == "%" || unit == "percent" {
-		return "pp"
-	}
-	return unit
-}

@@ -15,7 +15,6 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
-	"github.com/clout-dev/clout/dashboard"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -46,7 +45,7 @@ func (l LimitsConfig) UploadBytes() int64 { return l.UploadMiB << 20 }
 
 func defaultConfig() Config {
 	return Config{
-		Addr:     dashboard.DefaultAddr,
+		Addr:     ":8080",
 		DB:       "clout.db",
 		Shutdown: 15 * time.Second,
 		Limits: LimitsConfig{

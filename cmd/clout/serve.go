@@ -72,7 +72,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 
 	go app.exporter.warm(ctx, log)
 	srv, err := dashboard.New(dashboard.Config{
-		Addr: cfg.Addr, BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
+		BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
 		MaxUploadBytes: cfg.Limits.UploadBytes(), ShutdownTimeout: cfg.Shutdown,
 	}, dashboard.Deps{
 		Store:    app.store,
