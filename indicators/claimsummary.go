@@ -31,10 +31,11 @@ func Summarize(c Claim, vs []PeriodVerdict) string {
 			if b := periodsWith(finer, VerdictBorderline); len(b) > 0 {
 				parts = append(parts, "borderline in "+periodList(b))
 			}
+			parts = append(parts, everySummary(years, "full "+yearNoun))
 			if u := untestableWords(finer); u != "" {
 				parts = append(parts, u)
 			}
-			return strings.Join(append(parts, everySummary(years, "full "+yearNoun)), "; ")
+			return strings.Join(parts, "; ")
 		}
 	}
 	var parts []string
