@@ -281,11 +281,15 @@ func (m ClaimMetric) validate(add addProblem) {
 		add("metric.chart", "%s", ErrorMessage(err))
 		return
 	}
-	if _, ok := figureOf(m.Chart, m.Figure); !ok {
+	_, known := figureOf(m.Chart, m.Figure)
+	if !known {
 		add("metric.figure", "%q is not a figure of %s (%s)", m.Figure, m.Chart, strings.Join(chartFigures(m.Chart), ", "))
 	}
 	if _, err := chart.Query(m.Params); err != nil {
 		add("metric.params", "%s", ErrorMessage(err))
+		return
+	}
+	if !known {
 		return
 	}
 	switch m.Figure {
