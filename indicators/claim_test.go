@@ -151,8 +151,8 @@ func TestClaimPeriodsIncludes(t *testing.T) {
 		want bool
 	}{
 		{"2020-01", true}, {"2021-06", true}, {"2021-07", false}, {"2019-12", false},
-		{"2020", false},   // not chosen: only 2021 of the years
-		{"2021", false},   // chosen, but it ends after 2021-06
+		{"2020", false},    // not chosen: only 2021 of the years
+		{"2021", false},    // chosen, but it ends after 2021-06
 		{"2020-Q1", false}, // no quarters
 	}
 	for _, tt := range tests {

@@ -168,7 +168,10 @@ func TestJudgeBoundsAndMissingFigures(t *testing.T) {
 		p.AtMost = fp(v)
 		return p
 	}
-	with := func(p indicators.MetricPoint, f func(*indicators.MetricPoint)) indicators.MetricPoint { f(&p); return p }
+	with := func(p indicators.MetricPoint, f func(*indicators.MetricPoint)) indicators.MetricPoint {
+		f(&p)
+		return p
+	}
 	tests := []struct {
 		name      string
 		test      indicators.ClaimTest
