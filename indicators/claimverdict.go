@@ -97,6 +97,10 @@ func (c Claim) judge(p MetricPoint) PeriodVerdict {
 		return v
 	}
 	seen := c.verdictsOver(lo, hi)
+	if len(seen) == 0 {
+		v.Verdict, v.Reason = VerdictUntestable, "the claim's test is not valid ("+string(c.Test.Kind)+")"
+		return v
+	}
 	both := slices.Contains(seen, VerdictHolds) && slices.Contains(seen, VerdictFails)
 	switch {
 	case len(seen) == 1:

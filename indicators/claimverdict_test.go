@@ -279,3 +279,10 @@ func TestJudgeMonthlyAndAnnualApart(t *testing.T) {
 		t.Fatalf("annual only: %+v", vs)
 	}
 }
+
+func TestJudgeInvalidTestIsUntestable(t *testing.T) {
+	v := judgeOne(t, testClaim(indicators.ClaimTest{Kind: "between", Threshold: 1}, 0), point("2020", 4))
+	if v.Verdict != untestable || !strings.Contains(v.Reason, "not valid") {
+		t.Fatalf("verdict %s (%s)", v.Verdict, v.Reason)
+	}
+}
