@@ -1,7 +1,7 @@
 # Clout — build, run and test. See README.md.
 GO        ?= go
 BIN       := bin/clout
-VENDOR    := dashboard/assets/vendor
+VENDOR    := assets/vendor
 ADDR      ?= :8080
 DB        ?= clout.db
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)

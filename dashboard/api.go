@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/clout-dev/clout/chart"
+	"github.com/clout-dev/clout/chart/option"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -30,11 +32,12 @@ type ChartInfo struct {
 }
 
 func (s *Server) handleAPICharts(c echo.Context) error {
-	list := make([]ChartInfo, 0, len(s.charts))
-	for _, ch := range s.charts {
+	charts := s.charts.Charts()
+	list := make([]ChartInfo, 0, len(charts))
+	for _, ch := range charts {
 		list = append(list, ChartInfo{
 			ID: ch.ID(), Title: ch.Title(), Params: ch.Params(),
-			Page: "/charts/" + ch.ID(), API: "/api/charts/" + ch.ID(),
+			Page: chart.PagePath(ch.ID()), API: "/api/charts/" + ch.ID(),
 		})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"charts": list})
@@ -52,36 +55,29 @@ type ChartResponse struct {
 
 func (s *Server) handleAPIChart(c echo.Context) error {
 	ctx := c.Request().Context()
-	ch, err := s.chartByID(c.Param("id"))
+	cq, err := s.chartQuery(c)
 	if err != nil {
 		return err
 	}
-	cq, err := s.chartQuery(c, ch)
+	key := fmt.Sprintf("api|%s|%s|%d", cq.req.Query(), cq.theme, cq.req.Latest)
+	key = cq.req.Chart.ID() + "|" + key
+	if p, ok := s.responses.Get(key); ok {
+		return c.JSONBlob(http.StatusOK, p.body)
+	}
+	cc, err := s.charts.Compute(ctx, cq.req)
 	if err != nil {
 		return err
 	}
-	params, theme, asOf, version, latest := cq.params, cq.theme, cq.asOf, cq.version, cq.latest
-	key := fmt.Sprintf("api|%s|%s|%s|%d|%d|%d", ch.ID(), canonicalQuery(params), theme, version, asOf, latest)
-	if b, ok := s.cache.get(key); ok {
-		return c.JSONBlob(http.StatusOK, b.([]byte))
-	}
-	cc, err := s.computeChart(ctx, ch, params, asOf, version, latest)
+	opt, err := s.charts.OptionFor(cc, cq.theme)
 	if err != nil {
 		return err
 	}
-	option := cc.option
-	if theme != "" {
-		if option, err = Option(cc.result, theme); err != nil {
-			return err
-		}
-	}
-	v := s.view(cc)
-	body, err := json.Marshal(ChartResponse{Result: cc.result, Option: option, Permalink: s.absolute(v.Permalink), Pinned: asOf > 0, Latest: latest})
+	body, err := json.Marshal(ChartResponse{Result: cc.Result, Option: opt, Permalink: s.charts.Absolute(cc.Permalink()), Pinned: cc.Pinned > 0, Latest: cc.Latest})
 	if err != nil {
-		return fmt.Errorf("api chart %s: %w", ch.ID(), err)
+		return fmt.Errorf("api chart %s: %w", cc.Chart.ID(), err)
 	}
-	body = stripFuncMarkers(body) // the Detail carries labels too
-	s.cache.put(key, body)
+	body = option.StripFuncMarkers(body) // the Detail carries labels too
+	s.responses.Add(key, newCachedPage(body))
 	return c.JSONBlob(http.StatusOK, body)
 }
 
@@ -94,11 +90,6 @@ func themeParam(s string) (string, error) {
 		return "dark", nil
 	}
 	return "", indicators.Errorf(indicators.EINVALID, "theme: %q is not a theme (light or dark)", s)
-}
-
-// absolute prefixes a path with Config.BaseURL when set.
-func (s *Server) absolute(path string) string {
-	return strings.TrimSuffix(s.cfg.BaseURL, "/") + path
 }
 
 // observationFilters are the query parameters GET /api/observations accepts.
@@ -127,14 +118,11 @@ func (s *Server) handleAPIObservations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	asOf, version, _, err := s.versionParam(ctx, q)
+	_, version, _, err := s.charts.ResolveVersion(ctx, q.Get("v"))
 	if err != nil {
 		return err
 	}
 	query.AsOf = version
-	if asOf == 0 && version == 0 {
-		query.AsOf = 0
-	}
 	obs, err := s.store.Observations(ctx, query)
 	if err != nil {
 		return fmt.Errorf("api observations: %w", err)
@@ -144,9 +132,9 @@ func (s *Server) handleAPIObservations(c echo.Context) error {
 	}
 	for i := range obs {
 		o := &obs[i]
-		o.Indicator = stripFuncMarkersString(o.Indicator)
-		o.Unit = stripFuncMarkersString(o.Unit)
-		o.Source = stripFuncMarkersString(o.Source)
+		o.Indicator = option.StripFuncMarkersString(o.Indicator)
+		o.Unit = option.StripFuncMarkersString(o.Unit)
+		o.Source = option.StripFuncMarkersString(o.Source)
 	}
 	c.Response().Header().Set("X-Clout-Data-Version", strconv.FormatInt(version, 10))
 	if format == "csv" {
@@ -242,25 +230,22 @@ func safeCell(s string) string {
 	return s
 }
 
-// chartQueryParams are what a chart request's query string says beyond the chart:
-// its parameters, the theme and the data version to read.
+// chartQueryParams are what a chart request's query string says: the request
+// (chart, parameters, data version) and the theme.
 type chartQueryParams struct {
-	params                indicators.Params
-	theme                 string
-	asOf, version, latest int64
+	req   chart.Request
+	theme string
 }
 
-// chartQuery reads the query string shared by the chart API and the snapshots.
-func (s *Server) chartQuery(c echo.Context, ch indicators.Chart) (chartQueryParams, error) {
+// chartQuery reads the query string shared by the chart API and the snapshots;
+// unknown parameters are errors there.
+func (s *Server) chartQuery(c echo.Context) (chartQueryParams, error) {
 	q := c.QueryParams()
 	var cq chartQueryParams
 	var err error
-	if cq.params, err = chartParams(ch, q, true); err != nil {
-		return cq, err
-	}
 	if cq.theme, err = themeParam(q.Get("theme")); err != nil {
 		return cq, err
 	}
-	cq.asOf, cq.version, cq.latest, err = s.versionParam(c.Request().Context(), q)
+	cq.req, err = s.charts.ParseRequest(c.Request().Context(), c.Param("id"), q, true)
 	return cq, err
 }

@@ -71,7 +71,7 @@ func (m *Metrics) registerDataVersion(read func() float64) {
 func (s *Server) currentVersionForMetrics() float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	v, err := s.dataVersion(ctx)
+	v, err := s.charts.DataVersion(ctx)
 	if err != nil {
 		return -1
 	}

@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -67,21 +70,21 @@ func gasHeadlineParams(ctx context.Context, s *Server, version int64) indicators
 
 func (s *Server) handleIndex(c echo.Context) error {
 	ctx := c.Request().Context()
-	version, err := s.dataVersion(ctx)
+	version, err := s.charts.DataVersion(ctx)
 	if err != nil {
 		return err
 	}
 	key := fmt.Sprintf("page|index|%d", version)
-	if b, ok := s.cache.get(key); ok {
-		return s.writePage(c, b.(*cachedPage))
+	if p, ok := s.responses.Get(key); ok {
+		return s.writePage(c, p)
 	}
 	data := pageData{Title: "Overview", Nav: s.nav(""), DataVersion: version}
 	for _, h := range headlines {
-		ch, ok := s.byID[h.id]
-		if !ok {
+		ch, err := s.charts.Chart(h.id)
+		if err != nil {
 			continue
 		}
-		cc, err := s.computeChart(ctx, ch, h.params(ctx, s, version), 0, version, version)
+		cc, err := s.charts.Compute(ctx, chart.Request{Chart: ch, Params: h.params(ctx, s, version), Version: version, Latest: version})
 		if err != nil {
 			if indicators.ErrorCode(err) == indicators.EINTERNAL {
 				return err
@@ -100,7 +103,7 @@ func (s *Server) handleIndex(c echo.Context) error {
 		return err
 	}
 	page := newCachedPage(body)
-	s.cache.put(key, page)
+	s.responses.Add(key, page)
 	return s.writePage(c, page)
 }
 
@@ -112,30 +115,22 @@ func (s *Server) handleEmbedPage(c echo.Context) error { return s.chartPage(c, t
 // same parameters were rendered at the same data version.
 func (s *Server) chartPage(c echo.Context, embed bool) error {
 	ctx := c.Request().Context()
-	ch, err := s.chartByID(c.Param("id"))
+	req, err := s.charts.ParseRequest(ctx, c.Param("id"), c.QueryParams(), false)
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
-	params, err := chartParams(ch, q, false)
-	if err != nil {
-		return err
+	ch := req.Chart
+	key := fmt.Sprintf("page|%s|%t|%s|%d", ch.ID(), embed, req.Query(), req.Latest)
+	if p, ok := s.responses.Get(key); ok {
+		return s.writePage(c, p)
 	}
-	asOf, version, latest, err := s.versionParam(ctx, q)
-	if err != nil {
-		return err
-	}
-	key := fmt.Sprintf("page|%s|%t|%s|%d|%d|%d", ch.ID(), embed, canonicalQuery(params), version, asOf, latest)
-	if b, ok := s.cache.get(key); ok {
-		return s.writePage(c, b.(*cachedPage))
-	}
-	cc, err := s.computeChart(ctx, ch, params, asOf, version, latest)
+	cc, err := s.charts.Compute(ctx, req)
 	if err != nil {
 		return err
 	}
 	v := s.view(cc)
 	v.ShowTitle = embed
-	data := pageData{Title: cc.result.Title, Nav: s.nav(ch.ID()), DataVersion: latest, View: v}
+	data := pageData{Title: cc.Result.Title, Nav: s.nav(ch.ID()), DataVersion: req.Latest, View: v}
 	tmplName, name := "chart", "layout"
 	if embed {
 		tmplName, name = "embed", "embed"
@@ -151,7 +146,7 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 		return err
 	}
 	page := newCachedPage(body)
-	s.cache.put(key, page)
+	s.responses.Add(key, page)
 	return s.writePage(c, page)
 }
 
@@ -180,28 +175,25 @@ func (s *Server) writePage(c echo.Context, p *cachedPage) error {
 }
 
 // view turns a computed chart into what templates show.
-func (s *Server) view(cc *computed) *chartView {
-	id := cc.chart.ID()
-	query := cc.canon
-	pinned := ""
-	if cc.pinned > 0 {
-		pinned = "v=" + strconv.FormatInt(cc.pinned, 10)
-	}
+func (s *Server) view(cc *chart.Computed) *chartView {
+	id := cc.Chart.ID()
+	latest := cc.Request
+	latest.Pinned = 0
 	v := &chartView{
 		ID:         id,
-		Result:     cc.result,
-		OptionJSON: scriptJSON(cc.option),
-		Permalink:  withQuery("/charts/"+id, query, pinned),
-		EmbedURL:   withQuery("/charts/"+id+"/embed", query, pinned),
-		APIURL:     withQuery("/api/charts/"+id, query, pinned),
-		LatestURL:  withQuery("/charts/"+id, query),
-		Pinned:     cc.pinned,
-		Latest:     cc.latest,
+		Result:     cc.Result,
+		OptionJSON: scriptJSON(cc.Option),
+		Permalink:  cc.Permalink(),
+		EmbedURL:   cc.Link(chart.PagePath(id) + "/embed"),
+		APIURL:     cc.Link("/api/charts/" + id),
+		LatestURL:  latest.Permalink(),
+		Pinned:     cc.Pinned,
+		Latest:     cc.Latest,
 	}
-	if s.deps.Exporter != nil {
+	if s.charts.Exports() {
 		for _, f := range snapshotFormats {
 			v.Downloads = append(v.Downloads, link{
-				URL:   withQuery("/charts/"+id+"/snapshot."+f.ext, query, pinned),
+				URL:   cc.Link(chart.PagePath(id) + "/snapshot." + f.ext),
 				Label: f.label,
 			})
 		}
@@ -238,34 +230,34 @@ type control struct {
 
 type optionGroup struct {
 	Label   string
-	Options []option
+	Options []choice
 }
 
-type option struct {
+type choice struct {
 	Value, Label string
 	Selected     bool
 }
 
 // controls builds the form for every parameter of the chart, with choices taken
 // from the data (years, countries, partners, indicators) and the country groups.
-func (s *Server) controls(ctx context.Context, cc *computed) ([]control, error) {
-	q, err := cc.chart.Query(cc.params)
+func (s *Server) controls(ctx context.Context, cc *chart.Computed) ([]control, error) {
+	q, err := cc.Chart.Query(cc.Params)
 	if err != nil {
-		q, _ = cc.chart.Query(indicators.Params{})
+		q, _ = cc.Chart.Query(indicators.Params{})
 	}
 	// Reporters come from all the data; years, periods and partners from the
 	// data of the reporters the chart reads, so every choice offered has figures.
-	all, err := s.facetFor(ctx, cc.latest, q.Indicators, nil)
+	all, err := s.facetFor(ctx, cc.Latest, q.Indicators, nil)
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.facetFor(ctx, cc.latest, q.Indicators, q.Countries)
+	f, err := s.facetFor(ctx, cc.Latest, q.Indicators, q.Countries)
 	if err != nil {
 		return nil, err
 	}
 	var out []control
-	for _, spec := range cc.chart.Params() {
-		requested, given := cc.params[spec.Name]
+	for _, spec := range cc.Chart.Params() {
+		requested, given := cc.Params[spec.Name]
 		value := requested
 		if !given {
 			value = spec.Default
@@ -274,7 +266,7 @@ func (s *Server) controls(ctx context.Context, cc *computed) ([]control, error) 
 		switch spec.Kind {
 		case "year":
 			ctl.Widget = "select"
-			ctl.Groups = []optionGroup{{Options: yearOptions(f.years, requested, cc.result.Params[spec.Name])}}
+			ctl.Groups = []optionGroup{{Options: yearOptions(f.years, requested, cc.Result.Params[spec.Name])}}
 		case "countries":
 			ctl.Widget, ctl.Multiple = "select", true
 			ctl.Groups = countryOptions(countryFacet(spec.Name, all, f), value, true)
@@ -282,24 +274,24 @@ func (s *Server) controls(ctx context.Context, cc *computed) ([]control, error) 
 		case "country":
 			ctl.Widget = "select"
 			groups := countryOptions(countryFacet(spec.Name, all, f), value, false)
-			none := optionGroup{Options: []option{{Value: "", Label: "(none)", Selected: value == ""}}}
+			none := optionGroup{Options: []choice{{Value: "", Label: "(none)", Selected: value == ""}}}
 			ctl.Groups = append([]optionGroup{none}, groups...)
 		case "enum":
 			ctl.Widget = "select"
 			ctl.Groups = []optionGroup{{Options: plainOptions(spec.Options, value, false)}}
 		case "indicator":
-			codes, err := s.indicatorCodes(ctx, cc.latest)
+			codes, err := s.indicatorCodes(ctx, cc.Latest)
 			if err != nil {
 				return nil, err
 			}
 			if value == "" {
-				value = cc.result.Params[spec.Name]
+				value = cc.Result.Params[spec.Name]
 			}
 			ctl.Widget = "select"
 			ctl.Groups = []optionGroup{{Options: plainOptions(codes, value, true)}}
 		case "period":
 			ctl.Widget = "select"
-			opts := []option{{Value: "", Label: "(all)", Selected: value == ""}}
+			opts := []choice{{Value: "", Label: "(all)", Selected: value == ""}}
 			ctl.Groups = []optionGroup{{Options: append(opts, plainOptions(periodChoices(f), value, true)...)}}
 		case "int":
 			ctl.Widget, ctl.Step = "number", "1"
@@ -330,20 +322,20 @@ func countryFacet(name string, all, reporters *facet) []string {
 	return all.countries
 }
 
-func yearOptions(years []int, requested, resolved string) []option {
+func yearOptions(years []int, requested, resolved string) []choice {
 	latest := "Latest"
 	if resolved != "" && requested == "" {
 		latest += " (" + resolved + ")"
 	}
-	opts := []option{{Value: "", Label: latest, Selected: requested == ""}}
+	opts := []choice{{Value: "", Label: latest, Selected: requested == ""}}
 	found := requested == ""
 	for i := len(years) - 1; i >= 0; i-- {
 		y := strconv.Itoa(years[i])
-		opts = append(opts, option{Value: y, Label: y, Selected: y == requested})
+		opts = append(opts, choice{Value: y, Label: y, Selected: y == requested})
 		found = found || y == requested
 	}
 	if !found {
-		opts = append(opts, option{Value: requested, Label: requested, Selected: true})
+		opts = append(opts, choice{Value: requested, Label: requested, Selected: true})
 	}
 	return opts
 }
@@ -362,7 +354,7 @@ func countryOptions(codes []string, value string, withGroups bool) []optionGroup
 	if withGroups {
 		g := optionGroup{Label: "Groups"}
 		for _, grp := range indicators.Groups() {
-			g.Options = append(g.Options, option{Value: grp.Name, Label: grp.Name + " — " + grp.Title, Selected: chosen[strings.ToUpper(grp.Name)]})
+			g.Options = append(g.Options, choice{Value: grp.Name, Label: grp.Name + " — " + grp.Title, Selected: chosen[strings.ToUpper(grp.Name)]})
 			delete(chosen, strings.ToUpper(grp.Name))
 		}
 		groups = append(groups, g)
@@ -376,22 +368,22 @@ func countryOptions(codes []string, value string, withGroups bool) []optionGroup
 	reg := indicators.DefaultCountries()
 	c := optionGroup{Label: "Countries"}
 	for _, code := range all {
-		c.Options = append(c.Options, option{Value: code, Label: reg.Name(code) + " (" + code + ")", Selected: chosen[code]})
+		c.Options = append(c.Options, choice{Value: code, Label: reg.Name(code) + " (" + code + ")", Selected: chosen[code]})
 	}
-	slices.SortStableFunc(c.Options, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
+	slices.SortStableFunc(c.Options, func(a, b choice) int { return strings.Compare(a.Label, b.Label) })
 	return append(groups, c)
 }
 
-func plainOptions(values []string, value string, addMissing bool) []option {
-	var opts []option
+func plainOptions(values []string, value string, addMissing bool) []choice {
+	var opts []choice
 	found := false
 	for _, v := range values {
 		sel := strings.EqualFold(v, value)
 		found = found || sel
-		opts = append(opts, option{Value: v, Label: v, Selected: sel})
+		opts = append(opts, choice{Value: v, Label: v, Selected: sel})
 	}
 	if addMissing && !found && value != "" {
-		opts = append(opts, option{Value: value, Label: value, Selected: true})
+		opts = append(opts, choice{Value: value, Label: value, Selected: true})
 	}
 	return opts
 }
@@ -443,4 +435,14 @@ func selectedSummary(groups []optionGroup) string {
 		return "none selected"
 	}
 	return "selected: " + strings.Join(names, ", ")
+}
+
+// scriptJSON makes option JSON embeddable in <script type="application/json">:
+// json.Marshal already escaped '<', '>' and '&', so the text cannot close the
+// element; the check guards that invariant.
+func scriptJSON(b json.RawMessage) template.JS {
+	if bytes.ContainsAny(b, "<>") {
+		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("<"), []byte(`\u003c`)), []byte(">"), []byte(`\u003e`))
+	}
+	return template.JS(b)
 }

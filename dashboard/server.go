@@ -12,8 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/clout-dev/clout/chart"
 
 	"github.com/clout-dev/clout/indicators"
 )
@@ -84,12 +87,11 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
-	// Charts is the chart catalogue (indicators.Charts() if nil).
-	Charts []indicators.Chart
+	// Charts computes, links and renders the charts; nil builds one over Store
+	// from Config (CacheEntries, VersionTTL, BaseURL) without snapshots.
+	Charts *chart.Service
 	// Importer runs uploads (issue 5); nil disables the upload routes.
 	Importer Importer
-	// Exporter renders snapshots (issue 6); nil disables the snapshot routes.
-	Exporter Exporter
 	// Jobs lists and runs the scheduled jobs (issue 7, jobs.go); nil: /jobs says
 	// none are configured. Server.SetJobs sets it after New.
 	Jobs JobRunner
@@ -102,18 +104,14 @@ type Server struct {
 	store   indicators.Store
 	log     *slog.Logger
 	now     func() time.Time
-	charts  []indicators.Chart
-	byID    map[string]indicators.Chart
+	charts  *chart.Service
 	deps    Deps
 	echo    *echo.Echo
 	assets  *assetTable
 	pages   *pageTemplates
 	metrics *Metrics
-	cache   *lruCache
-	// snapshots keeps the latest rendered exports (a chart page's readers tend to
-	// download the same image); small, since an SVG with its fonts is ~200 KB.
-	snapshots *lruCache
-	version   versionCache
+	// responses keeps rendered pages and API bodies; keys carry the data version.
+	responses *lru.Cache[string, *cachedPage]
 	facets    facetCache
 	data      *dataState // auth, sessions and staged uploads (auth.go, upload.go)
 
@@ -135,26 +133,28 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	if deps.Charts == nil {
-		deps.Charts = defaultCharts()
-	}
 	cfg = cfg.withDefaults()
+	if deps.Charts == nil {
+		svc, err := chart.New(chart.Config{CacheEntries: cfg.CacheEntries, VersionTTL: cfg.VersionTTL, BaseURL: cfg.BaseURL}, chart.Deps{Store: deps.Store})
+		if err != nil {
+			return nil, err
+		}
+		deps.Charts = svc
+	}
+	responses, err := lru.New[string, *cachedPage](cfg.CacheEntries)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: cache: %w", err)
+	}
 	s := &Server{
 		cfg:       cfg,
 		store:     deps.Store,
 		log:       deps.Logger,
 		now:       deps.Now,
 		charts:    deps.Charts,
-		byID:      make(map[string]indicators.Chart, len(deps.Charts)),
 		deps:      deps,
 		metrics:   newMetrics(),
-		cache:     newLRUCache(cfg.CacheEntries),
-		snapshots: newLRUCache(64),
+		responses: responses,
 	}
-	for _, c := range deps.Charts {
-		s.byID[c.ID()] = c
-	}
-	var err error
 	if s.assets, err = newAssetTable(); err != nil {
 		return nil, fmt.Errorf("dashboard: assets: %w", err)
 	}
@@ -182,7 +182,7 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 // the next request sees the new data. Imports are counted separately, on
 // Metrics().Imports.
 func (s *Server) DataChanged() {
-	s.version.invalidate()
+	s.charts.DataChanged()
 }
 
 // Start listens on addr (Config.Addr if empty) and serves until ctx ends or
@@ -272,7 +272,7 @@ func (s *Server) routes(e *echo.Echo) {
 	read := e.Group("", s.readGuards()...)
 	s.registerPageRoutes(read)
 	s.registerAPIRoutes(read)
-	if s.deps.Exporter != nil {
+	if s.charts.Exports() {
 		s.registerSnapshotRoutes(read)
 	}
 	s.registerDataRoutes(e, read)
@@ -291,7 +291,7 @@ func (s *Server) handleHealth(c echo.Context) error {
 		s.log.Error("healthz: store ping", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
-	v, err := s.dataVersion(ctx)
+	v, err := s.charts.DataVersion(ctx)
 	if err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}

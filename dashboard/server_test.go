@@ -7,18 +7,17 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/clout-dev/clout/dashboard/export"
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/chart"
+	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/render"
 )
 
 // scenario is one HTTP request through the real router and what must come back.
@@ -392,7 +391,12 @@ func TestSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	s, err := New(testConfig(), Deps{Store: MustSeededStore(t), Logger: discardLogger(), Exporter: NewExporter(export.New(r), nil)})
+	store := MustSeededStore(t)
+	charts, err := chart.New(chart.Config{}, chart.Deps{Store: store, Exporter: export.New(r)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(testConfig(), Deps{Store: store, Logger: discardLogger(), Charts: charts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,59 +413,4 @@ func TestSnapshots(t *testing.T) {
 		{name: "unknown chart", url: "/charts/nope/snapshot.png", status: 404},
 		{name: "bad parameter", url: "/charts/trade-share/snapshot.csv?year=abc", status: 400, want: []string{"year"}},
 	})
-}
-
-// countingExporter counts the renders that reach the real exporter.
-type countingExporter struct {
-	Exporter
-	renders atomic.Int64
-}
-
-func (c *countingExporter) Export(ctx context.Context, req SnapshotRequest) (Snapshot, error) {
-	c.renders.Add(1)
-	return c.Exporter.Export(ctx, req)
-}
-
-// TestSnapshotCache: an image asked for again is not drawn again, while new data,
-// other parameters or another format are.
-func TestSnapshotCache(t *testing.T) {
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	store := MustSeededStore(t)
-	exp := &countingExporter{Exporter: NewExporter(export.New(r), nil)}
-	s, err := New(testConfig(), Deps{Store: store, Logger: discardLogger(), Exporter: exp})
-	if err != nil {
-		t.Fatal(err)
-	}
-	get := func(url string) string {
-		t.Helper()
-		rec := httptest.NewRecorder()
-		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
-		if rec.Code != 200 {
-			t.Fatalf("%s: %d %s", url, rec.Code, rec.Body)
-		}
-		return rec.Body.String()
-	}
-	const svg = "/charts/integration-gain/snapshot.svg?width=400&height=300"
-	first := get(svg)
-	if again := get(svg); again != first || exp.renders.Load() != 1 {
-		t.Fatalf("second request drawn again (%d renders) or different", exp.renders.Load())
-	}
-	get("/charts/integration-gain/snapshot.svg?width=500&height=300")
-	get("/charts/integration-gain/snapshot.csv")
-	get("/charts/integration-gain/snapshot.csv")
-	if n := exp.renders.Load(); n != 4 {
-		t.Fatalf("%d renders, want 4 (another size, and every CSV)", n)
-	}
-	MustImport(t, store, "cache-test", "cache.csv", []byte("indicator,country,year,value\nXX.CACHE,ARM,2019,1\n"))
-	s.DataChanged()
-	if after := get(svg); after == first {
-		t.Fatal("the snapshot did not change with the data version")
-	}
-	if n := exp.renders.Load(); n != 5 {
-		t.Fatalf("%d renders after new data, want 5", n)
-	}
 }

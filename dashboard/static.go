@@ -16,7 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/clout-dev/clout/dashboard/assets"
+	"github.com/clout-dev/clout/assets"
 )
 
 //go:embed static/*

@@ -170,7 +170,7 @@ type failedChart struct{ Title, Message string }
 // nav returns the navigation with current marked.
 func (s *Server) nav(current string) []navItem {
 	items := []navItem{{URL: "/", Label: "Overview", Current: current == ""}}
-	for _, c := range s.charts {
+	for _, c := range s.charts.Charts() {
 		items = append(items, navItem{URL: "/charts/" + c.ID(), Label: c.Title(), Current: current == c.ID()})
 	}
 	items = append(items, s.dataNav(current)...)
@@ -181,7 +181,7 @@ func (s *Server) nav(current string) []navItem {
 // renderErrorPage writes the HTML error page; it falls back to plain text if even
 // that fails.
 func (s *Server) renderErrorPage(c echo.Context, ae appError) error {
-	v, _ := s.dataVersion(c.Request().Context())
+	v, _ := s.charts.DataVersion(c.Request().Context())
 	t, err := s.pages.page("error")
 	if err != nil {
 		return err
@@ -210,7 +210,7 @@ func (s *Server) renderData(c echo.Context, status int, name, title string, data
 	if err != nil {
 		return err
 	}
-	v, err := s.dataVersion(c.Request().Context())
+	v, err := s.charts.DataVersion(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -404,7 +404,7 @@ func (s *Server) chartsChangedBy(rep *indicators.ImportReport) []chartLink {
 		return nil
 	}
 	var links []chartLink
-	for _, c := range s.charts {
+	for _, c := range s.charts.Charts() {
 		if c.ID() == "series" {
 			continue
 		}
@@ -416,7 +416,7 @@ func (s *Server) chartsChangedBy(rep *indicators.ImportReport) []chartLink {
 			links = append(links, chartLink{ID: c.ID(), Title: c.Title(), URL: "/charts/" + c.ID()})
 		}
 	}
-	if series, ok := s.byID["series"]; ok {
+	if series, err := s.charts.Chart("series"); err == nil {
 		for i, code := range rep.Indicators {
 			if i == 10 {
 				break

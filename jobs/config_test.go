@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clout-dev/clout/dashboard/export"
+	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/jobs"

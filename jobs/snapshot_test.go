@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/jobs"
 )

@@ -3,14 +3,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 
+	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/data"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/data/seed"
+	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/render"
 )
 
 // app is what every store-using command works with: the opened store (seeded when
@@ -20,6 +25,10 @@ type app struct {
 	store     data.Store
 	countries *indicators.Countries
 	log       *slog.Logger
+	// exporter draws snapshots with the process's one renderer, built on first use.
+	exporter *onceExporter
+	// charts computes and renders charts for every command and the server.
+	charts *chart.Service
 }
 
 // openApp opens the configured store and imports the embedded seed into an empty one.
@@ -30,6 +39,11 @@ func openApp(ctx context.Context, env *Env, cfg Config) (*app, error) {
 		return nil, fmt.Errorf("open %s: %w", cfg.DB, err)
 	}
 	a := &app{cfg: cfg, store: st, countries: indicators.DefaultCountries(), log: log}
+	a.exporter = newOnceExporter(func() *slog.Logger { return a.log })
+	if a.charts, err = chart.New(chart.Config{BaseURL: cfg.BaseURL}, chart.Deps{Store: st, Exporter: a.exporter}); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if _, err := seed.ImportIfEmpty(ctx, st, a.importer(nil)); err != nil {
 		st.Close()
 		return nil, err
@@ -37,8 +51,67 @@ func openApp(ctx context.Context, env *Env, cfg Config) (*app, error) {
 	return a, nil
 }
 
-// Close closes the store.
-func (a *app) Close() error { return a.store.Close() }
+// Close closes the renderer, if one was built, and the store.
+func (a *app) Close() error {
+	a.exporter.close()
+	return a.store.Close()
+}
+
+// onceExporter builds the export renderer (compiling ECharts takes most of a
+// second, resvg's wasm longer on a cold cache) once per process: on the first
+// snapshot, or in the background when the server starts. Every snapshot of the
+// process, the server's and the jobs', shares it.
+type onceExporter struct {
+	log  func() *slog.Logger
+	once sync.Once
+	exp  *export.Exporter
+	r    *render.Renderer
+	err  error
+}
+
+func newOnceExporter(log func() *slog.Logger) *onceExporter { return &onceExporter{log: log} }
+
+// build returns the exporter and its renderer, building them on the first call.
+func (o *onceExporter) build() (*export.Exporter, *render.Renderer, error) {
+	o.once.Do(func() {
+		if o.r, o.err = render.New(render.Options{Logger: o.log()}); o.err != nil {
+			o.err = fmt.Errorf("export renderer: %w", o.err)
+			return
+		}
+		o.exp = export.New(o.r)
+	})
+	return o.exp, o.r, o.err
+}
+
+// Write implements chart.Exporter.
+func (o *onceExporter) Write(ctx context.Context, w io.Writer, f export.Format, s export.Snapshot, img export.Image) error {
+	e, _, err := o.build()
+	if err != nil {
+		return err
+	}
+	return e.Write(ctx, w, f, s, img)
+}
+
+// warm builds the renderer and renders once, so the first snapshot a reader asks
+// for is not the slow one.
+func (o *onceExporter) warm(ctx context.Context, log *slog.Logger) {
+	_, r, err := o.build()
+	if err != nil {
+		log.Error("export renderer", "err", err)
+		return
+	}
+	if err := r.Warm(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("warming the export renderer", "err", err)
+	}
+}
+
+// close releases the renderer if it was built; a renderer never built stays so.
+func (o *onceExporter) close() {
+	o.once.Do(func() { o.err = errors.New("export renderer: closed") })
+	if o.r != nil {
+		o.r.Close()
+	}
+}
 
 // importer returns an importer over the app's store with the configured limits;
 // progress, if not nil, receives the import's progress.

@@ -33,19 +33,19 @@ func runChart(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError(fs, "need exactly one chart id")
 	}
-	chart, err := indicators.ChartByID(fs.Arg(0))
-	if err != nil {
-		return err
+	if _, err := indicators.ChartByID(fs.Arg(0)); err != nil {
+		return err // before the store is opened
 	}
 	app, err := common.open(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
-	res, err := indicators.ComputeChart(ctx, app.store, chart, indicators.Params(params), *asOf)
+	cc, err := app.charts.ComputeByID(ctx, fs.Arg(0), indicators.Params(params), *asOf)
 	if err != nil {
 		return err
 	}
+	res := cc.Result
 	if *asJSON {
 		return writeJSON(env.Stdout, res)
 	}

@@ -1,19 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"time"
 
-	"github.com/clout-dev/clout/dashboard"
-	"github.com/clout-dev/clout/dashboard/export"
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/export"
+	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -60,14 +55,11 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.Close()
-	exp, err := newSnapshotter(app)
+	snap, _, err := app.charts.Render(ctx, fs.Arg(0), indicators.Params(params), *asOf, f, img)
 	if err != nil {
 		return err
 	}
-	body, name, err := exp.snapshot(ctx, fs.Arg(0), indicators.Params(params), f, img, *asOf)
-	if err != nil {
-		return err
-	}
+	body, name := snap.Body, snap.FileName
 	switch *out {
 	case "-":
 		_, err = env.Stdout.Write(body)
@@ -80,72 +72,6 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "wrote %s (%d bytes)\n", *out, len(body))
 	return nil
-}
-
-// snapshotter renders chart snapshots in-process, with no server running: the same
-// computation, option builder and exporter as GET /charts/:id/snapshot.*.
-type snapshotter struct {
-	app *app
-	exp *export.Exporter
-	now func() time.Time
-}
-
-func newSnapshotter(a *app) (*snapshotter, error) {
-	r, err := render.New(render.Options{Logger: a.log})
-	if err != nil {
-		return nil, err
-	}
-	return &snapshotter{app: a, exp: export.New(r), now: time.Now}, nil
-}
-
-// snapshot returns the export of chart id with params in format f, and its file name.
-func (s *snapshotter) snapshot(ctx context.Context, id string, params indicators.Params, f export.Format, img export.Image, asOf int64) ([]byte, string, error) {
-	chart, err := indicators.ChartByID(id)
-	if err != nil {
-		return nil, "", err
-	}
-	res, err := indicators.ComputeChart(ctx, s.app.store, chart, params, asOf)
-	if err != nil {
-		return nil, "", err
-	}
-	theme := ""
-	if img.Theme == render.Dark {
-		theme = "dark"
-	}
-	option, err := dashboard.Option(res, theme)
-	if err != nil {
-		return nil, "", err
-	}
-	snap := export.Snapshot{Result: res, Option: option, Permalink: permalink(s.app.cfg.BaseURL, res, asOf), Time: s.now()}
-	var buf bytes.Buffer
-	if err := s.exp.Write(ctx, &buf, f, snap, img); err != nil {
-		return nil, "", err
-	}
-	return buf.Bytes(), export.FileName(res, f), nil
-}
-
-// permalink is the chart page of res with its resolved parameters (pinned to asOf
-// when given), absolute when a base URL is configured.
-func permalink(base string, res *indicators.Result, asOf int64) string {
-	q := url.Values{}
-	keys := make([]string, 0, len(res.Params))
-	for k := range res.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if res.Params[k] != "" {
-			q.Set(k, res.Params[k])
-		}
-	}
-	if asOf > 0 {
-		q.Set("v", fmt.Sprint(asOf))
-	}
-	link := "/charts/" + res.Chart
-	if len(q) > 0 {
-		link += "?" + q.Encode()
-	}
-	return strings.TrimRight(base, "/") + link
 }
 
 // writeFileAtomic writes body to a temporary file beside path and renames it, so a

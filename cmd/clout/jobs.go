@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/clout-dev/clout/dashboard/export"
+	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/jobs"
@@ -37,19 +37,13 @@ func loadJobs(cfg Config) (jobs.Config, error) {
 // newScheduler builds the scheduler of the configured jobs over the app's store,
 // importer and an in-process snapshotter. dataChanged and reg may be nil.
 func newScheduler(a *app, jc jobs.Config, dataChanged func(), reg prometheus.Registerer) (*jobs.Scheduler, error) {
-	var snaps *snapshotter
 	snapshot := jobs.SnapshotterFunc(func(ctx context.Context, chart string, params indicators.Params, format string) ([]byte, string, error) {
 		f, err := export.ParseFormat(format)
 		if err != nil {
 			return nil, "", err
 		}
-		if snaps == nil {
-			if snaps, err = newSnapshotter(a); err != nil {
-				return nil, "", err
-			}
-		}
-		body, _, err := snaps.snapshot(ctx, chart, params, f, export.DefaultImage(), 0)
-		return body, string(f), err
+		snap, _, err := a.charts.Render(ctx, chart, params, 0, f, export.DefaultImage())
+		return snap.Body, string(f), err
 	})
 	imp := jobs.ImporterFunc(func(ctx context.Context, r jobs.ImportRequest) (*indicators.ImportReport, error) {
 		return a.importer(nil).Import(ctx, importer.Request{Dataset: r.Dataset, FileName: r.FileName, Data: r.Data, Format: r.Format, Who: r.Who})

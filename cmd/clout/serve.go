@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/clout-dev/clout/dashboard"
-	"github.com/clout-dev/clout/dashboard/export"
-	"github.com/clout-dev/clout/dashboard/render"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -60,7 +58,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "\nAdmin token (shown once; only its hash is stored): %s\nSet CLOUT_ADMIN_TOKEN to choose your own.\n\n", token)
 	}
 
-	exporter := newBackgroundExporter(ctx, log)
+	go app.exporter.warm(ctx, log)
 	srv, err := dashboard.New(dashboard.Config{
 		Addr: cfg.Addr, BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
 		MaxUploadBytes: cfg.Limits.UploadMiB << 20, ShutdownTimeout: cfg.Shutdown,
@@ -68,7 +66,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Store:    app.store,
 		Logger:   log,
 		Importer: uploadImporter{app},
-		Exporter: exporter,
+		Charts:   app.charts,
 	})
 	if err != nil {
 		return err
@@ -104,45 +102,4 @@ func (u uploadImporter) Import(ctx context.Context, r dashboard.ImportRequest) (
 	return u.app.importer(nil).Import(ctx, importer.Request{
 		Dataset: r.Dataset, FileName: r.FileName, Data: r.File, Format: r.Format, DryRun: r.DryRun, Who: r.Who,
 	})
-}
-
-// backgroundExporter builds the export renderers (compiling ECharts in goja takes
-// most of a second, resvg's wasm longer on a cold cache) in the background, so the
-// server is ready at once; the first snapshot request waits for them.
-type backgroundExporter struct {
-	ready chan struct{}
-	exp   dashboard.Exporter
-	err   error
-}
-
-func newBackgroundExporter(ctx context.Context, log *slog.Logger) *backgroundExporter {
-	b := &backgroundExporter{ready: make(chan struct{})}
-	go func() {
-		r, err := render.New(render.Options{Logger: log})
-		if err != nil {
-			b.err = err
-			close(b.ready)
-			log.Error("export renderer", "err", err)
-			return
-		}
-		b.exp = dashboard.NewExporter(export.New(r), nil)
-		close(b.ready)
-		if err := r.Warm(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("warming the export renderer", "err", err)
-		}
-	}()
-	return b
-}
-
-// Export implements dashboard.Exporter.
-func (b *backgroundExporter) Export(ctx context.Context, req dashboard.SnapshotRequest) (dashboard.Snapshot, error) {
-	select {
-	case <-b.ready:
-	case <-ctx.Done():
-		return dashboard.Snapshot{}, ctx.Err()
-	}
-	if b.err != nil {
-		return dashboard.Snapshot{}, b.err
-	}
-	return b.exp.Export(ctx, req)
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/render"
 )
 
 // benchSize is the default export size.

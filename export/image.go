@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
 )
 

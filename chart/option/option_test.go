@@ -1,4 +1,4 @@
-package dashboard
+package option
 
 import (
 	"context"
@@ -6,9 +6,9 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/testkit"
 )
 
 // mustCompute computes a chart on the store as the pages do.
@@ -53,7 +53,7 @@ type echartsOption struct {
 
 func optionOf(t *testing.T, res *indicators.Result, theme string) echartsOption {
 	t.Helper()
-	raw, err := Option(res, theme)
+	raw, err := JSON(res, theme)
 	if err != nil {
 		t.Fatalf("option %s: %v", res.Chart, err)
 	}
@@ -93,7 +93,7 @@ func near(a any, b float64) bool {
 }
 
 func TestTradeShareOption(t *testing.T) {
-	store := MustSeededStore(t)
+	store := testkit.SeededStore(t)
 	res := mustCompute(t, store, "trade-share", indicators.Params{"partners": "TUR,AZE", "threshold": "5"})
 	d := res.Detail.(*indicators.TradeShareResult)
 	o := optionOf(t, res, "")
@@ -144,7 +144,7 @@ func TestTradeShareOption(t *testing.T) {
 }
 
 func TestGasExportsOption(t *testing.T) {
-	store := MustSeededStore(t)
+	store := testkit.SeededStore(t)
 	res := mustCompute(t, store, "gas-exports", indicators.Params{"destinations": "TUR,DEU", "freq": "annual"})
 	d := res.Detail.(*indicators.GasExportsResult)
 	o := optionOf(t, res, "")
@@ -178,7 +178,7 @@ func TestGasExportsOption(t *testing.T) {
 }
 
 func TestIntegrationGainOption(t *testing.T) {
-	store := MustSeededStore(t)
+	store := testkit.SeededStore(t)
 	res := mustCompute(t, store, "integration-gain", indicators.Params{})
 	d := res.Detail.(*indicators.IntegrationGainResult)
 	o := optionOf(t, res, "")
@@ -210,7 +210,7 @@ func TestIntegrationGainOption(t *testing.T) {
 }
 
 func TestMapOption(t *testing.T) {
-	store := MustSeededStore(t)
+	store := testkit.SeededStore(t)
 	res := mustCompute(t, store, "map", indicators.Params{"metric": "bloc", "bloc": "FSU-CORE", "measure": "population"})
 	o := optionOf(t, res, "dark")
 	if o.BackgroundColor != darkBackground {
@@ -243,8 +243,8 @@ func TestMapOption(t *testing.T) {
 }
 
 func TestSeriesOptionGaps(t *testing.T) {
-	store := MustOpenStore(t)
-	MustImport(t, store, "gaps", "gaps.xlsx", MustTidyWorkbook(t, [][]any{
+	store := testkit.OpenStore(t)
+	testkit.Import(t, store, "gaps", "gaps.xlsx", testkit.TidyWorkbook(t, [][]any{
 		{"TEST.GAP", "RUS", "", "2018", 1.0, "u", "s"},
 		{"TEST.GAP", "RUS", "", "2020", 3.0, "u", "s"},
 		{"TEST.GAP", "KAZ", "", "2019", 2.0, "u", "s"},
@@ -271,49 +271,9 @@ func TestStripFuncMarkers(t *testing.T) {
 		{"rejoined", "_____f__f__x", "_x"}, // removing one marker joins another
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := string(stripFuncMarkers([]byte(tc.in))); got != tc.want {
-				t.Errorf("stripFuncMarkers(%q) = %q, want %q", tc.in, got, tc.want)
+			if got := string(StripFuncMarkers([]byte(tc.in))); got != tc.want {
+				t.Errorf("StripFuncMarkers(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
-	}
-}
-
-func TestLRUCacheIsBounded(t *testing.T) {
-	c := newLRUCache(2)
-	c.put("a", 1)
-	c.put("b", 2)
-	c.get("a") // a is now the most recent
-	c.put("c", 3)
-	if _, ok := c.get("b"); ok {
-		t.Error("b should have been evicted")
-	}
-	if _, ok := c.get("a"); !ok {
-		t.Error("a was used recently and should stay")
-	}
-	if c.len() != 2 {
-		t.Errorf("len %d, want 2", c.len())
-	}
-}
-
-// TestPagesFollowNewData: a cached page is replaced once the data change.
-func TestPagesFollowNewData(t *testing.T) {
-	store := MustOpenStore(t)
-	workbook := func(v float64) []byte {
-		return MustTidyWorkbook(t, [][]any{{"TEST.NEW", "RUS", "", "2019", v, "u", "s"}})
-	}
-	MustImport(t, store, "new", "new.xlsx", workbook(111))
-	s := MustServer(t, store, Config{VersionTTL: time.Hour}) // only DataChanged can refresh
-	url := "/charts/series?indicator=TEST.NEW&countries=RUS"
-	if body := get(t, s.Handler(), url).Body.String(); !strings.Contains(body, `<td class="num">111</td>`) {
-		t.Fatal("first page lacks 111")
-	}
-	MustImport(t, store, "new", "new.xlsx", workbook(222))
-	if body := get(t, s.Handler(), url).Body.String(); !strings.Contains(body, `<td class="num">111</td>`) {
-		t.Fatal("within the TTL the cached page should still show 111")
-	}
-	s.DataChanged()
-	body := get(t, s.Handler(), url).Body.String()
-	if !strings.Contains(body, `<td class="num">222</td>`) || !strings.Contains(body, "Data version 2") {
-		t.Errorf("after DataChanged the page does not show the new data")
 	}
 }

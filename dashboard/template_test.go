@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"github.com/clout-dev/clout/data/importer"
 	"net/http"
 	"slices"
 	"strconv"
@@ -39,16 +40,16 @@ func TestTemplateFromSeed(t *testing.T) {
 	body, f := mustTemplate(t, c)
 
 	sheets := f.GetSheetList()
-	if sheets[0] != templateReadme {
+	if sheets[0] != importer.TemplateReadme {
 		t.Fatalf("sheets %v: README first", sheets)
 	}
-	readme, err := f.GetRows(templateReadme)
+	readme, err := f.GetRows(importer.TemplateReadme)
 	if err != nil || len(readme) < 5 || !strings.Contains(readme[0][0], "template") {
 		t.Fatalf("README rows %v (%v)", readme, err)
 	}
 	listed := listedCodes(t, f)
 	seedCodes := map[string]bool{}
-	for _, ch := range s.charts {
+	for _, ch := range s.charts.Charts() {
 		q, err := ch.Query(defaultParams(ch))
 		if err != nil || len(q.Indicators) == 0 {
 			if slices.Contains(sheets, ch.ID()) {
@@ -74,7 +75,7 @@ func TestTemplateFromSeed(t *testing.T) {
 			if strings.Join(rows[0], ",") != "indicator,country,partner,period,value,unit,source" {
 				t.Fatalf("header %v", rows[0])
 			}
-			if want := min(len(obs), templateExampleRows); len(rows)-1 != want {
+			if want := min(len(obs), importer.TemplateExampleRows); len(rows)-1 != want {
 				t.Fatalf("%d example rows, want %d", len(rows)-1, want)
 			}
 			first := obs[0]
@@ -99,9 +100,9 @@ func TestTemplateFromSeed(t *testing.T) {
 			}
 		})
 	}
-	for _, ci := range canonicalIndicators {
-		if !slices.Contains(listed, ci[0]) {
-			t.Errorf("drop-down lacks canonical code %s", ci[0])
+	for _, code := range importer.TemplateCodes(nil) {
+		if !slices.Contains(listed, code) {
+			t.Errorf("drop-down lacks canonical code %s", code)
 		}
 	}
 	for code := range seedCodes {
@@ -125,14 +126,14 @@ func TestTemplateFromSeed(t *testing.T) {
 func TestTemplateOfAnEmptyStore(t *testing.T) {
 	_, _, c := startDataServer(t, Config{})
 	_, f := mustTemplate(t, c)
-	if got := f.GetSheetList(); !slices.Equal(got, []string{templateReadme, "Data"}) {
+	if got := f.GetSheetList(); !slices.Equal(got, []string{importer.TemplateReadme, "Data"}) {
 		t.Fatalf("sheets %v", got)
 	}
 	rows, err := f.GetRows("Data")
-	if err != nil || len(rows) != 1 || len(rows[0]) != len(tidyColumns) {
+	if err != nil || len(rows) != 1 || len(rows[0]) != len(importer.TidyColumns) {
 		t.Fatalf("Data sheet rows %v (%v)", rows, err)
 	}
-	if got := listedCodes(t, f); len(got) != len(canonicalIndicators) || got[0] != "SP.POP.TOTL" {
+	if got := listedCodes(t, f); len(got) != len(importer.TemplateCodes(nil)) || got[0] != "SP.POP.TOTL" {
 		t.Fatalf("codes %v", got)
 	}
 }
@@ -140,7 +141,7 @@ func TestTemplateOfAnEmptyStore(t *testing.T) {
 // listedCodes reads the README's column of known indicator codes.
 func listedCodes(t *testing.T, f *excelize.File) []string {
 	t.Helper()
-	cols, err := f.GetCols(templateReadme)
+	cols, err := f.GetCols(importer.TemplateReadme)
 	if err != nil || len(cols) < 5 || cols[4][0] != "known indicator codes" {
 		t.Fatalf("README columns %v (%v)", cols, err)
 	}

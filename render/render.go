@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/clout-dev/clout/dashboard/assets"
+	"github.com/clout-dev/clout/assets"
 	"github.com/clout-dev/clout/indicators"
 )
 

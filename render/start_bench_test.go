@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/clout-dev/clout/dashboard/assets"
+	"github.com/clout-dev/clout/assets"
 )
 
 // BenchmarkJSRuntimeStart is the cost of one more JavaScript runtime in the pool

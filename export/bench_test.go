@@ -16,7 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/clout-dev/clout/dashboard/export"
+	"github.com/clout-dev/clout/export"
 )
 
 // The three benchmarks below run side by side in `make bench`: Clout's in-process

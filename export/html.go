@@ -9,8 +9,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/clout-dev/clout/dashboard/assets"
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/assets"
+	"github.com/clout-dev/clout/render"
 )
 
 //go:embed snapshot.html.tmpl

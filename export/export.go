@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clout-dev/clout/dashboard/assets"
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/assets"
+	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
 )
 

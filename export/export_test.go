@@ -17,8 +17,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/clout-dev/clout/dashboard/export"
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/export"
+	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
 )
 

@@ -1,4 +1,4 @@
-package dashboard
+package option
 
 import (
 	"encoding/json"
@@ -8,8 +8,8 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
-	"github.com/clout-dev/clout/dashboard/assets"
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/assets"
+	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
 )
 

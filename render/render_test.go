@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clout-dev/clout/dashboard/render"
+	"github.com/clout-dev/clout/render"
 	"github.com/clout-dev/clout/indicators"
 )
 

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 
-	"github.com/clout-dev/clout/dashboard/assets"
+	"github.com/clout-dev/clout/assets"
 )
 
 func TestSubsetTTF(t *testing.T) {

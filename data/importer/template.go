@@ -1,29 +1,27 @@
-package dashboard
+package importer
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"slices"
 
-	"github.com/labstack/echo/v4"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/clout-dev/clout/indicators"
 )
 
-// Template sheet layout: the tidy columns (DESIGN §3) and how many example rows
-// each chart's sheet carries.
-var tidyColumns = []string{"indicator", "country", "partner", "period", "value", "unit", "source"}
+// TidyColumns are the columns of the tidy layout, in the order the template and
+// the data exports write them.
+var TidyColumns = []string{"indicator", "country", "partner", "period", "value", "unit", "source"}
 
 const (
-	templateExampleRows = 200
-	templateReadme      = "README"
-	templateCodesCol    = "E" // README column listing known indicator codes
-	templateValidRows   = 100000
+	// TemplateExampleRows bounds the real rows on each example sheet.
+	TemplateExampleRows = 200
+	// TemplateReadme is the template's instruction sheet, which imports skip.
+	TemplateReadme    = "README"
+	templateCodesCol  = "E" // README column listing known indicator codes
+	templateValidRows = 100000
 )
 
-// canonicalIndicators are the codes the built-in charts read (DESIGN §2); the
+// canonicalIndicators are the codes the built-in charts read ; the
 // template's drop-down lists them first.
 var canonicalIndicators = [][2]string{
 	{"SP.POP.TOTL", "population (persons)"},
@@ -49,28 +47,35 @@ var templateReadmeText = []string{
 	"A dataset is named after the file unless you give a name; importing again creates a new version and keeps the old ones.",
 }
 
-// handleTemplate serves GET /template.xlsx.
-func (s *Server) handleTemplate(c echo.Context) error {
-	body, err := s.buildTemplate(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set("Content-Disposition", attachment("clout-template.xlsx"))
-	h.Set("Cache-Control", "no-cache")
-	return c.Blob(http.StatusOK, contentTypeOfKind(kindXLSX), body)
+// ExampleSheet is a sheet of the template with real rows of the data.
+type ExampleSheet struct {
+	Name string
+	Rows []indicators.Observation
 }
 
-// buildTemplate writes the template workbook: README with instructions and the
-// known indicator codes, then an example sheet per built-in chart.
-func (s *Server) buildTemplate(ctx context.Context) ([]byte, error) {
+// TemplateCodes are the canonical indicator codes followed by extra (the codes in
+// the data), without repeats: the template's indicator drop-down.
+func TemplateCodes(extra []string) []string {
+	codes := make([]string, 0, len(canonicalIndicators)+len(extra))
+	seen := map[string]bool{}
+	for _, ci := range canonicalIndicators {
+		codes, seen[ci[0]] = append(codes, ci[0]), true
+	}
+	for _, c := range extra {
+		if !seen[c] {
+			codes, seen[c] = append(codes, c), true
+		}
+	}
+	return codes
+}
+
+// Template writes the spreadsheet template (tidy layout): README with
+// instructions and the known indicator codes, then the example sheets (an empty
+// Data sheet when there are none), each with a drop-down of codes.
+func Template(codes []string, examples []ExampleSheet) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", templateReadme); err != nil {
-		return nil, err
-	}
-	codes, err := s.knownIndicatorCodes(ctx)
-	if err != nil {
+	if err := f.SetSheetName("Sheet1", TemplateReadme); err != nil {
 		return nil, err
 	}
 	if err := writeReadme(f, codes); err != nil {
@@ -80,24 +85,12 @@ func (s *Server) buildTemplate(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sheets := 0
-	for _, ch := range s.charts {
-		obs, err := s.exampleRows(ctx, ch)
-		if err != nil {
-			return nil, err
-		}
-		if len(obs) == 0 {
-			continue
-		}
-		if err := writeTidySheet(f, ch.ID(), obs, len(codes), bold); err != nil {
-			return nil, fmt.Errorf("template sheet %s: %w", ch.ID(), err)
-		}
-		sheets++
+	if len(examples) == 0 {
+		examples = []ExampleSheet{{Name: "Data"}}
 	}
-	if sheets == 0 {
-		// No data yet: an empty tidy sheet is still a template.
-		if err := writeTidySheet(f, "Data", nil, len(codes), bold); err != nil {
-			return nil, fmt.Errorf("template sheet Data: %w", err)
+	for _, ex := range examples {
+		if err := writeTidySheet(f, ex.Name, ex.Rows[:min(len(ex.Rows), TemplateExampleRows)], len(codes), bold); err != nil {
+			return nil, fmt.Errorf("template sheet %s: %w", ex.Name, err)
 		}
 	}
 	buf, err := f.WriteToBuffer()
@@ -107,68 +100,32 @@ func (s *Server) buildTemplate(ctx context.Context) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// knownIndicatorCodes are the canonical codes and then those in the data.
-func (s *Server) knownIndicatorCodes(ctx context.Context) ([]string, error) {
-	codes := make([]string, 0, len(canonicalIndicators))
-	for _, ci := range canonicalIndicators {
-		codes = append(codes, ci[0])
-	}
-	v, err := s.dataVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	live, err := s.indicatorCodes(ctx, v)
-	if err != nil {
-		return nil, err
-	}
-	for _, code := range live {
-		if !slices.Contains(codes, code) {
-			codes = append(codes, code)
-		}
-	}
-	return codes, nil
-}
-
-// exampleRows reads up to templateExampleRows observations a chart draws with
-// its default parameters.
-func (s *Server) exampleRows(ctx context.Context, ch indicators.Chart) ([]indicators.Observation, error) {
-	q, err := ch.Query(defaultParams(ch))
-	if err != nil || len(q.Indicators) == 0 {
-		return nil, nil // a chart that needs a choice (series) has no default example
-	}
-	obs, err := s.store.Observations(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return obs[:min(len(obs), templateExampleRows)], nil
-}
-
 func writeReadme(f *excelize.File, codes []string) error {
 	for i, line := range templateReadmeText {
-		if err := f.SetCellStr(templateReadme, fmt.Sprintf("A%d", i+1), line); err != nil {
+		if err := f.SetCellStr(TemplateReadme, fmt.Sprintf("A%d", i+1), line); err != nil {
 			return err
 		}
 	}
-	if err := f.SetCellStr(templateReadme, templateCodesCol+"1", "known indicator codes"); err != nil {
+	if err := f.SetCellStr(TemplateReadme, templateCodesCol+"1", "known indicator codes"); err != nil {
 		return err
 	}
-	if err := f.SetCellStr(templateReadme, "F1", "meaning"); err != nil {
+	if err := f.SetCellStr(TemplateReadme, "F1", "meaning"); err != nil {
 		return err
 	}
 	for i, code := range codes {
-		if err := f.SetCellStr(templateReadme, fmt.Sprintf("%s%d", templateCodesCol, i+2), code); err != nil {
+		if err := f.SetCellStr(TemplateReadme, fmt.Sprintf("%s%d", templateCodesCol, i+2), code); err != nil {
 			return err
 		}
 		if i < len(canonicalIndicators) {
-			if err := f.SetCellStr(templateReadme, fmt.Sprintf("F%d", i+2), canonicalIndicators[i][1]); err != nil {
+			if err := f.SetCellStr(TemplateReadme, fmt.Sprintf("F%d", i+2), canonicalIndicators[i][1]); err != nil {
 				return err
 			}
 		}
 	}
-	if err := f.SetColWidth(templateReadme, "A", "A", 100); err != nil {
+	if err := f.SetColWidth(TemplateReadme, "A", "A", 100); err != nil {
 		return err
 	}
-	return f.SetColWidth(templateReadme, templateCodesCol, "F", 28)
+	return f.SetColWidth(TemplateReadme, templateCodesCol, "F", 28)
 }
 
 // writeTidySheet writes one tidy sheet: bold, frozen header; rows; and the
@@ -178,8 +135,8 @@ func writeTidySheet(f *excelize.File, sheet string, obs []indicators.Observation
 	if _, err := f.NewSheet(sheet); err != nil {
 		return err
 	}
-	header := make([]any, len(tidyColumns))
-	for i, c := range tidyColumns {
+	header := make([]any, len(TidyColumns))
+	for i, c := range TidyColumns {
 		header[i] = c
 	}
 	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
@@ -206,7 +163,7 @@ func writeTidySheet(f *excelize.File, sheet string, obs []indicators.Observation
 	}
 	dv := excelize.NewDataValidation(true)
 	dv.Sqref = fmt.Sprintf("A2:A%d", templateValidRows)
-	dv.SetSqrefDropList(fmt.Sprintf("%s!$%s$2:$%s$%d", templateReadme, templateCodesCol, templateCodesCol, nCodes+1))
+	dv.SetSqrefDropList(fmt.Sprintf("%s!$%s$2:$%s$%d", TemplateReadme, templateCodesCol, templateCodesCol, nCodes+1))
 	dv.SetError(excelize.DataValidationErrorStyleWarning, "Unknown indicator code",
 		"This code is not one Clout knows yet; it will be stored and can be charted with the series chart.")
 	dv.SetInput("indicator", "Pick a known code or type another one.")

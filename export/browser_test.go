@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/clout-dev/clout/dashboard/export"
+	"github.com/clout-dev/clout/export"
 )
 
 // chromiumPath returns the browser to drive: $CLOUT_CHROMIUM, or chromium on PATH.
