@@ -56,4 +56,34 @@ type Result struct {
 	Sources     []string `json:"sources"`
 	DataVersion int64    `json:"data_version"`
 	Detail      any      `json:"detail"`
+	// Vintage is the vintage the result shows: the one asked for, or "" for the
+	// newest of each figure. Vintages are those its figures come from (oldest
+	// first), VintagesAvailable those of every figure read, and VintageDiffs say
+	// where vintages disagree and by how much.
+	Vintage           string        `json:"vintage"`
+	Vintages          []string      `json:"vintages"`
+	VintagesAvailable []string      `json:"vintages_available"`
+	VintageDiffs      []VintageDiff `json:"vintage_diffs"`
+	// Flags are those of the figures the result uses (derived, lower bound,
+	// statement, estimate), and Flagged those figures, for pages and exports to
+	// show beside the numbers.
+	Flags   []Flag        `json:"flags"`
+	Flagged []Observation `json:"flagged"`
+}
+
+// VintageDiff is one computed figure that differs between vintages of its
+// inputs: e.g. the 2019 GDP PPP ratio, 30.6% in the 2023-05 vintage and 32.5% in
+// 2026-07.
+type VintageDiff struct {
+	What   string         `json:"what"`
+	Period string         `json:"period"`
+	Unit   string         `json:"unit"`
+	Values []VintageValue `json:"values"` // oldest vintage first
+	Spread float64        `json:"spread"` // largest minus smallest value
+}
+
+// VintageValue is a figure as computed from one vintage.
+type VintageValue struct {
+	Vintage string  `json:"vintage"`
+	Value   float64 `json:"value"`
 }

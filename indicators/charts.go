@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -39,6 +40,41 @@ func newResult(c Chart, p Params) *Result {
 	return &Result{Chart: c.ID(), Title: c.Title(), Params: p, Coverage: []string{}, Sources: []string{}}
 }
 
+// vintageSpec is the vintage parameter every chart takes.
+var vintageSpec = ParamSpec{Name: "vintage", Kind: "vintage", Default: "",
+	Help: "vintage of the figures, e.g. 2023-05 (empty: the newest vintage of each figure)"}
+
+// vintaged selects, of obs read with every vintage, the figures of vintage v
+// (NewestVintage: each figure's newest) and returns the vintages on offer. A
+// vintage no figure has is an EINVALID error naming those that exist.
+func vintaged(v string, obs []Observation) ([]Observation, []string, error) {
+	avail := VintagesOf(obs)
+	if v != NewestVintage && !slices.Contains(avail, v) {
+		return nil, avail, Errorf(EINVALID, "vintage: no figures of vintage %q (vintages: %s)", v, cmp.Or(strings.Join(avail, ", "), "none"))
+	}
+	return SelectVintage(obs, v), avail, nil
+}
+
+// setFigures records on res the vintage it shows, the vintages on offer, and
+// the vintages and flags of the figures it uses.
+func (res *Result) setFigures(v string, available []string, used []Observation) {
+	res.Vintage, res.VintagesAvailable, res.Vintages = v, orEmpty(available), orEmpty(VintagesOf(used))
+	res.Params["vintage"] = v
+	res.Flags, res.Flagged = []Flag{}, []Observation{}
+	seen := map[Key]bool{}
+	for _, o := range used {
+		if len(o.Flags) == 0 || seen[o.Key()] {
+			continue
+		}
+		seen[o.Key()] = true
+		res.Flags = mergeFlags(res.Flags, o.Flags)
+		res.Flagged = append(res.Flagged, o)
+	}
+	if res.VintageDiffs == nil {
+		res.VintageDiffs = []VintageDiff{}
+	}
+}
+
 func orEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -58,6 +94,7 @@ type tradeShareParams struct {
 	partners  []string
 	threshold float64
 	top       int
+	vintage   string
 }
 
 func (tradeShareChart) ID() string    { return ChartTradeShare }
@@ -69,25 +106,34 @@ func (tradeShareChart) Params() []ParamSpec {
 		{Name: "partners", Kind: "countries", Default: "TUR,AZE", Help: "partners to highlight and add up: ISO3 codes, names or groups"},
 		{Name: "threshold", Kind: "number", Default: "5", Help: "the line the combined share is compared with, in %"},
 		{Name: "top", Kind: "int", Default: "15", Help: "how many of the largest partners to show"},
+		vintageSpec,
 	}
 }
 
 func (c tradeShareChart) parse(p Params) (tradeShareParams, error) {
 	r := newParamReader(p, c.Params())
 	tp := tradeShareParams{year: r.year("year"), partners: r.countries("partners", true),
-		threshold: r.number("threshold", 0, 100), top: r.integer("top", 1, 250)}
+		threshold: r.number("threshold", 0, 100), top: r.integer("top", 1, 250), vintage: r.vintage("vintage")}
 	return tp, r.err
 }
 
+// Query reads Russia's flows and totals on every basis, and the partners' own
+// figures of their trade with Russia (basis.go).
 func (c tradeShareChart) Query(p Params) (Query, error) {
-	if _, err := c.parse(p); err != nil {
+	tp, err := c.parse(p)
+	if err != nil {
 		return Query{}, err
 	}
-	return Query{Indicators: []string{ExportsCode, ImportsCode}, Countries: []string{Russia}}, nil
+	countries := append([]string{Russia, "WLD"}, tp.partners...)
+	return Query{Indicators: slices.Clone(tradeShareCodes), Countries: countries, Vintage: AllVintages}, nil
 }
 
 func (c tradeShareChart) Compute(p Params, obs []Observation) (*Result, error) {
 	tp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	obs, avail, err := vintaged(tp.vintage, obs)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +153,7 @@ func (c tradeShareChart) Compute(p Params, obs []Observation) (*Result, error) {
 	res.Statement = tradeStatement(ts)
 	res.Table = tradeTable(ts)
 	res.Coverage, res.Sources, res.Detail = orEmpty(ts.Coverage), orEmpty(ts.Sources), ts
+	res.setFigures(tp.vintage, avail, ts.used)
 	return res, nil
 }
 
@@ -121,28 +168,67 @@ func tradeStatement(ts *TradeShareResult) string {
 		side = "at or above"
 	}
 	s := fmt.Sprintf("%s: %s of Russia's goods trade in %d (%s the %s line)", who, fmtPct(*c.Share, false), ts.Year, side, fmtThreshold(ts.Threshold))
+	if c.Combinations > 1 {
+		s += fmt.Sprintf("; %s across %d combinations of sources, %s", fmtRange(c.Min.Share, c.Max.Share),
+			c.Combinations, rangeSide(c, ts.Threshold))
+	}
 	if len(c.Missing) > 0 {
 		s += fmt.Sprintf("; no figures for %s", names(c.Missing))
 	}
+	if slices.Contains(c.Flags, FlagLowerBound) {
+		s += "; a lower bound"
+	}
 	return s
+}
+
+// fmtRange writes a range of percentages: "7.6–8.6%".
+func fmtRange(lo, hi float64) string {
+	return strings.TrimSuffix(fmtPct(lo, false), "%") + "–" + fmtPct(hi, false)
+}
+
+// rangeSide says where a combined share's range lies against the threshold.
+func rangeSide(c CombinedShare, threshold float64) string {
+	switch {
+	case c.Max.Share < threshold:
+		return "below the line under every one"
+	case c.Min.Share >= threshold:
+		return "at or above the line under every one"
+	}
+	return "on both sides of the line"
 }
 
 // tradeTable: the partner bars of the year (top N, plus highlighted partners
 // outside it), then the combined share line by year.
 func tradeTable(ts *TradeShareResult) Table {
 	t := Table{Columns: []Column{{Name: "Year"}, {Name: "Partner"}, {Name: "Code"}, {Name: "Share", Unit: "%"},
-		{Name: "Exports", Unit: "US$"}, {Name: "Imports", Unit: "US$"}, {Name: "Highlighted"}}}
+		{Name: "Exports", Unit: "US$"}, {Name: "Imports", Unit: "US$"}, {Name: "Highlighted"},
+		{Name: "Lowest share", Unit: "%"}, {Name: "Highest share", Unit: "%"}, {Name: "Flags"}}}
 	for i, p := range ts.Partners {
 		if i >= ts.Top && !p.Selected {
 			continue
 		}
-		t.Rows = append(t.Rows, []any{fmt.Sprint(ts.Year), p.Name, p.Partner, p.Share, cell(p.Exports), cell(p.Imports), yesNo(p.Selected)})
+		t.Rows = append(t.Rows, []any{fmt.Sprint(ts.Year), p.Name, p.Partner, p.Share, cell(p.Exports), cell(p.Imports), yesNo(p.Selected),
+			nil, nil, flagText(p.Flags)})
 	}
 	label := strings.Join(mapNames(ts.Selected), " + ")
 	for _, o := range ts.Over {
-		t.Rows = append(t.Rows, []any{fmt.Sprint(o.Year), label + " (combined)", strings.Join(ts.Selected, "+"), cell(o.Share), nil, nil, "combined"})
+		var lo, hi any
+		if o.Min != nil {
+			lo, hi = o.Min.Share, o.Max.Share
+		}
+		t.Rows = append(t.Rows, []any{fmt.Sprint(o.Year), label + " (combined)", strings.Join(ts.Selected, "+"), cell(o.Share), nil, nil, "combined",
+			lo, hi, flagText(o.InputFlags)})
 	}
 	return t
+}
+
+// flagText writes flags for a table cell: "lower bound; official statement".
+func flagText(fs []Flag) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = f.Label()
+	}
+	return strings.Join(s, "; ")
 }
 
 func yesNo(b bool) string {
@@ -170,6 +256,7 @@ type gasParams struct {
 	destinations []string
 	freq         Frequency
 	from, to     Period
+	vintage      string
 }
 
 func (gasExportsChart) ID() string    { return ChartGasExports }
@@ -181,12 +268,13 @@ func (gasExportsChart) Params() []ParamSpec {
 		{Name: "freq", Kind: "enum", Default: "annual", Options: []string{"annual", "monthly"}, Help: "annual or monthly figures"},
 		{Name: "from", Kind: "period", Help: "first period (2015, 2019-01)"},
 		{Name: "to", Kind: "period", Help: "last period (2021, 2020-12)"},
+		vintageSpec,
 	}
 }
 
 func (c gasExportsChart) parse(p Params) (gasParams, error) {
 	r := newParamReader(p, c.Params())
-	gp := gasParams{destinations: r.countries("destinations", true), from: r.period("from"), to: r.period("to")}
+	gp := gasParams{destinations: r.countries("destinations", true), from: r.period("from"), to: r.period("to"), vintage: r.vintage("vintage")}
 	gp.freq = Annual
 	if r.enum("freq") == "monthly" {
 		gp.freq = Monthly
@@ -202,7 +290,7 @@ func (c gasExportsChart) Query(p Params) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	q := Query{Indicators: []string{GasExportsCode}, Countries: []string{Russia}, Partners: gp.destinations, To: queryTo(gp.to)}
+	q := Query{Indicators: []string{GasExportsCode}, Countries: []string{Russia}, Partners: gp.destinations, To: queryTo(gp.to), Vintage: AllVintages}
 	if !gp.from.IsZero() {
 		q.From = gp.from.PreviousYear() // the base of the first year-on-year change
 	}
@@ -211,6 +299,10 @@ func (c gasExportsChart) Query(p Params) (Query, error) {
 
 func (c gasExportsChart) Compute(p Params, obs []Observation) (*Result, error) {
 	gp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	obs, avail, err := vintaged(gp.vintage, obs)
 	if err != nil {
 		return nil, err
 	}
@@ -223,15 +315,16 @@ func (c gasExportsChart) Compute(p Params, obs []Observation) (*Result, error) {
 	first, last := g.Periods[0], g.Periods[len(g.Periods)-1]
 	res.Subtitle = fmt.Sprintf("To %s, %s, %s–%s, %s, with year-on-year change", names(gp.destinations), g.Freq, first, last, g.Unit)
 	res.Statement = gasStatement(g)
-	t := Table{Columns: []Column{{Name: "Period"}, {Name: "Destination"}, {Name: "Code"}, {Name: "Exports", Unit: g.Unit}, {Name: "Year on year", Unit: "%"}}}
+	t := Table{Columns: []Column{{Name: "Period"}, {Name: "Destination"}, {Name: "Code"}, {Name: "Exports", Unit: g.Unit}, {Name: "Year on year", Unit: "%"}, {Name: "Flags"}}}
 	for i, per := range g.Periods {
 		for _, s := range g.Series {
 			pt := s.Points[i]
-			t.Rows = append(t.Rows, []any{per.String(), s.Name, s.Destination, cell(pt.Value), cell(pt.YoY)})
+			t.Rows = append(t.Rows, []any{per.String(), s.Name, s.Destination, cell(pt.Value), cell(pt.YoY), flagText(pt.Flags)})
 		}
 	}
 	res.Table = t
 	res.Coverage, res.Sources, res.Detail = orEmpty(g.Coverage), orEmpty(g.Sources), g
+	res.setFigures(gp.vintage, avail, g.used)
 	return res, nil
 }
 
@@ -300,6 +393,7 @@ type gainParams struct {
 	year     int
 	measure  string
 	measures []string
+	vintage  string
 }
 
 func (integrationGainChart) ID() string { return ChartIntegrationGain }
@@ -312,12 +406,14 @@ func (integrationGainChart) Params() []ParamSpec {
 		{Name: "bloc", Kind: "countries", Default: GroupFSUCore, Help: "the bloc: a group name or countries (Russia is the reference and is left out)"},
 		{Name: "year", Kind: "year", Default: Latest, Help: "year of the member contributions (latest: the latest year with every figure)"},
 		{Name: "measure", Kind: "enum", Default: "both", Options: []string{"both", "gdp-ppp", "population"}, Help: "GDP (PPP), population or both"},
+		vintageSpec,
 	}
 }
 
 func (c integrationGainChart) parse(p Params) (gainParams, error) {
 	r := newParamReader(p, c.Params())
-	gp := gainParams{bloc: blocLabel(r.raw("bloc")), members: r.countries("bloc", true), year: r.year("year"), measure: r.enum("measure")}
+	gp := gainParams{bloc: blocLabel(r.raw("bloc")), members: r.countries("bloc", true), year: r.year("year"), measure: r.enum("measure"),
+		vintage: r.vintage("vintage")}
 	gp.measures = []string{"population", "gdp-ppp"}
 	if gp.measure != "both" {
 		gp.measures = []string{gp.measure}
@@ -350,7 +446,7 @@ func (c integrationGainChart) Query(p Params) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	return Query{Indicators: measureCodes(gp.measures), Countries: withRussia(gp.members), Partners: []string{""}}, nil
+	return Query{Indicators: measureCodes(gp.measures), Countries: withRussia(gp.members), Partners: []string{""}, Vintage: AllVintages}, nil
 }
 
 func withRussia(codes []string) []string {
@@ -365,17 +461,96 @@ func (c integrationGainChart) Compute(p Params, obs []Observation) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	ig, err := IntegrationGain(IntegrationGainInput{Bloc: gp.bloc, Members: gp.members, Measures: gp.measures, Year: gp.year}, obs)
+	in := IntegrationGainInput{Bloc: gp.bloc, Members: gp.members, Measures: gp.measures, Year: gp.year}
+	chosen, avail, err := vintaged(gp.vintage, obs)
+	if err != nil {
+		return nil, err
+	}
+	ig, err := IntegrationGain(in, chosen)
 	if err != nil {
 		return nil, err
 	}
 	res := newResult(c, Params{"bloc": gp.bloc, "year": fmt.Sprint(ig.Year), "measure": gp.measure})
+	res.VintageDiffs = gainVintageDiffs(in, obs)
 	res.Subtitle = fmt.Sprintf("%s (%s) as %% of Russia's %s, %d, with each member's contribution",
 		ig.Bloc, names(ig.Members), measureLabels(ig.Measures), ig.Year)
 	res.Statement = gainStatement(ig)
 	res.Table = gainTable(ig)
 	res.Coverage, res.Sources, res.Detail = orEmpty(ig.Coverage), orEmpty(ig.Sources), ig
+	res.setFigures(gp.vintage, avail, ig.used)
+	for _, d := range res.VintageDiffs {
+		if d.Period == fmt.Sprint(ig.Year) {
+			res.Coverage = append(res.Coverage, vintageDiffWords(d))
+		}
+	}
 	return res, nil
+}
+
+// gainVintageDiffs computes the bloc's ratios from each vintage of obs (with the
+// figures that carry no vintage) and returns the ratios that differ between
+// vintages by 0.05 points or more. A vintage counts only for the measures it
+// has figures of.
+func gainVintageDiffs(in IntegrationGainInput, obs []Observation) []VintageDiff {
+	in.Year = 0 // every year, whichever the chart shows
+	type cellKey struct {
+		what string
+		year int
+	}
+	values := map[cellKey][]VintageValue{}
+	var order []cellKey
+	for _, v := range VintagesOf(obs) {
+		codes := map[string]bool{}
+		for _, o := range obs {
+			if o.Vintage == v {
+				codes[o.Indicator] = true
+			}
+		}
+		ig, err := IntegrationGain(in, SelectVintage(obs, v))
+		if err != nil {
+			continue
+		}
+		for _, m := range ig.Measures {
+			if !codes[m.Code] {
+				continue
+			}
+			for _, b := range m.Years {
+				if b.Ratio == nil {
+					continue
+				}
+				k := cellKey{fmt.Sprintf("%s %s as %% of %s's", ig.Bloc, m.Short, CountryName(ig.Reference)), b.Year}
+				if values[k] == nil {
+					order = append(order, k)
+				}
+				values[k] = append(values[k], VintageValue{Vintage: v, Value: *b.Ratio})
+			}
+		}
+	}
+	out := []VintageDiff{}
+	for _, k := range order {
+		vs := values[k]
+		if len(vs) < 2 {
+			continue
+		}
+		byValue := func(a, b VintageValue) int { return cmp.Compare(a.Value, b.Value) }
+		spread := slices.MaxFunc(vs, byValue).Value - slices.MinFunc(vs, byValue).Value
+		if spread >= 0.05 {
+			out = append(out, VintageDiff{What: k.what, Period: fmt.Sprint(k.year), Unit: "%", Values: vs, Spread: spread})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b VintageDiff) int {
+		return cmp.Or(strings.Compare(a.What, b.What), strings.Compare(a.Period, b.Period))
+	})
+	return out
+}
+
+// vintageDiffWords: "FSU-CORE GDP PPP as % of Russia's, 2019: 30.6% in vintage
+// 2023-05, 32.5% in vintage 2026-07 (1.9 points apart)".
+func vintageDiffWords(d VintageDiff) string {
+	parts := make([]string, len(d.Values))
+	for i, v := range d.Values {
+		parts[i] = fmt.Sprintf("%s in vintage %s", fmtPct(v.Value, false), v.Vintage)
+	}
+	return fmt.Sprintf("%s, %s: %s (%.1f points apart)", d.What, d.Period, strings.Join(parts, ", "), d.Spread)
 }
 
 func measureLabels(ms []IntegrationMeasure) string {
@@ -436,6 +611,7 @@ type seriesParams struct {
 	countries []string
 	partner   string
 	from, to  Period
+	vintage   string
 }
 
 func (seriesChart) ID() string    { return ChartSeries }
@@ -448,13 +624,14 @@ func (seriesChart) Params() []ParamSpec {
 		{Name: "partner", Kind: "country", Help: "counterpart for bilateral indicators (empty: none)"},
 		{Name: "from", Kind: "period", Help: "first period"},
 		{Name: "to", Kind: "period", Help: "last period"},
+		vintageSpec,
 	}
 }
 
 func (c seriesChart) parse(p Params) (seriesParams, error) {
 	r := newParamReader(p, c.Params())
 	sp := seriesParams{indicator: r.indicator("indicator"), countries: r.countries("countries", true),
-		partner: r.country("partner"), from: r.period("from"), to: r.period("to")}
+		partner: r.country("partner"), from: r.period("from"), to: r.period("to"), vintage: r.vintage("vintage")}
 	return sp, r.err
 }
 
@@ -464,11 +641,15 @@ func (c seriesChart) Query(p Params) (Query, error) {
 		return Query{}, err
 	}
 	return Query{Indicators: []string{sp.indicator}, Countries: sp.countries, Partners: []string{sp.partner},
-		From: sp.from, To: queryTo(sp.to)}, nil
+		From: sp.from, To: queryTo(sp.to), Vintage: AllVintages}, nil
 }
 
 func (c seriesChart) Compute(p Params, obs []Observation) (*Result, error) {
 	sp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	obs, avail, err := vintaged(sp.vintage, obs)
 	if err != nil {
 		return nil, err
 	}
@@ -493,6 +674,7 @@ func (c seriesChart) Compute(p Params, obs []Observation) (*Result, error) {
 	}
 	res.Table = t
 	res.Coverage, res.Sources, res.Detail = orEmpty(s.Coverage), orEmpty(s.Sources), s
+	res.setFigures(sp.vintage, avail, s.used)
 	return res, nil
 }
 
@@ -521,6 +703,7 @@ type mapParams struct {
 	members  []string
 	measure  string
 	partners []string
+	vintage  string
 }
 
 func (mapChart) ID() string    { return ChartMap }
@@ -533,13 +716,14 @@ func (mapChart) Params() []ParamSpec {
 		{Name: "bloc", Kind: "countries", Default: GroupFSUCore, Help: "bloc members (metric=bloc)"},
 		{Name: "measure", Kind: "enum", Default: "population", Options: []string{"population", "gdp-ppp"}, Help: "measure compared with Russia's (metric=bloc)"},
 		{Name: "partners", Kind: "countries", Default: "TUR,AZE", Help: "partners to highlight (metric=trade-share)"},
+		vintageSpec,
 	}
 }
 
 func (c mapChart) parse(p Params) (mapParams, error) {
 	r := newParamReader(p, c.Params())
 	mp := mapParams{metric: r.enum("metric"), year: r.year("year"), bloc: blocLabel(r.raw("bloc")),
-		members: r.countries("bloc", true), measure: r.enum("measure"), partners: r.countries("partners", false)}
+		members: r.countries("bloc", true), measure: r.enum("measure"), partners: r.countries("partners", false), vintage: r.vintage("vintage")}
 	return mp, r.err
 }
 
@@ -549,13 +733,17 @@ func (c mapChart) Query(p Params) (Query, error) {
 		return Query{}, err
 	}
 	if mp.metric == MapTradeShare {
-		return Query{Indicators: []string{ExportsCode, ImportsCode}, Countries: []string{Russia}}, nil
+		return Query{Indicators: []string{ExportsCode, ImportsCode}, Countries: []string{Russia}, Vintage: AllVintages}, nil
 	}
-	return Query{Indicators: measureCodes([]string{mp.measure}), Countries: withRussia(mp.members), Partners: []string{""}}, nil
+	return Query{Indicators: measureCodes([]string{mp.measure}), Countries: withRussia(mp.members), Partners: []string{""}, Vintage: AllVintages}, nil
 }
 
 func (c mapChart) Compute(p Params, obs []Observation) (*Result, error) {
 	mp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	obs, avail, err := vintaged(mp.vintage, obs)
 	if err != nil {
 		return nil, err
 	}
@@ -583,6 +771,14 @@ func (c mapChart) Compute(p Params, obs []Observation) (*Result, error) {
 	}
 	res.Table = t
 	res.Coverage, res.Sources, res.Detail = orEmpty(m.Coverage), orEmpty(m.Sources), m
+	var used []Observation
+	switch {
+	case m.Trade != nil:
+		used = m.Trade.used
+	case m.Gain != nil:
+		used = m.Gain.used
+	}
+	res.setFigures(mp.vintage, avail, used)
 	return res, nil
 }
 

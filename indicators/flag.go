@@ -62,3 +62,30 @@ func ParseFlags(s string) ([]Flag, error) {
 	slices.SortFunc(out, func(a, b Flag) int { return slices.Index(allFlags, a) - slices.Index(allFlags, b) })
 	return out, nil
 }
+
+// mergeFlags returns the union of a and b in display order (nil for none).
+func mergeFlags(a, b []Flag) []Flag {
+	var out []Flag
+	for _, f := range allFlags {
+		if slices.Contains(a, f) || slices.Contains(b, f) {
+			out = append(out, f)
+		}
+	}
+	for _, fs := range [][]Flag{a, b} { // flags this version does not know, kept as they are
+		for _, f := range fs {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// flagsOf returns the union of the observations' flags.
+func flagsOf(obs []Observation) []Flag {
+	var out []Flag
+	for _, o := range obs {
+		out = mergeFlags(out, o.Flags)
+	}
+	return out
+}

@@ -23,6 +23,18 @@ type GasPoint struct {
 	Value    *float64 `json:"value"`
 	Previous *float64 `json:"previous"`
 	YoY      *float64 `json:"yoy_pct"`
+	// Flags and Notes are those of the value and of the value a year earlier: a
+	// change against a derived baseline is itself derived.
+	Flags []Flag   `json:"flags,omitempty"`
+	Notes []string `json:"notes,omitempty"`
+}
+
+// note adds o's flags and note to the point.
+func (pt *GasPoint) note(o Observation) {
+	pt.Flags = mergeFlags(pt.Flags, o.Flags)
+	if o.Note != "" && !slices.Contains(pt.Notes, o.Note) {
+		pt.Notes = append(pt.Notes, o.Note)
+	}
 }
 
 // GasSeries is one destination's points, aligned with GasExportsResult.Periods.
@@ -41,6 +53,7 @@ type GasExportsResult struct {
 	Series   []GasSeries `json:"series"`
 	Coverage []string    `json:"coverage"`
 	Sources  []string    `json:"sources"`
+	used     []Observation
 }
 
 // GasExports returns the exporter's natural-gas exports (NATGAS_EXP_MCM, country =
@@ -62,7 +75,7 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 			other[o.Partner] = o.Period.Freq
 			continue
 		}
-		ix[o.Key()] = o
+		ix[o.Key().Cell()] = o
 		if inRange(o.Period, in.From, in.To) {
 			periods[o.Period] = true
 			if o.Unit != "" && !slices.Contains(units, o.Unit) {
@@ -90,6 +103,7 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 			pt := GasPoint{Period: p}
 			if o, ok := ix.get(GasExportsCode, exp, d, p); ok {
 				pt.Value = ptr(o.Value)
+				pt.note(o)
 				src.add(o)
 			} else {
 				missing++
@@ -97,6 +111,7 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 			if o, ok := ix.get(GasExportsCode, exp, d, p.PreviousYear()); ok {
 				pt.Previous = ptr(o.Value)
 				if pt.Value != nil {
+					pt.note(o)
 					src.add(o)
 				}
 			}
@@ -117,7 +132,7 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: %d of %d periods missing (%s)", s.Name, missing, len(res.Periods), missingPeriods(s)))
 		}
 	}
-	res.Sources = src.sorted()
+	res.Sources, res.used = src.sorted(), src.used
 	return res, nil
 }
 

@@ -59,6 +59,7 @@ type BlocYear struct {
 	PartialRatio  *float64       `json:"partial_ratio_pct"`
 	Missing       []string       `json:"missing"`
 	Contributions []Contribution `json:"contributions"`
+	Flags         []Flag         `json:"flags,omitempty"` // of the figures the ratio uses
 }
 
 // Complete reports whether the year has the reference and every member.
@@ -89,6 +90,7 @@ type IntegrationGainResult struct {
 	Measures  []IntegrationMeasure `json:"measures"`
 	Coverage  []string             `json:"coverage"`
 	Sources   []string             `json:"sources"`
+	used      []Observation
 }
 
 // IntegrationGain computes, for each measure, the bloc's total as a percentage of
@@ -133,7 +135,7 @@ func IntegrationGain(in IntegrationGainInput, obs []Observation) (*IntegrationGa
 			measureWords(ms), in.Bloc, res.Year, joinInts(years))
 	}
 	res.Coverage = integrationCoverage(res, years)
-	res.Sources = src.sorted()
+	res.Sources, res.used = src.sorted(), src.used
 	return res, nil
 }
 
@@ -172,6 +174,7 @@ func blocYear(ix cellIndex, m Measure, ref string, members []string, y int, src 
 		con := Contribution{Country: c, Name: CountryName(c)}
 		if o, ok := ix.get(m.Code, c, "", Year(y)); ok {
 			con.Value = ptr(o.Value)
+			b.Flags = mergeFlags(b.Flags, o.Flags)
 			total += o.Value
 			present++
 			src.add(o)
@@ -188,6 +191,7 @@ func blocYear(ix cellIndex, m Measure, ref string, members []string, y int, src 
 	}
 	if hasRef && present > 0 {
 		src.add(r)
+		b.Flags = mergeFlags(b.Flags, r.Flags)
 		if len(b.Missing) == 0 {
 			b.Ratio = percent(total, r.Value)
 		} else {

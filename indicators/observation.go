@@ -1,6 +1,12 @@
 package indicators
 
-// Canonical indicator codes read by the built-in charts (DESIGN §2).
+import (
+	"cmp"
+	"slices"
+)
+
+// Canonical indicator codes read by the built-in charts (DESIGN §2). The codes
+// of alternative trade sources (customs, WTO, quoted turnover) are in basis.go.
 const (
 	PopulationCode = "SP.POP.TOTL"
 	GDPPPPCode     = "NY.GDP.MKTP.PP.CD"
@@ -11,7 +17,7 @@ const (
 )
 
 // Observation is one number: an indicator's value for a country (and, for bilateral
-// flows, a partner) in a period.
+// flows, a partner) in a period, as published in one vintage of its source.
 type Observation struct {
 	Indicator string  `json:"indicator"`
 	Country   string  `json:"country"`           // ISO3 or aggregate code
@@ -20,16 +26,86 @@ type Observation struct {
 	Value     float64 `json:"value"`
 	Unit      string  `json:"unit,omitempty"`
 	Source    string  `json:"source,omitempty"`
+	// Vintage names the release of the source the figure comes from ("2023-05",
+	// "2026-07"; "" for none). Sources revise past figures: two vintages of one
+	// figure are two observations, kept side by side.
+	Vintage string `json:"vintage,omitempty"`
+	// Flags say how the figure falls short of a plain statistical release.
+	Flags []Flag `json:"flags,omitempty"`
+	// Note says what a derived figure is derived from (or any other caveat).
+	Note string `json:"note,omitempty"`
 }
 
 // Key identifies the cell an observation fills; two datasets giving the same key
-// overlap, and the later import wins.
+// overlap, and the later import wins. Vintages are part of the key: a 2026
+// release of a figure does not replace the 2023 release, it stands beside it.
 type Key struct {
 	Indicator, Country, Partner string
 	Period                      Period
+	Vintage                     string
 }
 
 // Key returns the observation's identity.
 func (o Observation) Key() Key {
-	return Key{Indicator: o.Indicator, Country: o.Country, Partner: o.Partner, Period: o.Period}
+	return Key{Indicator: o.Indicator, Country: o.Country, Partner: o.Partner, Period: o.Period, Vintage: o.Vintage}
+}
+
+// Cell is the key without its vintage: the figure whatever release gives it.
+func (k Key) Cell() Key {
+	k.Vintage = ""
+	return k
+}
+
+// HasFlag reports whether the observation carries flag f.
+func (o Observation) HasFlag(f Flag) bool { return slices.Contains(o.Flags, f) }
+
+// Vintage selections for Query.Vintage besides a vintage's name.
+const (
+	// NewestVintage (the zero value) reads each figure from the newest vintage
+	// that gives it.
+	NewestVintage = ""
+	// AllVintages reads every vintage of every figure.
+	AllVintages = "*"
+)
+
+// SelectVintage keeps, of each cell (indicator, country, partner, period), the
+// observation the vintage selection v reads: with NewestVintage the newest vintage
+// giving the cell (a figure without a vintage counts as the oldest); with a
+// vintage's name, that vintage, else the figure without a vintage; with
+// AllVintages, every observation. Stores apply the same rule; charts that read
+// every vintage (to say where vintages disagree) apply it themselves. The order
+// of obs is kept.
+func SelectVintage(obs []Observation, v string) []Observation {
+	if v == AllVintages {
+		return obs
+	}
+	best := map[Key]int{}
+	for i, o := range obs {
+		if v != NewestVintage && o.Vintage != v && o.Vintage != "" {
+			continue
+		}
+		c := o.Key().Cell()
+		if j, ok := best[c]; !ok || cmp.Compare(o.Vintage, obs[j].Vintage) >= 0 {
+			best[c] = i
+		}
+	}
+	out := make([]Observation, 0, len(best))
+	for i, o := range obs {
+		if j, ok := best[o.Key().Cell()]; ok && j == i {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// VintagesOf returns the distinct non-empty vintages of obs, oldest first.
+func VintagesOf(obs []Observation) []string {
+	var out []string
+	for _, o := range obs {
+		if o.Vintage != "" && !slices.Contains(out, o.Vintage) {
+			out = append(out, o.Vintage)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -130,6 +130,21 @@ func (r *paramReader) indicator(name string) string {
 	return s
 }
 
+// vintage reads a vintage name ("2023-05"); empty or "newest" is NewestVintage.
+func (r *paramReader) vintage(name string) string {
+	s := r.raw(name)
+	if s == "" || strings.EqualFold(s, "newest") || strings.EqualFold(s, Latest) {
+		return NewestVintage
+	}
+	ok := len(s) <= 40 && strings.IndexFunc(s, func(c rune) bool {
+		return !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')
+	}) < 0
+	if !ok {
+		r.fail(name, "%q is not a vintage (e.g. 2023-05, or empty for the newest)", s)
+	}
+	return s
+}
+
 // queryTo widens an upper bound so that a store comparing periods by their start
 // still returns every finer period inside it (to = 2020 must return 2020-12).
 func queryTo(to Period) Period {

@@ -31,6 +31,7 @@ type SeriesResult struct {
 	Lines     []SeriesLine `json:"lines"`
 	Coverage  []string     `json:"coverage"`
 	Sources   []string     `json:"sources"`
+	used      []Observation
 }
 
 // Series returns an indicator's values for the chosen countries (and partner) by
@@ -44,7 +45,7 @@ func Series(in SeriesInput, obs []Observation) (*SeriesResult, error) {
 			!inRange(o.Period, in.From, in.To) {
 			continue
 		}
-		ix[o.Key()] = o
+		ix[o.Key().Cell()] = o
 		periods[o.Period] = true
 		if o.Unit != "" && !slices.Contains(units, o.Unit) {
 			units = append(units, o.Unit)
@@ -90,7 +91,7 @@ func Series(in SeriesInput, obs []Observation) (*SeriesResult, error) {
 			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no figure for %s", line.Name, periodRuns(missing)))
 		}
 	}
-	res.Sources = src.sorted()
+	res.Sources, res.used = src.sorted(), src.used
 	return res, nil
 }
 

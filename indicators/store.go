@@ -14,6 +14,18 @@ type Query struct {
 	Partners   []string
 	From, To   Period // inclusive bounds; zero = open
 	AsOf       int64  // data version to read as of; 0 = current
+	// Vintage selects among the vintages of a figure (see SelectVintage):
+	// NewestVintage ("", the default), a vintage's name (that vintage, plus
+	// figures without a vintage) or AllVintages ("*").
+	Vintage string
+}
+
+// IndicatorVintages lists the vintages an indicator's live figures come from.
+type IndicatorVintages struct {
+	Indicator string   `json:"indicator"`
+	Vintages  []string `json:"vintages"` // oldest first
+	// Unvintaged says that some of its figures carry no vintage.
+	Unvintaged bool `json:"unvintaged,omitempty"`
 }
 
 // Dataset is a named, versioned collection of observations, replaced as a whole by
@@ -56,6 +68,11 @@ type ObservationChange struct {
 	Key
 	Old *float64 `json:"old"` // nil: added
 	New *float64 `json:"new"` // nil: removed
+	// OldFlags and NewFlags are the flags before and after: a figure that keeps
+	// its value but loses or gains a flag (a statement replaced by the release)
+	// is a change.
+	OldFlags []Flag `json:"old_flags,omitempty"`
+	NewFlags []Flag `json:"new_flags,omitempty"`
 }
 
 // Diff compares two versions of one dataset.
@@ -90,6 +107,9 @@ type Store interface {
 	// Overlaps counts, per other dataset, how many of keys that dataset's current
 	// version also gives (the import report warns about them).
 	Overlaps(ctx context.Context, dataset string, keys []Key) (map[string]int, error)
+	// Vintages lists, per indicator with live figures (as of data version asOf,
+	// 0 for the current data), the vintages they come from, by indicator.
+	Vintages(ctx context.Context, asOf int64) ([]IndicatorVintages, error)
 	// Datasets lists datasets with their current version (no version list).
 	Datasets(ctx context.Context) ([]Dataset, error)
 	// Dataset returns one dataset with all its versions, newest first.

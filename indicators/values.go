@@ -24,13 +24,16 @@ func percent(a, b float64) *float64 {
 }
 
 // sourceSet collects the distinct sources of the observations a result uses, in
-// first-seen order.
+// first-seen order, and the observations themselves (whose vintages and flags
+// the result reports).
 type sourceSet struct {
 	seen map[string]bool
 	list []string
+	used []Observation
 }
 
 func (s *sourceSet) add(o Observation) {
+	s.used = append(s.used, o)
 	if o.Source == "" || s.seen[o.Source] {
 		return
 	}
@@ -54,7 +57,7 @@ type cellIndex map[Key]Observation
 func indexObservations(obs []Observation) cellIndex {
 	m := make(cellIndex, len(obs))
 	for _, o := range obs {
-		m[o.Key()] = o
+		m[o.Key().Cell()] = o
 	}
 	return m
 }

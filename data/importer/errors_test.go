@@ -139,6 +139,22 @@ func TestErrorsNamePlace(t *testing.T) {
 			want: []place{{"", 0, "", "no table found"}},
 		},
 		{
+			name: "xlsx: unknown flag and the same vintage twice",
+			file: "flags.xlsx",
+			data: func(tb testing.TB) []byte {
+				return MustXLSX(tb, sheet{name: "Quotes", rows: [][]any{
+					{"indicator", "country", "partner", "period", "value", "flag", "vintage"},
+					{"TRADE_USD", "TUR", "RUS", "2022", 68e9, "statement; guess", ""},
+					{"SP.POP.TOTL", "RUS", nil, "2019", 1, "", "2026-07"},
+					{"SP.POP.TOTL", "RUS", nil, "2019", 2, "", "2026-07"},
+				}})
+			},
+			want: []place{
+				{"Quotes", 2, "F", `unknown flag "guess"`},
+				{"Quotes", 4, "E", "SP.POP.TOTL RUS 2019 (vintage 2026-07) is also given at row 3"},
+			},
+		},
+		{
 			name: "forced layout that does not match",
 			file: "tidy.csv", format: "dots",
 			data: func(testing.TB) []byte { return csvText("indicator,country,period,value", "SP.POP.TOTL,ARM,2019,1") },

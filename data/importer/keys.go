@@ -30,8 +30,10 @@ func (a obsKey) less(b obsKey) bool {
 		return a.cty < b.cty
 	case a.par != b.par:
 		return a.par < b.par
+	case a.per != b.per:
+		return a.per < b.per
 	}
-	return a.per < b.per
+	return a.vin < b.vin
 }
 
 // add records k; if k was recorded before it returns the earlier record and true.

@@ -1,16 +1,24 @@
 package importer
 
-import "github.com/clout-dev/clout/indicators"
+import (
+	"strings"
 
-// tidyMapper maps Clout's own layout: one observation per row (DESIGN §3.1).
+	"github.com/clout-dev/clout/indicators"
+)
+
+// tidyMapper maps Clout's own layout: one observation per row (DESIGN §3.1),
+// with optional flag, note and vintage columns.
 type tidyMapper struct {
-	ind, cty, par, per, val, unit, src int
+	ind, cty, par, per, val, unit, src, flag, note, vin int
+	flags                                               map[string][]indicators.Flag // parsed flag cells
 }
 
 func detectTidy(h *header) (int, mapper) {
 	m := &tidyMapper{
 		ind: h.find(indicatorAliases...), cty: h.find(countryAliases...), par: h.find(partnerAliases...),
 		per: h.find(periodAliases...), val: h.find(valueAliases...), unit: h.find(unitAliases...), src: h.find(sourceAliases...),
+		flag: h.find(flagAliases...), note: h.find(noteAliases...), vin: h.find(vintageAliases...),
+		flags: map[string][]indicators.Flag{},
 	}
 	if m.ind < 0 || m.cty < 0 || m.per < 0 || m.val < 0 {
 		return 0, nil
@@ -44,6 +52,14 @@ func (m *tidyMapper) mapRow(r *run, row []string, n int) bool {
 	if pct {
 		o.Unit = r.percentUnit(o.Unit, n, m.val)
 	}
+	if o.Flags, ok = m.parseFlags(r, cell(row, m.flag), n); !ok {
+		return true
+	}
+	o.Note, o.Vintage = r.str(trimSpace(cell(row, m.note))), r.str(trimSpace(cell(row, m.vin)))
+	if len(o.Vintage) > maxVintage {
+		r.errorf(n, m.vin, "vintage %.20q... is longer than %d characters", o.Vintage, maxVintage)
+		return true
+	}
 	if ind == "" {
 		r.errorf(n, m.ind, "indicator is empty")
 		return true
@@ -53,6 +69,29 @@ func (m *tidyMapper) mapRow(r *run, row []string, n int) bool {
 }
 
 func (m *tidyMapper) finish(*run) {}
+
+// maxVintage bounds a vintage cell: a release label ("2026-07"), part of every key.
+const maxVintage = 40
+
+// parseFlags reads a flag cell ("derived; lower_bound"), caching each distinct
+// text; an unknown flag is an error at the cell. Observations share the cached
+// slice, which nothing modifies.
+func (m *tidyMapper) parseFlags(r *run, raw string, n int) ([]indicators.Flag, bool) {
+	s := trimSpace(raw)
+	if s == "" {
+		return nil, true
+	}
+	if fs, ok := m.flags[s]; ok {
+		return fs, true
+	}
+	fs, err := indicators.ParseFlags(s)
+	if err != nil {
+		r.errorf(n, m.flag, "%v", err)
+		return nil, false
+	}
+	m.flags[strings.Clone(s)] = fs
+	return fs, true
+}
 
 // percentUnit notes that a value was written with a % sign: the number is kept as
 // written and the unit says "%".

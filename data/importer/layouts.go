@@ -140,4 +140,7 @@ var (
 	valueAliases     = []string{"value", "obs value", "observation value", "amount", "val"}
 	unitAliases      = []string{"unit", "units", "unit of measure", "unit measure", "unit name"}
 	sourceAliases    = []string{"source", "sources", "data source"}
+	flagAliases      = []string{"flag", "flags"}
+	noteAliases      = []string{"note", "notes", "derivation"}
+	vintageAliases   = []string{"vintage", "release", "edition"}
 )

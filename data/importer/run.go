@@ -83,11 +83,12 @@ type periodResult struct {
 	err string
 }
 
-// obsKey is an observation's identity in 16 bytes (interned ids), so a million keys
+// obsKey is an observation's identity in 20 bytes (interned ids), so a million keys
 // fit in a few tens of MiB.
 type obsKey struct {
 	ind, cty, par uint32
 	per           int32
+	vin           uint32 // the vintage's interned id (0 for none)
 }
 
 type seen struct {
@@ -377,7 +378,7 @@ func (r *run) emit(o indicators.Observation, row, col int) {
 	if o.Country != r.memoCty {
 		r.memoCty, r.memoCtyID = o.Country, r.id(o.Country)
 	}
-	k := obsKey{r.memoIndID, r.memoCtyID, r.id(o.Partner), packPeriod(o.Period)}
+	k := obsKey{r.memoIndID, r.memoCtyID, r.id(o.Partner), packPeriod(o.Period), r.id(o.Vintage)}
 	if prev, dup := r.keys.add(k, seen{row: int32(row), sheet: r.sheetIdx, v: o.Value}); dup {
 		r.duplicate(o, prev, row, col)
 		return
@@ -407,7 +408,11 @@ func (r *run) duplicate(o indicators.Observation, prev seen, row, col int) {
 	if o.Partner != "" {
 		partner = " partner " + o.Partner
 	}
-	r.errorf(row, col, "%s %s%s %s is also given at %s with a different value", o.Indicator, o.Country, partner, o.Period, where)
+	vintage := ""
+	if o.Vintage != "" {
+		vintage = " (vintage " + o.Vintage + ")"
+	}
+	r.errorf(row, col, "%s %s%s %s%s is also given at %s with a different value", o.Indicator, o.Country, partner, o.Period, vintage, where)
 }
 
 // note adds an accepted observation to the report's counts; per-id flags make
@@ -558,7 +563,8 @@ func (r *run) addOverlapWarnings(ctx context.Context) {
 		return true
 	}
 	for k := range r.keys.all() {
-		keys = append(keys, indicators.Key{Indicator: byID[k.ind], Country: byID[k.cty], Partner: byID[k.par], Period: unpackPeriod(k.per)})
+		keys = append(keys, indicators.Key{Indicator: byID[k.ind], Country: byID[k.cty], Partner: byID[k.par],
+			Period: unpackPeriod(k.per), Vintage: byID[k.vin]})
 		if len(keys) == chunk && !flush() {
 			return
 		}

@@ -132,14 +132,14 @@ func (r rawConn) QueryInt(ctx context.Context, query string, args ...any) (int64
 	return n, err
 }
 
-var observationColumns = []string{"version_id", "indicator", "country", "partner", "period", "value", "unit_id", "source_id"}
+var observationColumns = []string{"version_id", "indicator", "country", "partner", "period", "vintage", "value", "unit_id", "source_id", "flags", "note_id"}
 
 // InsertObservations implements sqlstore.RawConn with COPY.
 func (r rawConn) InsertObservations(ctx context.Context, versionID int64, rows []sqlstore.Row) error {
 	_, err := r.conn.CopyFrom(ctx, pgx.Identifier{"observations"}, observationColumns,
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			row := rows[i]
-			return []any{versionID, row.Indicator, row.Country, row.Partner, row.Period, row.Value, row.Unit, row.Source}, nil
+			return []any{versionID, row.Indicator, row.Country, row.Partner, row.Period, row.Vintage, row.Value, row.Unit, row.Source, row.Flags, row.Note}, nil
 		}))
 	return err
 }

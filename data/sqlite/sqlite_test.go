@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/clout-dev/clout/data/internal/storetest"
@@ -53,5 +55,41 @@ func TestTryLock_alwaysSucceeds(t *testing.T) {
 			t.Fatalf("TryLock: ok %v, %v", ok, err)
 		}
 		defer unlock()
+	}
+}
+
+// A database created before vintages and flags keeps its observations when
+// migration 0002 rebuilds the table: they read back without vintage or flags.
+func TestOpen_migratesObservationsOfVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := os.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{string(schema),
+		`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES ('migrations/0001_init.sql', '')`,
+		`INSERT INTO files VALUES ('x', 1, 'x')`,
+		`INSERT INTO datasets VALUES (1, 'pop', '')`,
+		`INSERT INTO versions (id, dataset_id, number, data_version, obs_version_id, file_sha256, file_name, observations, created_at)
+			VALUES (1, 1, 1, 1, 1, 'x', 'pop.csv', 1, '')`,
+		`INSERT INTO labels VALUES (7, 'WDI')`,
+		// 2019 as a period key: (2019*12)*4 + indicators.Annual (1)
+		`INSERT INTO observations VALUES (1, 'SP.POP.TOTL', 'RUS', '', 96913, 144.5, NULL, 7)`,
+	} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatalf("%.60s: %v", stmt, err)
+		}
+	}
+	raw.Close()
+	db := MustOpenPath(t, path)
+	got := storetest.MustObservations(t, db, indicators.Query{})
+	want := indicators.Observation{Indicator: "SP.POP.TOTL", Country: "RUS", Period: indicators.Year(2019), Value: 144.5, Source: "WDI"}
+	if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Errorf("after migrating: %+v, want %+v", got, want)
 	}
 }

@@ -5,9 +5,15 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/clout-dev/clout/indicators"
 )
+
+// maxVintageLen bounds a vintage name: it is a release label ("2026-07",
+// "WEO-2025-10"), and part of every key.
+const maxVintageLen = 40
 
 // inserter buffers one version's observations into batches for the dialect's
 // bulk insert, interning units and sources as label ids on the way.
@@ -58,8 +64,13 @@ func (in *inserter) add(batch []indicators.Observation) error {
 		if err != nil {
 			return err
 		}
+		note, err := in.label(o.Note)
+		if err != nil {
+			return err
+		}
 		in.rows = append(in.rows, Row{Indicator: o.Indicator, Country: o.Country, Partner: o.Partner,
-			Period: periodKey(o.Period), Value: o.Value, Unit: unit, Source: source})
+			Period: periodKey(o.Period), Vintage: o.Vintage, Value: o.Value, Unit: unit, Source: source,
+			Flags: formatFlags(o.Flags), Note: note})
 		if len(in.rows) == cap(in.rows) {
 			if err := in.flush(); err != nil {
 				return err
@@ -111,21 +122,22 @@ func (in *inserter) insertError(err error) error {
 	type key struct {
 		indicator, country, partner string
 		period                      int64
+		vintage                     string
 	}
 	seen := make(map[key]bool, len(in.rows))
 	for _, r := range in.rows {
-		k := key{r.Indicator, r.Country, r.Partner, r.Period}
+		k := key{r.Indicator, r.Country, r.Partner, r.Period, r.Vintage}
 		dup := seen[k]
 		if !dup {
 			n, e := in.raw.QueryInt(in.ctx, `SELECT COUNT(*) FROM observations
-				WHERE version_id = ? AND indicator = ? AND country = ? AND partner = ? AND period = ?`,
-				in.versionID, k.indicator, k.country, k.partner, k.period)
+				WHERE version_id = ? AND indicator = ? AND country = ? AND partner = ? AND period = ? AND vintage = ?`,
+				in.versionID, k.indicator, k.country, k.partner, k.period, k.vintage)
 			dup = e == nil && n > 0
 		}
 		if dup {
 			p, _ := periodFromKey(k.period)
-			return indicators.Errorf(indicators.EINVALID, "the import gives %s for %s%s in %s more than once",
-				k.indicator, k.country, partnerText(k.partner), p)
+			return indicators.Errorf(indicators.EINVALID, "the import gives %s for %s%s in %s%s more than once",
+				k.indicator, k.country, partnerText(k.partner), p, vintageText(k.vintage))
 		}
 		seen[k] = true
 	}
@@ -139,6 +151,46 @@ func partnerText(p string) string {
 	return " with " + p
 }
 
+func vintageText(v string) string {
+	if v == "" {
+		return ""
+	}
+	return " (vintage " + v + ")"
+}
+
+// formatFlags stores flags as their names joined by commas ("" for none).
+func formatFlags(fs []indicators.Flag) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = string(f)
+	}
+	return strings.Join(s, ",")
+}
+
+func knownFlags(fs []indicators.Flag) bool {
+	for _, f := range fs {
+		if !slices.Contains(indicators.KnownFlags(), f) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseFlags reads formatFlags' text back. Flags were checked when stored, but a
+// name this version does not know (written by a newer one) is kept as is rather
+// than failing every read.
+func parseFlags(s string) []indicators.Flag {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]indicators.Flag, len(parts))
+	for i, p := range parts {
+		out[i] = indicators.Flag(p)
+	}
+	return out
+}
+
 func checkObservation(o indicators.Observation) error {
 	switch {
 	case o.Indicator == "" || o.Country == "":
@@ -147,6 +199,12 @@ func checkObservation(o indicators.Observation) error {
 	case !validPeriod(o.Period):
 		return indicators.Errorf(indicators.EINVALID, "observation %s %s: invalid period %+v",
 			o.Indicator, o.Country, o.Period)
+	case !knownFlags(o.Flags):
+		return indicators.Errorf(indicators.EINVALID, "%s %s %s: unknown flag in %q (flags: %s)",
+			o.Indicator, o.Country, o.Period, formatFlags(o.Flags), formatFlags(indicators.KnownFlags()))
+	case len(o.Vintage) > maxVintageLen:
+		return indicators.Errorf(indicators.EINVALID, "%s %s %s: vintage %.20q... is longer than %d characters",
+			o.Indicator, o.Country, o.Period, o.Vintage, maxVintageLen)
 	case math.IsNaN(o.Value) || math.IsInf(o.Value, 0):
 		// SQLite would store NaN as NULL.
 		return indicators.Errorf(indicators.EINVALID, "%s %s %s: value %v is not a finite number",

@@ -17,9 +17,11 @@ const currentAsOf = `cur AS (
 		WHERE w.dataset_id = v.dataset_id AND w.data_version <= ?))`
 
 // Observations returns the live observations matching q, or those as of data
-// version q.AsOf, ordered by indicator, country, partner and period. Where datasets
-// overlap, the one whose version has the later data version wins. See periodRange
-// for how From and To bound mixed frequencies.
+// version q.AsOf, ordered by indicator, country, partner and period (then vintage,
+// newest first, when q asks for every vintage). Where datasets overlap on a key
+// (vintage included), the one whose version has the later data version wins; of
+// a figure's vintages, q.Vintage selects (see indicators.SelectVintage). See
+// periodRange for how From and To bound mixed frequencies.
 func (s *Store) Observations(ctx context.Context, q indicators.Query) ([]indicators.Observation, error) {
 	if q.AsOf < 0 {
 		return nil, indicators.Errorf(indicators.EINVALID, "data version %d is invalid", q.AsOf)
@@ -27,13 +29,13 @@ func (s *Store) Observations(ctx context.Context, q indicators.Query) ([]indicat
 	var out []indicators.Observation
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var (
-			units, sources []int64
-			err            error
+			labels [][3]int64
+			err    error
 		)
-		if out, units, sources, err = s.queryObservations(ctx, tx, q); err != nil {
+		if out, labels, err = s.queryObservations(ctx, tx, q); err != nil {
 			return err
 		}
-		return s.fillLabels(ctx, tx, out, units, sources)
+		return s.fillLabels(ctx, tx, out, labels)
 	})
 	if err != nil {
 		return nil, s.errorf(err, "observations")
@@ -41,51 +43,56 @@ func (s *Store) Observations(ctx context.Context, q indicators.Query) ([]indicat
 	return out, nil
 }
 
-// queryObservations reads the winning observations and their unit and source
-// label ids (0 for none). The query sorts each key's candidates newest data version
-// first, so the winner is the first row of each key and the rest are skipped here:
-// cheaper than a window function over every row.
-func (s *Store) queryObservations(ctx context.Context, tx *sql.Tx, q indicators.Query) ([]indicators.Observation, []int64, []int64, error) {
+// queryObservations reads the winning observations and their unit, source and
+// note label ids (0 for none). The query sorts each cell's candidates newest
+// vintage first, then newest data version first, so the winner is the first row
+// of each cell (of each cell and vintage, when every vintage is asked for) and
+// the rest are skipped here: cheaper than a window function over every row.
+func (s *Store) queryObservations(ctx context.Context, tx *sql.Tx, q indicators.Query) ([]indicators.Observation, [][3]int64, error) {
 	var (
-		out            []indicators.Observation
-		units, sources []int64
-		last           struct {
-			indicator, country, partner string
-			period                      int64
+		out    []indicators.Observation
+		labels [][3]int64
+		last   struct {
+			indicator, country, partner, vintage string
+			period                               int64
 		}
 	)
+	all := q.Vintage == indicators.AllVintages
 	query, args := observationsSQL(q)
 	err := s.each(ctx, tx, func(rows *sql.Rows) error {
 		var (
-			o            indicators.Observation
-			period       int64
-			unit, source sql.NullInt64
-			err          error
+			o                  indicators.Observation
+			period             int64
+			flags              string
+			unit, source, note sql.NullInt64
+			err                error
 		)
-		if err := rows.Scan(&o.Indicator, &o.Country, &o.Partner, &period, &o.Value, &unit, &source); err != nil {
+		if err := rows.Scan(&o.Indicator, &o.Country, &o.Partner, &period, &o.Vintage, &o.Value,
+			&unit, &source, &flags, &note); err != nil {
 			return err
 		}
 		if len(out) > 0 && o.Indicator == last.indicator && o.Country == last.country &&
-			o.Partner == last.partner && period == last.period {
-			return nil // an older dataset's value for the same key
+			o.Partner == last.partner && period == last.period && (!all || o.Vintage == last.vintage) {
+			return nil // an older dataset's value, or an older vintage not asked for
 		}
-		last.indicator, last.country, last.partner, last.period = o.Indicator, o.Country, o.Partner, period
+		last.indicator, last.country, last.partner, last.period, last.vintage = o.Indicator, o.Country, o.Partner, period, o.Vintage
 		if o.Period, err = periodFromKey(period); err != nil {
 			return err
 		}
+		o.Flags = parseFlags(flags)
 		out = append(out, o)
-		units, sources = append(units, unit.Int64), append(sources, source.Int64)
+		labels = append(labels, [3]int64{unit.Int64, source.Int64, note.Int64})
 		return nil
 	}, query, args...)
-	return out, units, sources, err
+	return out, labels, err
 }
 
-// fillLabels sets the units and sources of obs from their label ids, reading each
-// distinct label once.
-func (s *Store) fillLabels(ctx context.Context, tx *sql.Tx, obs []indicators.Observation, units, sources []int64) error {
+// fillLabels sets the units, sources and notes of obs from their label ids,
+// reading each distinct label once.
+func (s *Store) fillLabels(ctx context.Context, tx *sql.Tx, obs []indicators.Observation, labels [][3]int64) error {
 	text := map[int64]string{0: ""}
 	var missing []any
-	for _, ids := range [][]int64{units, sources} {
+	for _, ids := range labels {
 		for _, id := range ids {
 			if _, ok := text[id]; !ok {
 				text[id] = ""
@@ -109,7 +116,7 @@ func (s *Store) fillLabels(ctx context.Context, tx *sql.Tx, obs []indicators.Obs
 		}
 	}
 	for i := range obs {
-		obs[i].Unit, obs[i].Source = text[units[i]], text[sources[i]]
+		obs[i].Unit, obs[i].Source, obs[i].Note = text[labels[i][0]], text[labels[i][1]], text[labels[i][2]]
 	}
 	return nil
 }
@@ -133,6 +140,9 @@ func observationsSQL(q indicators.Query) (string, []any) {
 	in("o.indicator", q.Indicators)
 	in("o.country", q.Countries)
 	in("o.partner", q.Partners)
+	if q.Vintage != indicators.NewestVintage && q.Vintage != indicators.AllVintages {
+		in("o.vintage", []string{"", q.Vintage})
+	}
 	lo, hi := periodRange(q.From, q.To)
 	if lo != 0 {
 		where, args = append(where, "o.period >= ?"), append(args, lo)
@@ -145,10 +155,46 @@ func observationsSQL(q indicators.Query) (string, []any) {
 		filter = "WHERE " + strings.Join(where, " AND ")
 	}
 	return `WITH ` + currentAsOf + `
-	SELECT o.indicator, o.country, o.partner, o.period, o.value, o.unit_id, o.source_id
+	SELECT o.indicator, o.country, o.partner, o.period, o.vintage, o.value, o.unit_id, o.source_id, o.flags, o.note_id
 	FROM cur c JOIN observations o ON o.version_id = c.obs_version_id
 	` + filter + `
-	ORDER BY o.indicator, o.country, o.partner, o.period, c.data_version DESC`, args
+	ORDER BY o.indicator, o.country, o.partner, o.period, o.vintage DESC, c.data_version DESC`, args
+}
+
+// Vintages lists, per indicator with live figures as of data version asOf (0:
+// now), the vintages its figures come from, oldest first.
+func (s *Store) Vintages(ctx context.Context, asOf int64) ([]indicators.IndicatorVintages, error) {
+	if asOf < 0 {
+		return nil, indicators.Errorf(indicators.EINVALID, "data version %d is invalid", asOf)
+	}
+	if asOf == 0 {
+		asOf = math.MaxInt64
+	}
+	var out []indicators.IndicatorVintages
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		return s.each(ctx, tx, func(rows *sql.Rows) error {
+			var ind, vintage string
+			if err := rows.Scan(&ind, &vintage); err != nil {
+				return err
+			}
+			if len(out) == 0 || out[len(out)-1].Indicator != ind {
+				out = append(out, indicators.IndicatorVintages{Indicator: ind, Vintages: []string{}})
+			}
+			iv := &out[len(out)-1]
+			if vintage == "" {
+				iv.Unvintaged = true
+			} else {
+				iv.Vintages = append(iv.Vintages, vintage)
+			}
+			return nil
+		}, `WITH `+currentAsOf+`
+			SELECT DISTINCT o.indicator, o.vintage FROM cur c JOIN observations o ON o.version_id = c.obs_version_id
+			ORDER BY o.indicator, o.vintage`, asOf)
+	})
+	if err != nil {
+		return nil, s.errorf(err, "vintages")
+	}
+	return out, nil
 }
 
 func placeholders(n int) string {
@@ -234,7 +280,7 @@ func (s *Store) overlapScan(ctx context.Context, tx *sql.Tx, obsID int64, set ma
 			period int64
 			err    error
 		)
-		if err := rows.Scan(&k.Indicator, &k.Country, &k.Partner, &period); err != nil {
+		if err := rows.Scan(&k.Indicator, &k.Country, &k.Partner, &period, &k.Vintage); err != nil {
 			return err
 		}
 		if k.Period, err = periodFromKey(period); err != nil {
@@ -244,7 +290,7 @@ func (s *Store) overlapScan(ctx context.Context, tx *sql.Tx, obsID int64, set ma
 			n++
 		}
 		return nil
-	}, `SELECT indicator, country, partner, period FROM observations WHERE version_id = ?`, obsID)
+	}, `SELECT indicator, country, partner, period, vintage FROM observations WHERE version_id = ?`, obsID)
 	return n, err
 }
 
@@ -293,24 +339,25 @@ func (s *Store) overlapProbe(ctx context.Context, tx *sql.Tx, obsID int64, set m
 // overlapSQL counts which of n keys version ? gives. The CAST types the key's
 // period for PostgreSQL; SQLite accepts it as is.
 func overlapSQL(n int) string {
-	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, CAST(? AS BIGINT)),", n), ",")
-	return `WITH k (indicator, country, partner, period) AS (VALUES ` + values + `)
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, CAST(? AS BIGINT), ?),", n), ",")
+	return `WITH k (indicator, country, partner, period, vintage) AS (VALUES ` + values + `)
 		SELECT COUNT(*) FROM k WHERE EXISTS (SELECT 1 FROM observations o
 			WHERE o.version_id = ? AND o.indicator = k.indicator
-			AND o.country = k.country AND o.partner = k.partner AND o.period = k.period)`
+			AND o.country = k.country AND o.partner = k.partner AND o.period = k.period AND o.vintage = k.vintage)`
 }
 
 func overlapArgs(obsID int64, keys []indicators.Key) []any {
-	args := make([]any, 0, 4*len(keys)+1)
+	args := make([]any, 0, 5*len(keys)+1)
 	for _, k := range keys {
-		args = append(args, k.Indicator, k.Country, k.Partner, periodKey(k.Period))
+		args = append(args, k.Indicator, k.Country, k.Partner, periodKey(k.Period), k.Vintage)
 	}
 	return append(args, obsID)
 }
 
 // Diff compares two versions of a dataset: the observations only in from are
-// removed, those only in to are added, and those whose value differs are changed.
-// Changes are listed in key order; unit and source changes are not counted.
+// removed, those only in to are added, and those whose value or flags differ are
+// changed. Keys include the vintage. Changes are listed in key order; unit, source
+// and note changes are not counted.
 func (s *Store) Diff(ctx context.Context, dataset string, from, to int) (indicators.Diff, error) {
 	d := indicators.Diff{Dataset: dataset, From: from, To: to, Changes: []indicators.ObservationChange{}}
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -333,12 +380,13 @@ func (s *Store) Diff(ctx context.Context, dataset string, from, to int) (indicat
 func (s *Store) diffRows(ctx context.Context, tx *sql.Tx, fromID, toID int64, d *indicators.Diff) error {
 	return s.each(ctx, tx, func(rows *sql.Rows) error {
 		var (
-			c        indicators.ObservationChange
-			period   int64
-			old, new sql.NullFloat64
-			err      error
+			c                  indicators.ObservationChange
+			period             int64
+			old, new           sql.NullFloat64
+			oldFlags, newFlags sql.NullString
+			err                error
 		)
-		if err := rows.Scan(&c.Indicator, &c.Country, &c.Partner, &period, &old, &new); err != nil {
+		if err := rows.Scan(&c.Indicator, &c.Country, &c.Partner, &period, &c.Vintage, &old, &new, &oldFlags, &newFlags); err != nil {
 			return err
 		}
 		if c.Period, err = periodFromKey(period); err != nil {
@@ -353,19 +401,21 @@ func (s *Store) diffRows(ctx context.Context, tx *sql.Tx, fromID, toID int64, d 
 			d.Changed++
 		}
 		if old.Valid {
-			c.Old = &old.Float64
+			c.Old, c.OldFlags = &old.Float64, parseFlags(oldFlags.String)
 		}
 		if new.Valid {
-			c.New = &new.Float64
+			c.New, c.NewFlags = &new.Float64, parseFlags(newFlags.String)
 		}
 		d.Changes = append(d.Changes, c)
 		return nil
 	}, `SELECT
 		COALESCE(a.indicator, b.indicator), COALESCE(a.country, b.country),
-		COALESCE(a.partner, b.partner), COALESCE(a.period, b.period), a.value, b.value
+		COALESCE(a.partner, b.partner), COALESCE(a.period, b.period), COALESCE(a.vintage, b.vintage),
+		a.value, b.value, a.flags, b.flags
 		FROM (SELECT * FROM observations WHERE version_id = ?) a
 		FULL JOIN (SELECT * FROM observations WHERE version_id = ?) b
-		ON a.indicator = b.indicator AND a.country = b.country AND a.partner = b.partner AND a.period = b.period
-		WHERE a.value IS NULL OR b.value IS NULL OR a.value <> b.value
-		ORDER BY 1, 2, 3, 4`, fromID, toID)
+		ON a.indicator = b.indicator AND a.country = b.country AND a.partner = b.partner
+			AND a.period = b.period AND a.vintage = b.vintage
+		WHERE a.value IS NULL OR b.value IS NULL OR a.value <> b.value OR a.flags <> b.flags
+		ORDER BY 1, 2, 3, 4, 5`, fromID, toID)
 }

@@ -8,8 +8,9 @@
 // version's observations (versions.obs_version_id), so nothing is copied and
 // nothing is lost. A global data version numbers every change; reads "as of" a data
 // version take each dataset's latest version at or below it. Where two datasets
-// give the same (indicator, country, partner, period), the dataset whose version
-// has the later data version wins.
+// give the same (indicator, country, partner, period, vintage), the dataset whose
+// version has the later data version wins; among the vintages of a figure, reads
+// take the one Query.Vintage selects (see indicators.SelectVintage).
 package sqlstore
 
 import (
@@ -65,13 +66,16 @@ type RawConn interface {
 	Close() error
 }
 
-// Row is one observation as stored: the period as its sortable key and the unit
-// and source as label ids (nil for none).
+// Row is one observation as stored: the period as its sortable key, the unit,
+// source and note as label ids (nil for none) and the flags as one text.
 type Row struct {
 	Indicator, Country, Partner string
 	Period                      int64
+	Vintage                     string
 	Value                       float64
 	Unit, Source                any
+	Flags                       string
+	Note                        any
 }
 
 // Config are a store's settings.
