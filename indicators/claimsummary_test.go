@@ -19,7 +19,7 @@ func builtin(tb testing.TB, id string) indicators.Claim {
 	return c
 }
 
-func flagged(p indicators.MetricPoint, fs ...indicators.Flag) indicators.MetricPoint {
+func withFlags(p indicators.MetricPoint, fs ...indicators.Flag) indicators.MetricPoint {
 	p.Flags = fs
 	return p
 }
@@ -34,28 +34,28 @@ func missing(period string, what ...string) indicators.MetricPoint {
 // claims' metrics give them: the preferred figure with the range across sources
 // and vintages.
 func tradePoints() []indicators.MetricPoint {
-	p23 := flagged(ranged("2023", 8.58, 8.37, 8.58), indicators.FlagDerived, indicators.FlagStatement)
+	p23 := withFlags(ranged("2023", 8.58, 8.37, 8.58), indicators.FlagDerived, indicators.FlagStatement)
 	p23.AtLeast = fp(6.77)
-	p24 := flagged(point("2024", 8.7), indicators.FlagStatement)
+	p24 := withFlags(point("2024", 8.7), indicators.FlagStatement)
 	p24.AtLeast = fp(7.21)
 	return []indicators.MetricPoint{
 		ranged("2019", 4.34, 4.34, 4.41), ranged("2020", 4.14, 4.14, 4.17),
-		flagged(ranged("2021", 4.58, 4.53, 4.62), indicators.FlagDerived, indicators.FlagStatement),
-		flagged(ranged("2022", 7.80, 7.62, 8.64), indicators.FlagDerived, indicators.FlagStatement),
+		withFlags(ranged("2021", 4.58, 4.53, 4.62), indicators.FlagDerived, indicators.FlagStatement),
+		withFlags(ranged("2022", 7.80, 7.62, 8.64), indicators.FlagDerived, indicators.FlagStatement),
 		p23, p24, missing("2025", "Turkey–Russia turnover"),
 	}
 }
 
 func gasPoints() []indicators.MetricPoint {
-	oct25 := flagged(point("2025-10", math.NaN()), indicators.FlagDerived, indicators.FlagLowerBound)
+	oct25 := withFlags(point("2025-10", math.NaN()), indicators.FlagDerived, indicators.FlagLowerBound)
 	oct25.AtMost = fp(-4.8)
 	return []indicators.MetricPoint{
-		ranged("2020-03", -72.16, -85.19, -72.16), flagged(point("2020-04", -68.57), indicators.FlagDerived),
+		ranged("2020-03", -72.16, -85.19, -72.16), withFlags(point("2020-04", -68.57), indicators.FlagDerived),
 		point("2020-05", -62), point("2021-03", 563), point("2021-12", -30), point("2022-07", -37.2),
-		flagged(point("2022-12", -1), indicators.FlagDerived), point("2023-03", -48.2), point("2023-04", -8.49),
-		flagged(point("2024-04", -76), indicators.FlagDerived), oct25,
+		withFlags(point("2022-12", -1), indicators.FlagDerived), point("2023-03", -48.2), point("2023-04", -8.49),
+		withFlags(point("2024-04", -76), indicators.FlagDerived), oct25,
 		point("2019", -35.3), point("2020", 6.5), point("2021", 62.8), point("2022", -18.1), point("2023", -1.1),
-		flagged(point("2024", -14.4), indicators.FlagDerived, indicators.FlagEstimate),
+		withFlags(point("2024", -14.4), indicators.FlagDerived, indicators.FlagEstimate),
 	}
 }
 
