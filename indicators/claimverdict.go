@@ -50,6 +50,9 @@ type MetricPoint struct {
 	Sources []string `json:"sources"`
 	Flags   []Flag   `json:"flags"`
 	Missing []string `json:"missing"`
+	// Notes say what flagged inputs rest on ("derived from the published April
+	// 2020 change") and where vintages disagree; they never change the verdict.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // PeriodVerdict is a claim's verdict in one period with the figures it rests on.

@@ -63,6 +63,8 @@ func Run(t *testing.T, b Backend) {
 		{"Diff", testDiff},
 		{"JobRuns/roundTripAndSurviveReopen", testJobRuns_roundTripAndSurviveReopen},
 		{"Settings", testSettings},
+		{"Claims/judgingsRecordChangesOnce", testClaims_judgingsRecordChangesOnce},
+		{"Claims/userClaims", testClaims_userClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, b) })
