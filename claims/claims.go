@@ -418,3 +418,25 @@ func orEmpty[T any](s []T) []T {
 	}
 	return s
 }
+
+// Add validates a claim written as the config file writes one (its webhook, if
+// any, is ignored: webhooks are set in the config) and stores it as a user
+// claim, judged from then on. Every problem is named in one EINVALID error; an
+// id already in use is ECONFLICT.
+func (s *Service) Add(ctx context.Context, in ConfigClaim, who string) (indicators.Claim, error) {
+	c, ps := in.claim()
+	if err := indicators.ClaimProblemsError(ps); err != nil {
+		return c, err
+	}
+	entries, err := s.Claims(ctx)
+	if err != nil {
+		return c, err
+	}
+	if slices.ContainsFunc(entries, func(e Entry) bool { return e.Claim.ID == c.ID }) {
+		return c, indicators.Errorf(indicators.ECONFLICT, "a claim with id %q exists; choose another id", c.ID)
+	}
+	if err := s.store.SaveUserClaim(ctx, indicators.UserClaim{Claim: c, Who: who, CreatedAt: s.now()}); err != nil {
+		return c, fmt.Errorf("claims: add %s: %w", c.ID, err)
+	}
+	return c, nil
+}

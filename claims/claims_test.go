@@ -245,3 +245,30 @@ func TestWebhook_givesUp(t *testing.T) {
 		t.Errorf("posts %d, runs %+v; want 3 posts and one failed run", h.posts, runs)
 	}
 }
+
+func TestAdd(t *testing.T) {
+	db := testkit.SeededStore(t)
+	svc := newService(t, db, claims.Config{})
+	ctx := context.Background()
+	in := claims.ConfigClaim{ID: "pop-over-60", Text: "The bloc has more than 60% of Russia's population",
+		Said:   indicators.ClaimSource{Title: "A talk"},
+		Metric: claims.ConfigMetric{Chart: indicators.ChartIntegrationGain, Params: indicators.Params{"bloc": "FSU-CORE", "measure": "population"}, Figure: indicators.FigureBlocRatio, Unit: "%"},
+		Test:   ">60", Periods: "each year, from 2015"}
+	if _, err := svc.Add(ctx, in, "session"); err != nil {
+		t.Fatal(err)
+	}
+	rep := mustEvaluate(t, svc)
+	ev := mustFind(t, rep, "pop-over-60")
+	if ev.Origin != claims.OriginUser || ev.Current.Verdict != indicators.VerdictHolds || verdictsOf(ev)["2014"] != "" {
+		t.Errorf("user claim: %+v", ev)
+	}
+	if _, err := svc.Add(ctx, in, "session"); indicators.ErrorCode(err) != indicators.ECONFLICT {
+		t.Errorf("same id: %v, want ECONFLICT", err)
+	}
+	in.ID, in.Test, in.Periods = indicators.ClaimGasFall, "=>3", ""
+	_, err := svc.Add(ctx, in, "session")
+	msg := indicators.ErrorMessage(err)
+	if indicators.ErrorCode(err) != indicators.EINVALID || !strings.Contains(msg, "test:") || !strings.Contains(msg, "periods:") {
+		t.Errorf("bad claim: %v", err)
+	}
+}
