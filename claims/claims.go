@@ -174,6 +174,10 @@ type Report struct {
 	key         string
 }
 
+// Key identifies what the report judged: the data version and the claims'
+// definitions (pages cache on it).
+func (r *Report) Key() string { return r.key }
+
 // Find returns the evaluation of claim id, or ENOTFOUND listing the ids.
 func (r *Report) Find(id string) (Evaluation, error) {
 	ids := make([]string, len(r.Claims))
