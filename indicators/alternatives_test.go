@@ -1,6 +1,7 @@
 package indicators_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -22,15 +23,17 @@ func TestSelectVintage(t *testing.T) {
 	data := []indicators.Observation{
 		vintage(obs(g, "RUS", "", "2019", 1), "2023-05"), vintage(obs(g, "RUS", "", "2019", 2), "2026-07"),
 		obs(g, "RUS", "", "2019", 3), obs(g, "KAZ", "", "2019", 4), vintage(obs(g, "ARM", "", "2019", 5), "2023-05"),
+		vintage(obs(indicators.PopulationCode, "RUS", "", "2019", 6), "2026-03"),
 	}
 	tests := []struct {
 		name, vintage string
 		want          []float64
 	}{
-		{"newest", indicators.NewestVintage, []float64{2, 4, 5}},
-		{"one vintage, else none", "2023-05", []float64{1, 4, 5}},
-		{"other vintage", "2026-07", []float64{2, 4}},
-		{"all", indicators.AllVintages, []float64{1, 2, 3, 4, 5}},
+		{"newest", indicators.NewestVintage, []float64{2, 4, 5, 6}},
+		{"one vintage, else none; population has none of it: newest", "2023-05", []float64{1, 4, 5, 6}},
+		{"other vintage", "2026-07", []float64{2, 4, 6}},
+		{"population's vintage", "2026-03", []float64{2, 4, 5, 6}},
+		{"all", indicators.AllVintages, []float64{1, 2, 3, 4, 5, 6}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,15 +155,32 @@ func TestGasExportsFlagsDerivedBaseline(t *testing.T) {
 	}
 }
 
+// memReader serves observations from memory with a store's vintage rule.
+type memReader []indicators.Observation
+
+func (m memReader) Observations(_ context.Context, q indicators.Query) ([]indicators.Observation, error) {
+	return indicators.SelectVintage(m, q.Vintage), nil
+}
+
+func (memReader) DataVersion(context.Context) (int64, error) { return 1, nil }
+
 func TestIntegrationGainVintages(t *testing.T) {
 	p, g := indicators.PopulationCode, indicators.GDPPPPCode
-	data := []indicators.Observation{
+	data := memReader{
 		obs(p, "RUS", "", "2019", 100), obs(p, "KAZ", "", "2019", 20),
 		vintage(obs(g, "RUS", "", "2019", 100), "2023-05"), vintage(obs(g, "KAZ", "", "2019", 30), "2023-05"),
 		vintage(obs(g, "RUS", "", "2019", 100), "2026-07"), vintage(obs(g, "KAZ", "", "2019", 32), "2026-07"),
 	}
+	compute := func(params indicators.Params) *indicators.Result {
+		t.Helper()
+		res, err := indicators.ComputeChart(context.Background(), data, mustChart(t, "integration-gain"), params, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
 	params := indicators.Params{"bloc": "KAZ"}
-	newest := mustCompute(t, "integration-gain", params, data)
+	newest := compute(params)
 	gdp, _ := newest.Detail.(*indicators.IntegrationGainResult).Measures[1].At(2019)
 	mustNear(t, "newest GDP ratio", gdp.Ratio, 32)
 	if newest.Vintage != "" || !slices.Equal(newest.Vintages, []string{"2026-07"}) || !slices.Equal(newest.VintagesAvailable, []string{"2023-05", "2026-07"}) {
@@ -173,14 +193,18 @@ func TestIntegrationGainVintages(t *testing.T) {
 		t.Errorf("coverage %q does not say how far the vintages are apart", newest.Coverage)
 	}
 	params["vintage"] = "2023-05"
-	old := mustCompute(t, "integration-gain", params, data)
+	old := compute(params)
 	gdp, _ = old.Detail.(*indicators.IntegrationGainResult).Measures[1].At(2019)
 	mustNear(t, "2023-05 GDP ratio", gdp.Ratio, 30)
 	if old.Params["vintage"] != "2023-05" || !slices.Equal(old.Vintages, []string{"2023-05"}) {
 		t.Errorf("params %v vintages %v", old.Params, old.Vintages)
 	}
 	params["vintage"] = "1999-01"
-	if _, err := mustChart(t, "integration-gain").Compute(params, data); indicators.ErrorCode(err) != indicators.EINVALID {
-		t.Errorf("unknown vintage: %v, want EINVALID", err)
+	if res := compute(params); !hasNote(res.Coverage, "vintage 1999-01", "newest") {
+		t.Errorf("a vintage none of the figures has: coverage %q", res.Coverage)
+	}
+	params["vintage"] = "2023/05"
+	if _, err := mustChart(t, "integration-gain").Query(params); indicators.ErrorCode(err) != indicators.EINVALID {
+		t.Errorf("a malformed vintage: %v, want EINVALID", err)
 	}
 }

@@ -44,21 +44,27 @@ func newResult(c Chart, p Params) *Result {
 var vintageSpec = ParamSpec{Name: "vintage", Kind: "vintage", Default: "",
 	Help: "vintage of the figures, e.g. 2023-05 (empty: the newest vintage of each figure)"}
 
-// vintaged selects, of obs read with every vintage, the figures of vintage v
-// (NewestVintage: each figure's newest) and returns the vintages on offer. A
-// vintage no figure has is an EINVALID error naming those that exist.
-func vintaged(v string, obs []Observation) ([]Observation, []string, error) {
+// vintaged selects, of obs, the figures of vintage v (NewestVintage: each
+// figure's newest; see SelectVintage) and returns the vintages on offer in obs,
+// and a coverage note when none of the figures comes in vintage v (they are
+// shown in their newest vintage). Observations read from a store with the
+// chart's query are already selected; selecting again changes nothing.
+func vintaged(v string, obs []Observation) ([]Observation, []string, string) {
 	avail := VintagesOf(obs)
+	note := ""
 	if v != NewestVintage && !slices.Contains(avail, v) {
-		return nil, avail, Errorf(EINVALID, "vintage: no figures of vintage %q (vintages: %s)", v, cmp.Or(strings.Join(avail, ", "), "none"))
+		note = fmt.Sprintf("vintage %s: none of these figures comes in it; each is shown in its newest vintage", v)
 	}
-	return SelectVintage(obs, v), avail, nil
+	return SelectVintage(obs, v), avail, note
 }
 
 // setFigures records on res the vintage it shows, the vintages on offer, and
 // the vintages and flags of the figures it uses.
-func (res *Result) setFigures(v string, available []string, used []Observation) {
+func (res *Result) setFigures(v string, available []string, note string, used []Observation) {
 	res.Vintage, res.VintagesAvailable, res.Vintages = v, orEmpty(available), orEmpty(VintagesOf(used))
+	if note != "" {
+		res.Coverage = append(res.Coverage, note)
+	}
 	res.Params["vintage"] = v
 	res.Flags, res.Flagged = []Flag{}, []Observation{}
 	seen := map[Key]bool{}
@@ -125,7 +131,7 @@ func (c tradeShareChart) Query(p Params) (Query, error) {
 		return Query{}, err
 	}
 	countries := append([]string{Russia, "WLD"}, tp.partners...)
-	return Query{Indicators: slices.Clone(tradeShareCodes), Countries: countries, Vintage: AllVintages}, nil
+	return Query{Indicators: slices.Clone(tradeShareCodes), Countries: countries, Vintage: tp.vintage}, nil
 }
 
 func (c tradeShareChart) Compute(p Params, obs []Observation) (*Result, error) {
@@ -133,10 +139,7 @@ func (c tradeShareChart) Compute(p Params, obs []Observation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	obs, avail, err := vintaged(tp.vintage, obs)
-	if err != nil {
-		return nil, err
-	}
+	obs, avail, vnote := vintaged(tp.vintage, obs)
 	ts, err := TradeShare(TradeShareInput{Year: tp.year, Partners: tp.partners}, obs)
 	if err != nil {
 		return nil, err
@@ -145,15 +148,19 @@ func (c tradeShareChart) Compute(p Params, obs []Observation) (*Result, error) {
 	res := newResult(c, Params{"year": fmt.Sprint(ts.Year), "partners": strings.Join(tp.partners, ","),
 		"threshold": fmt.Sprint(tp.threshold), "top": fmt.Sprint(tp.top)})
 	basis := "World total as reported"
-	if ts.Total.Basis == "sum" {
+	switch ts.Total.Basis {
+	case BasisSum:
 		basis = "total summed over partners"
+	case BasisWorld:
+	default:
+		basis = "no partner table; total: " + BasisLabel(ts.Total.Basis)
 	}
 	res.Subtitle = fmt.Sprintf("Share of Russia's goods exports + imports by partner, %d (%s); highlighted: %s; line at %s; top %d partners",
 		ts.Year, basis, names(tp.partners), fmtThreshold(tp.threshold), tp.top)
 	res.Statement = tradeStatement(ts)
 	res.Table = tradeTable(ts)
 	res.Coverage, res.Sources, res.Detail = orEmpty(ts.Coverage), orEmpty(ts.Sources), ts
-	res.setFigures(tp.vintage, avail, ts.used)
+	res.setFigures(tp.vintage, avail, vnote, ts.used)
 	return res, nil
 }
 
@@ -290,7 +297,7 @@ func (c gasExportsChart) Query(p Params) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	q := Query{Indicators: []string{GasExportsCode}, Countries: []string{Russia}, Partners: gp.destinations, To: queryTo(gp.to), Vintage: AllVintages}
+	q := Query{Indicators: []string{GasExportsCode}, Countries: []string{Russia}, Partners: gp.destinations, To: queryTo(gp.to), Vintage: gp.vintage}
 	if !gp.from.IsZero() {
 		q.From = gp.from.PreviousYear() // the base of the first year-on-year change
 	}
@@ -302,10 +309,7 @@ func (c gasExportsChart) Compute(p Params, obs []Observation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	obs, avail, err := vintaged(gp.vintage, obs)
-	if err != nil {
-		return nil, err
-	}
+	obs, avail, vnote := vintaged(gp.vintage, obs)
 	g, err := GasExports(GasExportsInput{Destinations: gp.destinations, Freq: gp.freq, From: gp.from, To: gp.to}, obs)
 	if err != nil {
 		return nil, err
@@ -324,7 +328,7 @@ func (c gasExportsChart) Compute(p Params, obs []Observation) (*Result, error) {
 	}
 	res.Table = t
 	res.Coverage, res.Sources, res.Detail = orEmpty(g.Coverage), orEmpty(g.Sources), g
-	res.setFigures(gp.vintage, avail, g.used)
+	res.setFigures(gp.vintage, avail, vnote, g.used)
 	return res, nil
 }
 
@@ -446,7 +450,7 @@ func (c integrationGainChart) Query(p Params) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	return Query{Indicators: measureCodes(gp.measures), Countries: withRussia(gp.members), Partners: []string{""}, Vintage: AllVintages}, nil
+	return Query{Indicators: measureCodes(gp.measures), Countries: withRussia(gp.members), Partners: []string{""}, Vintage: gp.vintage}, nil
 }
 
 func withRussia(codes []string) []string {
@@ -462,28 +466,29 @@ func (c integrationGainChart) Compute(p Params, obs []Observation) (*Result, err
 		return nil, err
 	}
 	in := IntegrationGainInput{Bloc: gp.bloc, Members: gp.members, Measures: gp.measures, Year: gp.year}
-	chosen, avail, err := vintaged(gp.vintage, obs)
-	if err != nil {
-		return nil, err
-	}
+	chosen, avail, vnote := vintaged(gp.vintage, obs)
 	ig, err := IntegrationGain(in, chosen)
 	if err != nil {
 		return nil, err
 	}
 	res := newResult(c, Params{"bloc": gp.bloc, "year": fmt.Sprint(ig.Year), "measure": gp.measure})
-	res.VintageDiffs = gainVintageDiffs(in, obs)
 	res.Subtitle = fmt.Sprintf("%s (%s) as %% of Russia's %s, %d, with each member's contribution",
 		ig.Bloc, names(ig.Members), measureLabels(ig.Measures), ig.Year)
 	res.Statement = gainStatement(ig)
 	res.Table = gainTable(ig)
 	res.Coverage, res.Sources, res.Detail = orEmpty(ig.Coverage), orEmpty(ig.Sources), ig
-	res.setFigures(gp.vintage, avail, ig.used)
-	for _, d := range res.VintageDiffs {
-		if d.Period == fmt.Sprint(ig.Year) {
-			res.Coverage = append(res.Coverage, vintageDiffWords(d))
-		}
-	}
+	res.setFigures(gp.vintage, avail, vnote, ig.used)
 	return res, nil
+}
+
+// CompareVintages computes the bloc's ratios from each vintage of obs (read
+// with every vintage) and returns those that differ between vintages.
+func (c integrationGainChart) CompareVintages(p Params, all []Observation) ([]VintageDiff, error) {
+	gp, err := c.parse(p)
+	if err != nil {
+		return nil, err
+	}
+	return gainVintageDiffs(IntegrationGainInput{Bloc: gp.bloc, Members: gp.members, Measures: gp.measures}, all), nil
 }
 
 // gainVintageDiffs computes the bloc's ratios from each vintage of obs (with the
@@ -641,7 +646,7 @@ func (c seriesChart) Query(p Params) (Query, error) {
 		return Query{}, err
 	}
 	return Query{Indicators: []string{sp.indicator}, Countries: sp.countries, Partners: []string{sp.partner},
-		From: sp.from, To: queryTo(sp.to), Vintage: AllVintages}, nil
+		From: sp.from, To: queryTo(sp.to), Vintage: sp.vintage}, nil
 }
 
 func (c seriesChart) Compute(p Params, obs []Observation) (*Result, error) {
@@ -649,10 +654,7 @@ func (c seriesChart) Compute(p Params, obs []Observation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	obs, avail, err := vintaged(sp.vintage, obs)
-	if err != nil {
-		return nil, err
-	}
+	obs, avail, vnote := vintaged(sp.vintage, obs)
 	s, err := Series(SeriesInput{Indicator: sp.indicator, Countries: sp.countries, Partner: sp.partner, From: sp.from, To: sp.to}, obs)
 	if err != nil {
 		return nil, err
@@ -674,7 +676,7 @@ func (c seriesChart) Compute(p Params, obs []Observation) (*Result, error) {
 	}
 	res.Table = t
 	res.Coverage, res.Sources, res.Detail = orEmpty(s.Coverage), orEmpty(s.Sources), s
-	res.setFigures(sp.vintage, avail, s.used)
+	res.setFigures(sp.vintage, avail, vnote, s.used)
 	return res, nil
 }
 
@@ -733,9 +735,9 @@ func (c mapChart) Query(p Params) (Query, error) {
 		return Query{}, err
 	}
 	if mp.metric == MapTradeShare {
-		return Query{Indicators: []string{ExportsCode, ImportsCode}, Countries: []string{Russia}, Vintage: AllVintages}, nil
+		return Query{Indicators: []string{ExportsCode, ImportsCode}, Countries: []string{Russia}, Vintage: mp.vintage}, nil
 	}
-	return Query{Indicators: measureCodes([]string{mp.measure}), Countries: withRussia(mp.members), Partners: []string{""}, Vintage: AllVintages}, nil
+	return Query{Indicators: measureCodes([]string{mp.measure}), Countries: withRussia(mp.members), Partners: []string{""}, Vintage: mp.vintage}, nil
 }
 
 func (c mapChart) Compute(p Params, obs []Observation) (*Result, error) {
@@ -743,10 +745,7 @@ func (c mapChart) Compute(p Params, obs []Observation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	obs, avail, err := vintaged(mp.vintage, obs)
-	if err != nil {
-		return nil, err
-	}
+	obs, avail, vnote := vintaged(mp.vintage, obs)
 	m, err := MapData(MapInput{Metric: mp.metric, Year: mp.year, Partners: mp.partners, Bloc: mp.bloc, Members: mp.members, Measure: mp.measure}, obs)
 	if err != nil {
 		return nil, err
@@ -778,7 +777,7 @@ func (c mapChart) Compute(p Params, obs []Observation) (*Result, error) {
 	case m.Gain != nil:
 		used = m.Gain.used
 	}
-	res.setFigures(mp.vintage, avail, used)
+	res.setFigures(mp.vintage, avail, vnote, used)
 	return res, nil
 }
 

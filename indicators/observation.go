@@ -71,17 +71,26 @@ const (
 // SelectVintage keeps, of each cell (indicator, country, partner, period), the
 // observation the vintage selection v reads: with NewestVintage the newest vintage
 // giving the cell (a figure without a vintage counts as the oldest); with a
-// vintage's name, that vintage, else the figure without a vintage; with
-// AllVintages, every observation. Stores apply the same rule; charts that read
-// every vintage (to say where vintages disagree) apply it themselves. The order
-// of obs is kept.
+// vintage's name, for an indicator that has figures of that vintage, that
+// vintage, else the figure without a vintage (a cell the release lacks stays
+// empty rather than borrowing another release's figure), and for an indicator
+// without any, its newest (a release of GDP figures says nothing about
+// population); with AllVintages, every observation. Stores apply the same rule;
+// charts that read every vintage (to say where vintages disagree) apply it
+// themselves. The order of obs is kept.
 func SelectVintage(obs []Observation, v string) []Observation {
 	if v == AllVintages {
 		return obs
 	}
+	inVintage := map[string]bool{} // indicators with figures of vintage v
+	for _, o := range obs {
+		if v != NewestVintage && o.Vintage == v {
+			inVintage[o.Indicator] = true
+		}
+	}
 	best := map[Key]int{}
 	for i, o := range obs {
-		if v != NewestVintage && o.Vintage != v && o.Vintage != "" {
+		if inVintage[o.Indicator] && o.Vintage != v && o.Vintage != "" {
 			continue
 		}
 		c := o.Key().Cell()

@@ -16,7 +16,8 @@ type Query struct {
 	AsOf       int64  // data version to read as of; 0 = current
 	// Vintage selects among the vintages of a figure (see SelectVintage):
 	// NewestVintage ("", the default), a vintage's name (that vintage, plus
-	// figures without a vintage) or AllVintages ("*").
+	// figures without a vintage, for the indicators it has; the newest for the
+	// others) or AllVintages ("*").
 	Vintage string
 }
 

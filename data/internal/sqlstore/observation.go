@@ -141,7 +141,13 @@ func observationsSQL(q indicators.Query) (string, []any) {
 	in("o.country", q.Countries)
 	in("o.partner", q.Partners)
 	if q.Vintage != indicators.NewestVintage && q.Vintage != indicators.AllVintages {
-		in("o.vintage", []string{"", q.Vintage})
+		// Indicators that have figures of the vintage read them (or figures
+		// without one); the others read their newest (SelectVintage's rule).
+		// Each candidate sorts after '' and so comes first in the ORDER BY.
+		where = append(where, `(o.vintage IN ('', ?) OR NOT EXISTS (SELECT 1 FROM cur c2
+			JOIN observations o2 ON o2.version_id = c2.obs_version_id
+			WHERE o2.indicator = o.indicator AND o2.vintage = ?))`)
+		args = append(args, q.Vintage, q.Vintage)
 	}
 	lo, hi := periodRange(q.From, q.To)
 	if lo != 0 {

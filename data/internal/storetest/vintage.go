@@ -17,6 +17,11 @@ func gdp(country string, year int, v string, value float64) indicators.Observati
 		Period: indicators.Year(year), Value: value, Unit: "int$", Source: "WDI " + v, Vintage: v}
 }
 
+func vintage(o indicators.Observation, v string) indicators.Observation {
+	o.Vintage = v
+	return o
+}
+
 // vintageValues maps "COUNTRY YEAR VINTAGE" to value.
 func vintageValues(obs []indicators.Observation) map[string]float64 {
 	m := make(map[string]float64, len(obs))
@@ -28,10 +33,12 @@ func vintageValues(obs []indicators.Observation) map[string]float64 {
 
 func testObservations_vintages(t *testing.T, b Backend) {
 	db := b.MustOpen(t)
-	// RUS 2019 in two vintages and none; KAZ only in the old vintage; UZB only
-	// without a vintage; ARM only in the new one.
+	// GDP: RUS 2019 in two vintages and none; KAZ only in the old vintage; UZB
+	// only without a vintage; ARM only in the new one. Population (TJK) only in
+	// the new vintage.
+	tjk := vintage(pop("TJK", 2019, 9.3), "2026-07")
 	MustSave(t, db, "wdi-2023", "a", gdp("RUS", 2019, "2023-05", 4.3), gdp("KAZ", 2019, "2023-05", 0.5), gdp("RUS", 2019, "", 4.0))
-	MustSave(t, db, "wdi-2026", "b", gdp("RUS", 2019, "2026-07", 4.5), gdp("ARM", 2019, "2026-07", 0.05), gdp("UZB", 2019, "", 0.3))
+	MustSave(t, db, "wdi-2026", "b", gdp("RUS", 2019, "2026-07", 4.5), gdp("ARM", 2019, "2026-07", 0.05), gdp("UZB", 2019, "", 0.3), tjk)
 
 	tests := []struct {
 		name    string
@@ -39,13 +46,14 @@ func testObservations_vintages(t *testing.T, b Backend) {
 		want    map[string]float64
 	}{
 		{name: "newest by default", vintage: indicators.NewestVintage, want: map[string]float64{
-			"RUS 2019 2026-07": 4.5, "KAZ 2019 2023-05": 0.5, "ARM 2019 2026-07": 0.05, "UZB 2019 ": 0.3}},
-		{name: "one vintage plus figures without one", vintage: "2023-05", want: map[string]float64{
-			"RUS 2019 2023-05": 4.3, "KAZ 2019 2023-05": 0.5, "UZB 2019 ": 0.3}},
-		{name: "a vintage nobody has", vintage: "1999-01", want: map[string]float64{"RUS 2019 ": 4.0, "UZB 2019 ": 0.3}},
+			"RUS 2019 2026-07": 4.5, "KAZ 2019 2023-05": 0.5, "ARM 2019 2026-07": 0.05, "UZB 2019 ": 0.3, "TJK 2019 2026-07": 9.3}},
+		{name: "one vintage plus figures without one; other indicators newest", vintage: "2023-05", want: map[string]float64{
+			"RUS 2019 2023-05": 4.3, "KAZ 2019 2023-05": 0.5, "UZB 2019 ": 0.3, "TJK 2019 2026-07": 9.3}},
+		{name: "a vintage nobody has reads the newest", vintage: "1999-01", want: map[string]float64{
+			"RUS 2019 2026-07": 4.5, "KAZ 2019 2023-05": 0.5, "ARM 2019 2026-07": 0.05, "UZB 2019 ": 0.3, "TJK 2019 2026-07": 9.3}},
 		{name: "every vintage", vintage: indicators.AllVintages, want: map[string]float64{
 			"RUS 2019 2026-07": 4.5, "RUS 2019 2023-05": 4.3, "RUS 2019 ": 4.0, "KAZ 2019 2023-05": 0.5,
-			"ARM 2019 2026-07": 0.05, "UZB 2019 ": 0.3}},
+			"ARM 2019 2026-07": 0.05, "UZB 2019 ": 0.3, "TJK 2019 2026-07": 9.3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +71,8 @@ func testObservations_vintages(t *testing.T, b Backend) {
 	// Overlap precedence holds within a vintage: a later dataset's 2023-05 figure
 	// replaces the earlier 2023-05 figure but not the 2026-07 one.
 	MustSave(t, db, "revised", "c", gdp("RUS", 2019, "2023-05", 4.35))
-	got := vintageValues(MustObservations(t, db, indicators.Query{Vintage: indicators.AllVintages, Countries: []string{"RUS"}}))
+	got := vintageValues(MustObservations(t, db, indicators.Query{Vintage: indicators.AllVintages, Countries: []string{"RUS"},
+		Indicators: []string{indicators.GDPPPPCode}}))
 	if want := map[string]float64{"RUS 2019 2026-07": 4.5, "RUS 2019 2023-05": 4.35, "RUS 2019 ": 4.0}; !maps.Equal(got, want) {
 		t.Errorf("after an overlapping import: %v, want %v", got, want)
 	}

@@ -1,8 +1,11 @@
 // Command gen builds Clout's seed workbook (tidy layout) from the reference figures
-// in ../shared/reference-data. Every row keeps its source. Figures whose period Clout
-// cannot represent (half-years "2019-H1", month ranges "2019-01..09") are left out and
-// listed on stderr; derived totals (turnover, sums) are left out because Clout derives
-// them itself.
+// in ../shared/reference-data and its 2021-2025 folder. Every row keeps its source;
+// rows also say how a figure falls short of a release (flags: derived,
+// lower_bound, statement, estimate), what a derived one comes from (note) and the
+// release of its source (vintage). Figures whose period Clout cannot represent
+// (half-years "2019-H1", month ranges "2019-01..09") are left out and listed on
+// stderr; derived trade totals (turnover, sums) are left out because Clout
+// derives them itself.
 //
 //	go run ./data/seed/gen -ref ../shared/reference-data -out data/seed/seed.xlsx
 package main
@@ -23,6 +26,13 @@ import (
 // row is one tidy row of the seed.
 type row struct {
 	indicator, country, partner, period, value, unit, source string
+	flags, note, vintage                                     string
+}
+
+// key is a row's identity in the store; two rows with one key would overwrite
+// each other, so write keeps the first and logs the others.
+func (r row) key() string {
+	return strings.Join([]string{r.indicator, r.country, r.partner, r.period, r.vintage}, "|")
 }
 
 // sheet is one sheet of the seed workbook.
@@ -45,14 +55,16 @@ func main() {
 
 func run(ref, out string, log io.Writer) error {
 	var sheets []sheet
-	for _, build := range []func(string, io.Writer) (sheet, error){wdi, tradeDOTS, tradeMirror, gas, news} {
+	builders := []func(string, io.Writer) (sheet, error){wdi, wdi2026, tradeDOTS, tradeMirror, tradeTotals, tradeQuoted,
+		gas, gas2021, news, news2021}
+	for _, build := range builders {
 		s, err := build(ref, log)
 		if err != nil {
 			return err
 		}
 		sheets = append(sheets, s)
 	}
-	return write(out, sheets)
+	return write(out, sheets, log)
 }
 
 func readCSV(path string) ([]map[string]string, error) {
@@ -76,13 +88,23 @@ func readCSV(path string) ([]map[string]string, error) {
 	return rows, nil
 }
 
+// releaseDate finds the date of the World Bank release a WDI source names.
+var releaseDate = regexp.MustCompile(`(?:Last Updated Date|WB download|last_updated) (\d{4}-\d{2})`)
+
 // wdi: population, GDP (PPP) and GDP of the 15 ex-Soviet states (World Bank WDI).
-// Missing values stay empty: the importer counts them as missing.
+// Missing values stay empty: the importer counts them as missing. Each row's
+// vintage is the release date its source names (GDP PPP: 2023-05; population:
+// the 2026-03 download), so a newer release of the same figures stands beside it.
 func wdi(ref string, _ io.Writer) (sheet, error) {
 	recs, err := readCSV(filepath.Join(ref, "population_gdp.csv"))
 	s := sheet{name: "WDI"}
 	for _, r := range recs {
-		s.rows = append(s.rows, row{r["indicator"], r["country_iso3"], "", r["year"], r["value"], r["unit"], r["source"]})
+		m := releaseDate.FindStringSubmatch(r["source"])
+		if m == nil {
+			return s, fmt.Errorf("population_gdp.csv: %s %s %s: no release date in the source", r["indicator"], r["country_iso3"], r["year"])
+		}
+		s.rows = append(s.rows, row{indicator: r["indicator"], country: r["country_iso3"], period: r["year"], value: r["value"],
+			unit: r["unit"], source: r["source"], vintage: m[1]})
 	}
 	return s, err
 }
@@ -98,7 +120,8 @@ func tradeRows(path string) ([]row, error) {
 		if !ok || r["partner_iso3"] == "WLD_SUM" {
 			continue
 		}
-		rows = append(rows, row{code, r["reporter_iso3"], r["partner_iso3"], r["year"], r["value_usd"], "US$", r["source"]})
+		rows = append(rows, row{indicator: code, country: r["reporter_iso3"], partner: r["partner_iso3"], period: r["year"],
+			value: r["value_usd"], unit: "US$", source: r["source"]})
 	}
 	return rows, err
 }
@@ -136,7 +159,15 @@ func gas(ref string, log io.Writer) (sheet, error) {
 			fmt.Fprintf(log, "gen: left out %s %s %s (period not representable)\n", r["indicator"], r["country_iso3"], r["year"])
 			continue
 		}
-		s.rows = append(s.rows, row{ind, country, partner, r["year"], r["value"], r["unit"], partnerNote(ind, r["source"])})
+		flags, note := flagsFromSource(r["source"])
+		if ind == "NATGAS_EXP_MCM" && r["year"] == "2019-04" {
+			// The April 2019 baseline of the April 2020 fall was back-calculated
+			// from that fall: the change it gives is the published one restated.
+			note = "back-calculated from April 2020 (470 million m3) and its published change of −68.57% year on year: " +
+				"470 / (1 − 0.6857); not published directly"
+		}
+		s.rows = append(s.rows, row{indicator: ind, country: country, partner: partner, period: r["year"], value: r["value"],
+			unit: r["unit"], source: partnerNote(ind, r["source"]), flags: flags, note: note})
 	}
 	return s, err
 }
@@ -158,26 +189,32 @@ func news(ref string, log io.Writer) (sheet, error) {
 			fmt.Fprintf(log, "gen: left out %s %s %s (period not representable)\n", r["indicator"], r["country_iso3"], r["year"])
 			continue
 		}
-		s.rows = append(s.rows, row{r["indicator"], "RUS", r["country_iso3"], r["year"], r["value"], r["unit"], r["source"]})
+		flags, note := flagsFromSource(r["source"])
+		s.rows = append(s.rows, row{indicator: r["indicator"], country: "RUS", partner: r["country_iso3"], period: r["year"],
+			value: r["value"], unit: r["unit"], source: r["source"], flags: join(flags, "statement"), note: note})
 	}
 	return s, err
 }
 
-func write(out string, sheets []sheet) error {
+func write(out string, sheets []sheet, log io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	readme := "README"
 	f.SetSheetName("Sheet1", readme)
 	lines := []string{
 		"Clout seed workbook (tidy layout), generated by data/seed/gen from the project's reference data.",
-		"Every row carries its source. Values marked DERIVED in the source are not published figures.",
-		"Columns: indicator, country (ISO3 reporter), partner (ISO3 counterpart), period, value, unit, source.",
+		"Every row carries its source. Values marked DERIVED in the source are not published figures: they are flagged derived, and the note says from what.",
+		"Columns: indicator, country (ISO3 reporter), partner (ISO3 counterpart), period, value, unit, source, flags, note, vintage.",
+		"Flags: derived (computed from other figures), lower_bound (\"more than X\"), statement (an official's rounded quote), estimate.",
+		"Vintage: the release of the source (WDI 2023-05, 2026-03, 2026-07...); releases of one figure stand side by side.",
+		"Trade bases (Russia-reported, partner-reported, WTO, Russian customs, quoted turnover) have their own indicator codes: see indicators/basis.go.",
 	}
 	for i, l := range lines {
 		if err := f.SetCellStr(readme, fmt.Sprintf("A%d", i+1), l); err != nil {
 			return err
 		}
 	}
+	seen := map[string]string{}
 	for _, s := range sheets {
 		if _, err := f.NewSheet(s.name); err != nil {
 			return err
@@ -186,12 +223,18 @@ func write(out string, sheets []sheet) error {
 		if err != nil {
 			return err
 		}
-		header := []any{"indicator", "country", "partner", "period", "value", "unit", "source"}
+		header := []any{"indicator", "country", "partner", "period", "value", "unit", "source", "flags", "note", "vintage"}
 		if err := sw.SetRow("A1", header); err != nil {
 			return err
 		}
-		for i, r := range s.rows {
-			cells := []any{r.indicator, r.country, r.partner, r.period, nil, r.unit, r.source}
+		i := 0
+		for _, r := range s.rows {
+			if first, dup := seen[r.key()]; dup {
+				fmt.Fprintf(log, "gen: left out %s %s %s %s in sheet %s (already in sheet %s)\n", r.indicator, r.country, r.partner, r.period, s.name, first)
+				continue
+			}
+			seen[r.key()] = s.name
+			cells := []any{r.indicator, r.country, r.partner, r.period, nil, r.unit, r.source, r.flags, r.note, r.vintage}
 			if r.value != "" {
 				var v float64
 				if _, err := fmt.Sscan(r.value, &v); err != nil {
@@ -203,6 +246,7 @@ func write(out string, sheets []sheet) error {
 			if err := sw.SetRow(cell, cells); err != nil {
 				return err
 			}
+			i++
 		}
 		if err := sw.Flush(); err != nil {
 			return err
