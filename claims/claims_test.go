@@ -3,6 +3,7 @@ package claims_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -40,15 +41,17 @@ func TestEvaluate_seed(t *testing.T) {
 	if len(rep.Claims) != 4 || rep.DataVersion == 0 {
 		t.Fatalf("report: %d claims at data version %d", len(rep.Claims), rep.DataVersion)
 	}
-	const H, F = indicators.VerdictHolds, indicators.VerdictFails
+	const H, F, U = indicators.VerdictHolds, indicators.VerdictFails, indicators.VerdictUntestable
 	tests := []struct {
 		claim string
 		want  map[string]indicators.Verdict
 	}{
-		{indicators.ClaimTradeShare, map[string]indicators.Verdict{"2017": H, "2018": H, "2019": H, "2020": H}},
-		{indicators.ClaimGasFall, map[string]indicators.Verdict{"2020-03": H, "2020-04": H, "2019": F, "2020": F, "2021": F}},
-		{indicators.ClaimGDPGain, map[string]indicators.Verdict{"2019": H}},
-		{indicators.ClaimPopGain, map[string]indicators.Verdict{"2019": H, "2020": H, "2022": F}},
+		{indicators.ClaimTradeShare, map[string]indicators.Verdict{"2017": H, "2018": H, "2019": H, "2020": H, "2021": H,
+			"2022": F, "2023": F, "2024": F, "2025": U}},
+		{indicators.ClaimGasFall, map[string]indicators.Verdict{"2020-03": H, "2020-04": H, "2024-04": H,
+			"2019": F, "2020": F, "2021": F, "2022": F, "2023": F, "2024": F}},
+		{indicators.ClaimGDPGain, map[string]indicators.Verdict{"2019": H, "2020": H, "2021": H, "2022": H, "2023": H, "2024": H}},
+		{indicators.ClaimPopGain, map[string]indicators.Verdict{"2019": H, "2020": H, "2022": F, "2023": F, "2024": F}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.claim, func(t *testing.T) {
@@ -75,10 +78,10 @@ func TestEvaluate_seed(t *testing.T) {
 			t.Errorf("gas: full year %s is %s, want fails", v.Period, v.Verdict)
 		}
 	}
-	if strings.Join(held, ",") != "2020-03,2020-04" && strings.Join(held, ",") != "2020-03,2020-04,2024-04" {
-		t.Errorf("gas holds in %v, want single months of 2020 (and 2024-04)", held)
+	if strings.Join(held, ",") != "2020-03,2020-04,2024-04" {
+		t.Errorf("gas holds in %v, want 2020-03, 2020-04 and 2024-04 only", held)
 	}
-	if !strings.HasPrefix(gas.Summary, "holds for single months only (2020-03, 2020-04") || !strings.Contains(gas.Summary, "fails for every full year") {
+	if !strings.HasPrefix(gas.Summary, "holds for single months only (2020-03, 2020-04, 2024-04); fails for every full year") {
 		t.Errorf("gas summary %q", gas.Summary)
 	}
 	if gas.Current.Verdict != F || gas.Current.Period.Freq != indicators.Annual {
@@ -91,10 +94,56 @@ func TestEvaluate_seed(t *testing.T) {
 			t.Errorf("trade %s holds without a range across sources: %+v", v.Period, v.MetricPoint)
 		}
 	}
-	if !strings.HasPrefix(trade.Summary, "held 2017–") && !strings.HasPrefix(trade.Summary, "holds in every year with figures (2017–") {
+	if !strings.HasPrefix(trade.Summary, "held 2017–2021; fails since 2022 under every source; untestable 2025 (missing: Turkey–Russia turnover 2025") {
 		t.Errorf("trade summary %q", trade.Summary)
 	}
+	for _, p := range []string{"2022", "2023", "2024"} {
+		v := verdictOf(t, trade, p)
+		if lo, _ := bounds(v.MetricPoint); lo <= 5.25 {
+			t.Errorf("trade %s: some source allows %.2f%%, yet the claim fails under every source", p, lo)
+		}
+	}
+	if v := verdictOf(t, trade, "2022"); v.Low == nil || v.High == nil || round1(*v.Low) != 7.6 || round1(*v.High) != 8.6 {
+		t.Errorf("trade 2022 range %v–%v, want 7.6–8.6%%", v.Low, v.High)
+	}
+	pop := mustFind(t, rep, indicators.ClaimPopGain)
+	for p, want := range map[string]float64{"2022": 72.3, "2023": 73.4, "2024": 74.5} {
+		if v := verdictOf(t, pop, p); v.Value == nil || round1(*v.Value) != want {
+			t.Errorf("population ratio %s = %v, want %.1f%%", p, v.Value, want)
+		}
+	}
+	gdp := mustFind(t, rep, indicators.ClaimGDPGain)
+	for _, p := range []string{"2019", "2020", "2021", "2022", "2023", "2024"} {
+		lo, hi := bounds(verdictOf(t, gdp, p).MetricPoint)
+		if round1(lo) < 30.6 || round1(hi) > 32.6 {
+			t.Errorf("GDP PPP ratio %s spans %.2f–%.2f, want within 30.6–32.6%%", p, lo, hi)
+		}
+	}
 }
+
+func verdictOf(tb testing.TB, ev claims.Evaluation, period string) indicators.PeriodVerdict {
+	tb.Helper()
+	for _, v := range ev.Verdicts {
+		if v.Period.String() == period {
+			return v
+		}
+	}
+	tb.Fatalf("%s: no verdict for %s", ev.Claim.ID, period)
+	return indicators.PeriodVerdict{}
+}
+
+// bounds are the lowest and highest figure or bound of a point.
+func bounds(p indicators.MetricPoint) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, f := range []*float64{p.Value, p.Low, p.High, p.AtLeast, p.AtMost} {
+		if f != nil {
+			lo, hi = math.Min(lo, *f), math.Max(hi, *f)
+		}
+	}
+	return lo, hi
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 // A what-if vintage judges the claim on that vintage's figures and records nothing.
 func TestEvaluateClaim_vintage(t *testing.T) {
@@ -121,8 +170,12 @@ func TestEvaluateClaim_vintage(t *testing.T) {
 	if ev.Vintage != vintage || len(ev.Verdicts) == 0 {
 		t.Fatalf("vintage %s: %+v", vintage, ev)
 	}
-	if _, err := svc.EvaluateClaim(ctx, indicators.ClaimGDPGain, "1999-01"); indicators.ErrorCode(err) != indicators.EINVALID {
-		t.Errorf("unknown vintage: %v, want EINVALID", err)
+	if v := verdictOf(t, ev, "2019"); vintage == "2023-05" && (v.Value == nil || round1(*v.Value) != 30.6 || v.Low != nil) {
+		t.Errorf("GDP PPP 2019 in vintage 2023-05: %v (range %v–%v), want 30.6%% alone", v.Value, v.Low, v.High)
+	}
+	newest, _ := mustEvaluate(t, svc).Find(indicators.ClaimGDPGain)
+	if v := verdictOf(t, newest, "2019"); v.Value == nil || round1(*v.Value) != 32.5 {
+		t.Errorf("GDP PPP 2019, newest vintage: %v, want 32.5%%", v.Value)
 	}
 	if _, err := svc.EvaluateClaim(ctx, "no-such-claim", ""); indicators.ErrorCode(err) != indicators.ENOTFOUND {
 		t.Errorf("unknown claim: %v, want ENOTFOUND", err)

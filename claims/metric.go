@@ -162,7 +162,7 @@ func vintageRange(p *indicators.MetricPoint, diffs []indicators.VintageDiff, wha
 			parts[i] = fmt.Sprintf("%.1f%s in vintage %s", v.Value, d.Unit, v.Vintage)
 		}
 		p.Low, p.High = ptr(lo), ptr(hi)
-		p.Notes = appendNew(p.Notes, fmt.Sprintf("%d: vintages disagree: %s", year, strings.Join(parts, ", ")))
+		p.Notes = appendNew(p.Notes, "vintages disagree: "+strings.Join(parts, ", "))
 	}
 }
 

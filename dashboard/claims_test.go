@@ -66,7 +66,6 @@ func TestClaimsAPI(t *testing.T) {
 		status int
 	}{
 		{"/api/claims/no-such-claim", http.StatusNotFound},
-		{"/api/claims/" + indicators.ClaimGDPGain + "?vintage=1999-01", http.StatusBadRequest},
 	} {
 		if res := c.do(http.MethodGet, tc.path, nil); res.status != tc.status || !strings.Contains(string(res.body), `"error"`) {
 			t.Errorf("GET %s: %d %s, want %d", tc.path, res.status, res.body, tc.status)

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -163,6 +164,9 @@ func presentWords(v Verdict) string {
 	return string(v)
 }
 
+// maxMissingWords bounds the missing inputs a summary names.
+const maxMissingWords = 4
+
 // untestableWords: "untestable 2025 (missing: Turkey–Russia turnover)",
 // "untestable 2024-10, 2025-10 (only a bound)".
 func untestableWords(g []PeriodVerdict) string {
@@ -189,11 +193,16 @@ func untestableWords(g []PeriodVerdict) string {
 		return "untestable " + periodRuns(ps) + " (no figures)"
 	}
 	missing := slices.DeleteFunc(slices.Clone(why), func(s string) bool { return s == "only a bound" })
+	bounded := len(missing) < len(why)
 	var reasons []string
+	if len(missing) > maxMissingWords {
+		// A summary names a few; the verdict of each period names all of them.
+		missing = append(missing[:maxMissingWords-1], "and "+strconv.Itoa(len(missing)-maxMissingWords+1)+" more")
+	}
 	if len(missing) > 0 {
 		reasons = append(reasons, "missing: "+strings.Join(missing, ", "))
 	}
-	if len(missing) < len(why) {
+	if bounded {
 		reasons = append(reasons, "only a bound")
 	}
 	return "untestable " + periodRuns(ps) + " (" + strings.Join(reasons, "; ") + ")"

@@ -1,6 +1,7 @@
 package indicators_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -252,5 +253,19 @@ func TestDiffVerdicts(t *testing.T) {
 	}
 	if chs := indicators.DiffVerdicts(nil, old); len(chs) != 5 || chs[0].Old != "" || chs[0].New != holds {
 		t.Errorf("from nothing: %+v", chs)
+	}
+}
+
+// A summary names a few missing inputs and counts the rest.
+func TestSummarize_manyMissing(t *testing.T) {
+	c := indicators.BuiltinClaims()[0]
+	var ps []indicators.MetricPoint
+	for y := 2010; y < 2016; y++ {
+		ps = append(ps, indicators.MetricPoint{Period: indicators.Year(y), Missing: []string{fmt.Sprintf("figure %d", y)}})
+	}
+	got := indicators.Summarize(c, indicators.Judge(c, ps))
+	want := "untestable 2010–2015 (missing: figure 2010, figure 2011, figure 2012, and 3 more)"
+	if !strings.HasSuffix(got, want) {
+		t.Errorf("Summarize = %q, want it to end %q", got, want)
 	}
 }
