@@ -14,6 +14,7 @@ import (
 
 	"github.com/clout-dev/clout/chart/option"
 	"github.com/clout-dev/clout/claims"
+	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -56,6 +57,9 @@ func (s *Server) registerClaimRoutes(e *echo.Echo, read *echo.Group) {
 	read.GET("/api/claims", s.handleAPIClaims)
 	read.GET("/api/claims/:id", s.handleAPIClaim)
 	e.POST("/claims", s.handleAddClaim, s.requireWriter)
+	if s.charts.Exports() {
+		read.GET("/claims/:id/snapshot.:format", s.handleClaimSnapshot)
+	}
 }
 
 // ClaimResponse is the body of GET /api/claims/:id: the claim judged per period
@@ -264,6 +268,7 @@ type claimPageView struct {
 	OptionJSON template.JS
 	APIURL     string
 	Vintage    string
+	Downloads  []link
 }
 
 // claimRow is one period of the verdict table.
@@ -295,6 +300,11 @@ func (s *Server) handleClaimPage(c echo.Context) error {
 	}
 	v := claimPageView{claimCard: cardOf(resp.Evaluation), OptionJSON: scriptJSON(opt), Vintage: resp.Vintage,
 		APIURL: withQuery("/api/claims/"+resp.Claim.ID, vintageQuery(resp.Vintage))}
+	if s.charts.Exports() {
+		for _, f := range snapshotFormats {
+			v.Downloads = append(v.Downloads, link{URL: withQuery(claims.Path(resp.Claim.ID)+"/snapshot."+f.ext, vintageQuery(resp.Vintage)), Label: f.label})
+		}
+	}
 	for i := len(resp.Verdicts) - 1; i >= 0; i-- {
 		v.Rows = append(v.Rows, rowOf(resp.Verdicts[i], resp.Claim.Metric.Unit))
 	}
@@ -433,4 +443,26 @@ func readClaimForm(c echo.Context) (claims.ConfigClaim, string, string, error) {
 		}
 	}
 	return in, params, caveats, nil
+}
+
+// handleClaimSnapshot exports a claim (GET /claims/:id/snapshot.:format): the
+// verdict chart with its table as PNG or SVG, the verdict table as CSV or XLSX,
+// both as HTML or JSON; vintage= as on the page, plus width, height, scale and
+// theme for images.
+func (s *Server) handleClaimSnapshot(c echo.Context) error {
+	format := strings.ToLower(c.Param("format"))
+	f, err := export.ParseFormat(format)
+	if err != nil {
+		return indicators.Errorf(indicators.ENOTFOUND, "no snapshot format %q (png, svg, csv, xlsx, html, json)", format)
+	}
+	img, err := export.ParseImage(c.QueryParams().Get)
+	if err != nil {
+		return err
+	}
+	snap, err := s.claims.Export(c.Request().Context(), c.Param("id"), strings.TrimSpace(c.QueryParam("vintage")), f, img)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(snap.FileName, `"`, "")+`"`)
+	return c.Blob(http.StatusOK, snap.ContentType, snap.Body)
 }

@@ -3,6 +3,7 @@ package option
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -27,6 +28,52 @@ func VerdictColor(v indicators.Verdict) string {
 	return verdictColors[indicators.VerdictUntestable]
 }
 
+// ClaimWithTable is Claim with the verdict table written under the chart, for
+// images: the last rows periods (newest last), one line each.
+func ClaimWithTable(c indicators.Claim, vs []indicators.PeriodVerdict, rows int) (json.RawMessage, error) {
+	b, err := Claim(c, vs)
+	if err != nil {
+		return nil, err
+	}
+	var opt map[string]any
+	if err := json.Unmarshal(b, &opt); err != nil {
+		return nil, err
+	}
+	shown := vs[max(0, len(vs)-rows):]
+	cols := [3][]string{{"Period"}, {"Figure"}, {"Verdict"}}
+	for _, v := range shown {
+		cols[0] = append(cols[0], v.Period.String())
+		cols[1] = append(cols[1], figureText(v.MetricPoint, c.Metric.Unit))
+		cols[2] = append(cols[2], string(v.Verdict))
+	}
+	// The table takes the right quarter; the plot keeps the rest. One text
+	// element per column, since renderers collapse runs of spaces.
+	opt["grid"] = map[string]any{"top": 80, "bottom": 60, "left": 40, "right": 340, "containLabel": true}
+	var graphic []any
+	for i, left := range []string{"73%", "79%", "90%"} {
+		graphic = append(graphic, map[string]any{"type": "text", "left": left, "top": 110,
+			"style": map[string]any{"text": strings.Join(cols[i], "\n"), "fontSize": 13, "lineHeight": 20, "fill": "#333"}})
+	}
+	opt["graphic"] = graphic
+	return json.Marshal(opt)
+}
+
+// figureText: "4.4%", "7.6–8.6%", "≥ 7.2%".
+func figureText(p indicators.MetricPoint, unit string) string {
+	num := func(v float64) string { return fmt.Sprintf("%.1f%s", v, unit) }
+	switch {
+	case p.Low != nil && p.High != nil && *p.Low != *p.High:
+		return fmt.Sprintf("%.1f–%s", *p.Low, num(*p.High))
+	case p.Value != nil:
+		return num(*p.Value)
+	case p.AtLeast != nil:
+		return "≥ " + num(*p.AtLeast)
+	case p.AtMost != nil:
+		return "≤ " + num(*p.AtMost)
+	}
+	return "no figure"
+}
+
 // Claim draws a claim's metric per judged period as bars coloured and labelled
 // by verdict, the range across sources as marks above and below, and the
 // claim's line (and its tolerance band) as mark lines.
@@ -38,6 +85,9 @@ func Claim(c indicators.Claim, vs []indicators.PeriodVerdict) (json.RawMessage, 
 	for _, v := range vs {
 		periods = append(periods, v.Period.String())
 		shown := shownValue(v.MetricPoint)
+		if v.Verdict == indicators.VerdictUntestable {
+			shown = nil // a bound alone would look like a figure
+		}
 		bars = append(bars, opts.BarData{Name: v.Period.String(), Value: valueOf(shown, 2),
 			ItemStyle: &opts.ItemStyle{Color: VerdictColor(v.Verdict)},
 			Label:     &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: string(v.Verdict), FontSize: 10}})
