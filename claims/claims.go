@@ -147,8 +147,8 @@ func (s *Service) Claims(ctx context.Context) ([]Entry, error) {
 
 // Evaluation is a claim judged at one data version: the verdict of every period
 // with the figures it rests on, the current verdict and since when, the summary
-// in words, the metric over every period (for sparklines and charts), the caveats
-// a reader must know, and its recorded verdict changes.
+// in words, the metric over every period (for sparklines and charts) and the
+// caveats a reader must know. Its recorded verdict changes are History's.
 type Evaluation struct {
 	Claim       indicators.Claim           `json:"claim"`
 	Origin      string                     `json:"origin"`

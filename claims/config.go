@@ -28,24 +28,24 @@ import (
 //	  - id: turkey-azerbaijan-under-5pct-trade
 //	    webhook: https://hooks.example.org/clout
 type ConfigClaim struct {
-	ID      string                 `yaml:"id"`
-	Text    string                 `yaml:"text"`
-	Said    indicators.ClaimSource `yaml:"said"`
-	Metric  ConfigMetric           `yaml:"metric"`
-	Test    string                 `yaml:"test"`
-	Margin  float64                `yaml:"margin"`
-	Periods string                 `yaml:"periods"`
-	Caveats []string               `yaml:"caveats"`
-	Webhook string                 `yaml:"webhook"`
+	ID      string                 `yaml:"id" json:"id,omitempty"`
+	Text    string                 `yaml:"text" json:"text,omitempty"`
+	Said    indicators.ClaimSource `yaml:"said" json:"said,omitempty"`
+	Metric  ConfigMetric           `yaml:"metric" json:"metric,omitempty"`
+	Test    string                 `yaml:"test" json:"test,omitempty"`
+	Margin  float64                `yaml:"margin" json:"margin,omitempty"`
+	Periods string                 `yaml:"periods" json:"periods,omitempty"`
+	Caveats []string               `yaml:"caveats" json:"caveats,omitempty"`
+	Webhook string                 `yaml:"webhook" json:"webhook,omitempty"`
 }
 
 // ConfigMetric is a config claim's metric: the chart, its parameters, the
 // figure read and its unit.
 type ConfigMetric struct {
-	Chart  string            `yaml:"chart"`
-	Params indicators.Params `yaml:"params"`
-	Figure string            `yaml:"figure"`
-	Unit   string            `yaml:"unit"`
+	Chart  string            `yaml:"chart" json:"chart,omitempty"`
+	Params indicators.Params `yaml:"params" json:"params,omitempty"`
+	Figure string            `yaml:"figure" json:"figure,omitempty"`
+	Unit   string            `yaml:"unit" json:"unit,omitempty"`
 }
 
 // webhookOnly reports whether the entry only attaches a webhook to a claim

@@ -171,7 +171,7 @@ func sparklineOf(ev claims.Evaluation) *sparkline {
 				continue
 			}
 		}
-		if shown(v.MetricPoint) != nil {
+		if option.ClaimFigure(v.MetricPoint) != nil {
 			vs = append(vs, v)
 		}
 	}
@@ -181,7 +181,7 @@ func sparklineOf(ev claims.Evaluation) *sparkline {
 	line := claimLineY(ev.Claim)
 	lo, hi := line, line
 	for _, v := range vs {
-		x := *shown(v.MetricPoint)
+		x := *option.ClaimFigure(v.MetricPoint)
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
 	if hi == lo {
@@ -195,16 +195,16 @@ func sparklineOf(ev claims.Evaluation) *sparkline {
 	sp := &sparkline{Width: w, Height: h}
 	var pts []string
 	for i, v := range vs {
-		x, y := xy(i, *shown(v.MetricPoint))
+		x, y := xy(i, *option.ClaimFigure(v.MetricPoint))
 		pts = append(pts, x+","+y)
 		sp.Dots = append(sp.Dots, sparkDot{X: x, Y: y, Color: option.VerdictColor(v.Verdict),
-			Title: fmt.Sprintf("%s: %s (%s)", v.Period, formatNumber(*shown(v.MetricPoint)), v.Verdict)})
+			Title: fmt.Sprintf("%s: %s (%s)", v.Period, formatNumber(*option.ClaimFigure(v.MetricPoint)), v.Verdict)})
 	}
 	sp.Points = strings.Join(pts, " ")
 	_, sp.LineY = xy(0, line)
 	first, last := vs[0], vs[len(vs)-1]
 	sp.Label = fmt.Sprintf("%s from %s (%s) to %s (%s), against %s", indicators.FigureLabel(ev.Claim.Metric.Figure),
-		first.Period, formatNumber(*shown(first.MetricPoint))+ev.Claim.Metric.Unit, last.Period, formatNumber(*shown(last.MetricPoint))+ev.Claim.Metric.Unit,
+		first.Period, formatNumber(*option.ClaimFigure(first.MetricPoint))+ev.Claim.Metric.Unit, last.Period, formatNumber(*option.ClaimFigure(last.MetricPoint))+ev.Claim.Metric.Unit,
 		ev.Claim.Test.Words(ev.Claim.Metric.Unit))
 	return sp
 }
@@ -215,21 +215,6 @@ func claimLineY(c indicators.Claim) float64 {
 		return -(c.Test.Threshold - c.Test.Tolerance)
 	}
 	return c.Test.Threshold
-}
-
-// shown is the figure a period is drawn at: the preferred figure, else the
-// middle of its range, else its bound.
-func shown(p indicators.MetricPoint) *float64 {
-	switch {
-	case p.Value != nil:
-		return p.Value
-	case p.Low != nil && p.High != nil:
-		m := (*p.Low + *p.High) / 2
-		return &m
-	case p.AtLeast != nil:
-		return p.AtLeast
-	}
-	return p.AtMost
 }
 
 // claimsIndex judges the claims for the overview (nil when claims are off or

@@ -203,3 +203,20 @@ func metricValue(tb testing.TB, c *testClient, id string) float64 {
 	json.Unmarshal(m[1], &v)
 	return v
 }
+
+// Scripts add a claim with the token and a JSON body written like a config claim.
+func TestAddClaimJSON(t *testing.T) {
+	_, c := seededClaimServer(t)
+	body := `{"id": "gdp-over-25", "text": "The bloc's GDP is over a quarter of Russia's", "said": {"title": "A report"},
+	  "metric": {"chart": "integration-gain", "params": {"measure": "gdp-ppp"}, "figure": "bloc-ratio", "unit": "%"},
+	  "test": ">25", "periods": "each year, from 2015"}`
+	res := c.do(http.MethodPost, "/claims", strings.NewReader(body), "Content-Type", "application/json", "Authorization", "Bearer "+testAdminToken)
+	if res.status != http.StatusCreated || !strings.Contains(string(res.body), `"page":"/claims/gdp-over-25"`) {
+		t.Fatalf("POST JSON: %d %s", res.status, res.body)
+	}
+	var one ClaimResponse
+	json.Unmarshal(c.do(http.MethodGet, "/api/claims/gdp-over-25", nil).body, &one)
+	if one.Origin != claims.OriginUser || one.Current.Verdict != indicators.VerdictHolds || one.Claim.Periods.From != indicators.Year(2015) {
+		t.Errorf("added claim judged %+v, origin %s", one.Current, one.Origin)
+	}
+}

@@ -84,7 +84,7 @@ func Claim(c indicators.Claim, vs []indicators.PeriodVerdict) (json.RawMessage, 
 	var lows, highs []opts.ScatterData
 	for _, v := range vs {
 		periods = append(periods, v.Period.String())
-		shown := shownValue(v.MetricPoint)
+		shown := ClaimFigure(v.MetricPoint)
 		if v.Verdict == indicators.VerdictUntestable {
 			shown = nil // a bound alone would look like a figure
 		}
@@ -127,9 +127,9 @@ func Claim(c indicators.Claim, vs []indicators.PeriodVerdict) (json.RawMessage, 
 	return b, nil
 }
 
-// shownValue is the figure a bar shows: the preferred figure, else the middle
-// of the range, else the bound.
-func shownValue(p indicators.MetricPoint) *float64 {
+// ClaimFigure is the figure a period is drawn at: the preferred figure, else
+// the middle of the range, else the bound.
+func ClaimFigure(p indicators.MetricPoint) *float64 {
 	switch {
 	case p.Value != nil:
 		return p.Value
