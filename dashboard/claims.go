@@ -135,9 +135,9 @@ func badgeOf(v indicators.Verdict) badge {
 func cardOf(ev claims.Evaluation) claimCard {
 	card := claimCard{Evaluation: ev, Link: claims.Path(ev.Claim.ID), Badge: badgeOf(ev.Current.Verdict), Sparkline: sparklineOf(ev)}
 	if !ev.Current.Since.IsZero() {
-		card.Since = ev.Current.Since.String()
+		card.Since = "since " + ev.Current.Since.String()
 		if ev.Current.Since != ev.Current.Period {
-			card.Since += "–" + ev.Current.Period.String()
+			card.Since += ", latest figures " + ev.Current.Period.String()
 		}
 	}
 	return card

@@ -99,7 +99,7 @@ func Claim(c indicators.Claim, vs []indicators.PeriodVerdict) (json.RawMessage, 
 	bar.SetGlobalOptions(
 		charts.WithGridOpts(opts.Grid{Top: "80", Bottom: "60", Left: "40", Right: "40", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 40, FontSize: 11}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: indicators.FigureLabel(c.Metric.Figure) + " (" + c.Metric.Unit + ")"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: c.Metric.Unit}), // the subtitle names the figure
 	)
 	bar.SetXAxis(periods)
 	var lines []opts.MarkLineNameYAxisItem
