@@ -74,11 +74,12 @@ func (s *Server) handleIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("page|index|%d", version)
+	cards, claimsKey := s.claimsIndex(ctx)
+	key := fmt.Sprintf("page|index|%d|%s", version, claimsKey)
 	if p, ok := s.responses.Get(key); ok {
 		return s.writePage(c, p)
 	}
-	data := pageData{Title: "Overview", Nav: s.nav(""), DataVersion: version}
+	data := pageData{Title: "Overview", Nav: s.nav(""), DataVersion: version, Claims: cards}
 	for _, h := range headlines {
 		ch, err := s.charts.Chart(h.id)
 		if err != nil {
