@@ -401,6 +401,20 @@ func (s *Service) Snapshot(ctx context.Context, cc *Computed, f export.Format, i
 	return out, nil
 }
 
+// SnapshotOf renders a result that is not one of the catalogue's charts (a
+// claim's verdicts) with its option, in format f; it is not kept.
+func (s *Service) SnapshotOf(ctx context.Context, res *indicators.Result, opt json.RawMessage, path string, f export.Format, img export.Image) (Snapshot, error) {
+	if s.exporter == nil {
+		return Snapshot{}, indicators.Errorf(indicators.ENOTFOUND, "snapshots are not available on this server")
+	}
+	var buf bytes.Buffer
+	snap := export.Snapshot{Result: res, Option: opt, Permalink: s.Absolute(path), Time: s.now()}
+	if err := s.exporter.Write(ctx, &buf, f, snap, img); err != nil {
+		return Snapshot{}, err
+	}
+	return Snapshot{ContentType: f.ContentType(), FileName: export.FileName(res, f), Body: buf.Bytes()}, nil
+}
+
 // ComputeByID reads a request from a chart id, its parameters (strictly: an
 // unknown one is EINVALID) and a pinned data version (0: current), and computes it.
 // It is the path of the CLI and the jobs.

@@ -74,11 +74,12 @@ func (s *Server) handleIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("page|index|%d", version)
+	cards, claimsKey := s.claimsIndex(ctx)
+	key := fmt.Sprintf("page|index|%d|%s", version, claimsKey)
 	if p, ok := s.responses.Get(key); ok {
 		return s.writePage(c, p)
 	}
-	data := pageData{Title: "Overview", Nav: s.nav(""), DataVersion: version}
+	data := pageData{Title: "Overview", Nav: s.nav(""), DataVersion: version, Claims: cards}
 	for _, h := range headlines {
 		ch, err := s.charts.Chart(h.id)
 		if err != nil {
@@ -199,6 +200,20 @@ func (s *Server) view(cc *chart.Computed) *chartView {
 		}
 	}
 	return v
+}
+
+// withQuery joins a path and query parts, skipping empty ones.
+func withQuery(path string, parts ...string) string {
+	var q []string
+	for _, p := range parts {
+		if p != "" {
+			q = append(q, p)
+		}
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + strings.Join(q, "&")
 }
 
 // control is one form control of a chart page.

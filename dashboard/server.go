@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/clout-dev/clout/chart"
+	"github.com/clout-dev/clout/claims"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -89,6 +90,10 @@ type Deps struct {
 	// Jobs lists and runs the scheduled jobs (jobs.go); nil: /jobs says
 	// none are configured. Server.SetJobs sets it after New.
 	Jobs JobRunner
+	// Claims judges the claims (claims.go); nil builds one over Store with the
+	// built-in claims when Store keeps claims (claims.Store), else the claim
+	// pages are off.
+	Claims *claims.Service
 }
 
 // Server is the dashboard: an Echo instance with Clout's routes, templates, asset
@@ -107,6 +112,9 @@ type Server struct {
 	// responses keeps rendered pages and API bodies; keys carry the data version.
 	responses *lru.Cache[string, *cachedPage]
 	facets    facetCache
+	claims    *claims.Service
+	// rejudging tracks the background re-judging started by DataChanged.
+	rejudging sync.WaitGroup
 	data      *dataState // auth, sessions and staged uploads (auth.go, upload.go)
 
 	jobsSet atomic.Pointer[jobsRef] // the scheduler set by SetJobs (jobs.go)
@@ -156,6 +164,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("dashboard: templates: %w", err)
 	}
 	s.metrics.registerDataVersion(s.currentVersionForMetrics)
+	if s.claims, err = claimsService(deps); err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	if s.claims != nil {
+		s.metrics.Registry.MustRegister(claims.NewCollector(s.claims))
+	}
 	s.data = newDataState(cfg, deps)
 	s.echo = s.newEcho()
 	return s, nil
@@ -177,6 +191,7 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 // Metrics().Imports.
 func (s *Server) DataChanged() {
 	s.charts.DataChanged()
+	s.claimsChanged()
 }
 
 // Serve serves on ln until ctx ends or Shutdown is called.
@@ -215,6 +230,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	srv := s.server
 	s.mu.Unlock()
+	defer s.rejudging.Wait()
 	if srv == nil {
 		return nil
 	}
@@ -257,6 +273,9 @@ func (s *Server) routes(e *echo.Echo) {
 	}
 	s.registerDataRoutes(e, read)
 	s.registerJobRoutes(e, read)
+	if s.claims != nil {
+		s.registerClaimRoutes(e, read)
+	}
 }
 
 // readGuards returns the middleware that protects reading. It is empty for a

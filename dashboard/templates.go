@@ -153,6 +153,7 @@ type pageData struct {
 
 	View   *chartView   // chart and embed pages
 	Charts []*chartView // index
+	Claims []claimCard  // index: the claims lead
 	Failed []failedChart
 
 	Status     int // error page
@@ -170,6 +171,9 @@ type failedChart struct{ Title, Message string }
 // nav returns the navigation with current marked.
 func (s *Server) nav(current string) []navItem {
 	items := []navItem{{URL: "/", Label: "Overview", Current: current == ""}}
+	if s.claims != nil {
+		items = append(items, navItem{URL: "/claims", Label: "Claims", Current: current == "claims"})
+	}
 	for _, c := range s.charts.Charts() {
 		items = append(items, navItem{URL: "/charts/" + c.ID(), Label: c.Title(), Current: current == c.ID()})
 	}

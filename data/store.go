@@ -11,9 +11,11 @@ import (
 )
 
 // Store is everything Clout keeps: the datasets (indicators.Store), the job run
-// history and a small key/value table of settings.
+// history, a small key/value table of settings and the claims' verdict history.
 type Store interface {
 	indicators.Store
+	// ClaimStore keeps the claims' judgings, verdict changes and user claims.
+	indicators.ClaimStore
 	// RecordJobRun stores a new run of a job and returns its id.
 	RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, error)
 	// UpdateJobRun overwrites the run with r.ID; ENOTFOUND if there is none.

@@ -139,7 +139,20 @@ func TestTradeShareOption(t *testing.T) {
 		t.Errorf("highlighted %v, want only the selected partners and their sum", highlighted)
 	}
 	if got, want := len(over.Data), len(d.Over); got != want {
-		t.Errorf("combined share over time has %d points, want %d", got, want)
+		t.Fatalf("combined share over time has %d points, want %d", got, want)
+	}
+	gaps := 0
+	for i, c := range d.Over {
+		isGap := decodeItem(t, over.Data[i]).Value == "-"
+		if len(c.Missing) > 0 != isGap {
+			t.Errorf("%d: missing partners %v, drawn as gap %t (%s)", c.Year, c.Missing, isGap, over.Data[i])
+		}
+		if isGap {
+			gaps++
+		}
+	}
+	if gaps == 0 {
+		t.Error("the seed's 2025 (no Turkey figure) should be a gap in the combined line")
 	}
 }
 

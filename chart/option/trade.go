@@ -100,9 +100,15 @@ func overYears(d *indicators.TradeShareResult) []string {
 	return ys
 }
 
+// overData is the combined share per year; a year where a selected partner has
+// no figures is a gap, since its share would count that partner's trade as zero.
 func overData(d *indicators.TradeShareResult) []opts.LineData {
 	data := make([]opts.LineData, len(d.Over))
 	for i, c := range d.Over {
+		if len(c.Missing) > 0 {
+			data[i] = opts.LineData{Value: valueOf(nil, 2)}
+			continue
+		}
 		data[i] = opts.LineData{Value: valueOf(c.Share, 2)}
 	}
 	return data

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/clout-dev/clout/chart"
+	"github.com/clout-dev/clout/claims"
 	"github.com/clout-dev/clout/data"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/data/seed"
@@ -29,6 +30,8 @@ type app struct {
 	exporter *onceExporter
 	// charts computes and renders charts for every command and the server.
 	charts *chart.Service
+	// claims judges the claims for every command and the server.
+	claims *claims.Service
 }
 
 // openApp opens the configured store and imports the embedded seed into an empty one.
@@ -48,13 +51,30 @@ func openApp(ctx context.Context, env *Env, cfg Config) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	if a.claims, err = claims.New(cfg.Claims, claims.Deps{Charts: a.charts, Store: st, Logger: log}); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
-// Close closes the renderer, if one was built, and the store.
+// Close stops webhook retries, closes the renderer, if one was built, and the store.
 func (a *app) Close() error {
+	a.claims.Close()
 	a.exporter.close()
 	return a.store.Close()
+}
+
+// rejudge judges the claims at the current data version, recording verdict
+// changes and posting them to webhooks (waiting for the posts), after a write
+// of this process or before one, so that a first judging is the baseline the
+// write is compared with.
+func (a *app) rejudge(ctx context.Context) ([]indicators.ClaimChange, error) {
+	a.charts.DataChanged()
+	a.claims.DataChanged()
+	changes, err := a.claims.Rejudge(ctx)
+	a.claims.Wait()
+	return changes, err
 }
 
 // onceExporter builds the export renderer (compiling ECharts takes most of a

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"github.com/clout-dev/clout/claims"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -30,7 +31,9 @@ type Config struct {
 	AdminToken string        `yaml:"admin_token"`
 	Limits     LimitsConfig  `yaml:"limits"`
 	Shutdown   time.Duration `yaml:"shutdown_timeout"`
-	Path       string        `yaml:"-"` // the config file read, if any
+	// Claims are the claims: list, checked when the file is read (claims.ParseConfig).
+	Claims claims.Config `yaml:"-"`
+	Path   string        `yaml:"-"` // the config file read, if any
 }
 
 // LimitsConfig bounds what an import accepts: uploads, `clout import` and import jobs.
@@ -84,6 +87,7 @@ func (c commonFlags) load(env *Env) (Config, error) {
 		var fileCfg struct {
 			Config `yaml:",inline"`
 			Jobs   yaml.Node `yaml:"jobs"`
+			Claims yaml.Node `yaml:"claims"`
 		}
 		fileCfg.Config = cfg
 		dec := yaml.NewDecoder(bytes.NewReader(b))
@@ -93,6 +97,9 @@ func (c commonFlags) load(env *Env) (Config, error) {
 		}
 		cfg = fileCfg.Config
 		cfg.Path = path
+		if cfg.Claims, err = claims.ParseConfig(&fileCfg.Claims); err != nil {
+			return cfg, indicators.Errorf(indicators.EINVALID, "config %s: %s", path, indicators.ErrorMessage(err))
+		}
 	}
 	cfg.DB = firstNonEmpty(*c.db, env.Getenv("CLOUT_DB"), cfg.DB)
 	cfg.Addr = firstNonEmpty(env.Getenv("CLOUT_ADDR"), cfg.Addr)

@@ -85,12 +85,20 @@ func runDatasets(ctx context.Context, env *Env, args []string) error {
 			}
 		})
 	default:
+		if _, err := app.rejudge(ctx); err != nil {
+			return err
+		}
 		v, err := app.store.Rollback(ctx, fs.Arg(1), version, "cli")
+		if err != nil {
+			return err
+		}
+		changes, err := app.rejudge(ctx)
 		if err != nil {
 			return err
 		}
 		return out(v, func() {
 			fmt.Fprintf(env.Stdout, "%s: version %d restores version %d (data version %d)\n", v.Dataset, v.Number, version, v.DataVersion)
+			printChanges(env.Stdout, changes)
 		})
 	}
 }

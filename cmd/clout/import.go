@@ -42,6 +42,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.Close()
+	if !*dryRun {
+		if _, err := app.rejudge(ctx); err != nil {
+			return err
+		}
+	}
 	var failed error
 	for _, path := range fset.Args() {
 		data, err := os.ReadFile(path)
@@ -74,6 +79,15 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		}
 		if err != nil {
 			failed = err
+		}
+	}
+	if !*dryRun {
+		changes, err := app.rejudge(ctx)
+		if err != nil {
+			return err
+		}
+		if !*asJSON {
+			printChanges(env.Stdout, changes)
 		}
 	}
 	return failed

@@ -31,11 +31,18 @@ Usage:
   clout datasets [--db ...] [list | show NAME | rollback NAME VERSION]
   clout jobs     [--config ...] [list | run NAME]
   clout token    [--db ...] reset
+  clout claims   [--db ...] [--config ...] [list | show ID | check] [--json]
   clout version
 
 Environment: CLOUT_DB, CLOUT_ADDR, CLOUT_CONFIG, CLOUT_ADMIN_TOKEN stand in for the flags.
 Run 'clout COMMAND --help' for a command's flags.
 `
+
+// exitStatus is an outcome that is no error but has its own exit status (clout
+// claims check: 3 when a verdict changed); its output has been printed.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // errUsage marks a bad invocation (exit status 2); the message has been printed.
 var errUsage = errors.New("usage")
@@ -72,6 +79,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		"datasets": runDatasets,
 		"jobs":     runJobs,
 		"token":    runToken,
+		"claims":   runClaims,
 		"version":  runVersion,
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
@@ -94,6 +102,10 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return 2
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	}
+	var exit exitStatus
+	if errors.As(err, &exit) {
+		return int(exit)
 	}
 	fmt.Fprintf(env.Stderr, "clout %s: %s\n", args[0], oneLine(err))
 	for _, d := range indicators.ErrorDetails(err) {

@@ -79,10 +79,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Logger:   log,
 		Importer: uploadImporter{app},
 		Charts:   app.charts,
+		Claims:   app.claims,
 	})
 	if err != nil {
 		return err
 	}
+	srv.DataChanged() // judge the claims now: the baseline later changes are compared with
 	sched, err := newScheduler(app, jc, srv.DataChanged, srv.Metrics().Registry)
 	if err != nil {
 		return err

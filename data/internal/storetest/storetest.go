@@ -67,6 +67,8 @@ func Run(t *testing.T, b Backend) {
 		{"StagedUploads", testStagedUploads},
 		{"StagedUploads/oneTakeAcrossStores", testStagedUploads_oneTakeAcrossStores},
 		{"SaveVersion/onlyIfEmptySeedsOnce", testSaveVersion_onlyIfEmptySeedsOnce},
+		{"Claims/judgingsRecordChangesOnce", testClaims_judgingsRecordChangesOnce},
+		{"Claims/userClaims", testClaims_userClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, b) })
