@@ -264,7 +264,7 @@ type claimRow struct {
 	Badge   badge
 	Split   bool
 	Flags   string
-	Sources string
+	Sources []string
 	Reason  string
 }
 
@@ -315,7 +315,7 @@ func verdictOrNone(v indicators.Verdict) string {
 
 func rowOf(v indicators.PeriodVerdict, unit string) claimRow {
 	r := claimRow{Period: v.Period.String(), Badge: badgeOf(v.Verdict), Split: v.Split, Reason: v.Reason,
-		Sources: strings.Join(v.Sources, "; "), Value: "no figure", Range: "—"}
+		Sources: v.Sources, Value: "no figure", Range: "—"}
 	if v.Value != nil {
 		r.Value = formatNumber(*v.Value) + unit
 	}

@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -164,8 +165,12 @@ func presentWords(v Verdict) string {
 	return string(v)
 }
 
-// maxMissingWords bounds the missing inputs a summary names.
-const maxMissingWords = 4
+// maxMissingWords bounds the missing inputs a summary names, and
+// maxUntestableNamed the untestable periods it lists one by one.
+const (
+	maxMissingWords    = 4
+	maxUntestableNamed = 4
+)
 
 // untestableWords: "untestable 2025 (missing: Turkey–Russia turnover)",
 // "untestable 2024-10, 2025-10 (only a bound)".
@@ -191,6 +196,11 @@ func untestableWords(g []PeriodVerdict) string {
 	}
 	if len(why) == 0 {
 		return "untestable " + periodRuns(ps) + " (no figures)"
+	}
+	if runs := periodRuns(ps); strings.Count(runs, ", ")+1 > maxUntestableNamed {
+		// Many gaps (months without a figure a year earlier) would drown the
+		// verdict; the table of periods names each one and what it lacks.
+		return fmt.Sprintf("untestable in %d %ss with figures missing", len(ps), freqNoun(ps[0].Freq))
 	}
 	missing := slices.DeleteFunc(slices.Clone(why), func(s string) bool { return s == "only a bound" })
 	bounded := len(missing) < len(why)

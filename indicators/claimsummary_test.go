@@ -269,3 +269,21 @@ func TestSummarize_manyMissing(t *testing.T) {
 		t.Errorf("Summarize = %q, want it to end %q", got, want)
 	}
 }
+
+// Many separate untestable periods are counted, not listed: the table names them.
+func TestSummarize_manyUntestableRuns(t *testing.T) {
+	c := indicators.BuiltinClaims()[0]
+	var ps []indicators.MetricPoint
+	four := 4.0
+	for y := 2010; y < 2020; y++ {
+		if y%2 == 0 {
+			ps = append(ps, indicators.MetricPoint{Period: indicators.Year(y), Missing: []string{fmt.Sprintf("figure %d", y)}})
+		} else {
+			ps = append(ps, indicators.MetricPoint{Period: indicators.Year(y), Value: &four})
+		}
+	}
+	got := indicators.Summarize(c, indicators.Judge(c, ps))
+	if want := "untestable in 5 years with figures missing"; !strings.HasSuffix(got, want) {
+		t.Errorf("Summarize = %q, want it to end %q", got, want)
+	}
+}

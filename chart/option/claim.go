@@ -78,7 +78,9 @@ func figureText(p indicators.MetricPoint, unit string) string {
 // by verdict, the range across sources as marks above and below, and the
 // claim's line (and its tolerance band) as mark lines.
 func Claim(c indicators.Claim, vs []indicators.PeriodVerdict) (json.RawMessage, error) {
-	res := &indicators.Result{Chart: "claim-" + c.ID, Title: c.Text, Subtitle: "Test: " + c.Test.Words(c.Metric.Unit) + " · " + indicators.FigureLabel(c.Metric.Figure)}
+	// The claim's text heads the page and the export; inside the chart a short
+	// title fits at every width.
+	res := &indicators.Result{Chart: "claim-" + c.ID, Title: "Verdict per period", Subtitle: "Test: " + c.Test.Words(c.Metric.Unit) + " · " + indicators.FigureLabel(c.Metric.Figure)}
 	var periods []string
 	var bars []opts.BarData
 	var lows, highs []opts.ScatterData
