@@ -496,6 +496,10 @@ func (r *run) aggregateNoun() string {
 			return "World Bank aggregates"
 		case "dots", "imfreport":
 			return "IMF area aggregates"
+		case "oecd":
+			return "IEA/OECD aggregates"
+		case "comtrade":
+			return "UN Comtrade special areas"
 		}
 	}
 	return "aggregates (regions, groups)"
