@@ -23,7 +23,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	format := fset.String("format", "auto", "layout: auto|tidy|wide|worldbank|databank|dots|imfreport|comtrade|oecd")
 	dryRun := fset.Bool("dry-run", false, "validate and report without storing")
 	asJSON := fset.Bool("json", false, "print the import report as JSON")
-	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum commodity rows instead of rejecting them")
+	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum the HS chapters into total goods (only a file with every chapter, AG2)")
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "Usage: clout import [--db ...] [--dataset NAME] [--format auto|...] [--dry-run] [--json] FILE...")
 		fset.PrintDefaults()

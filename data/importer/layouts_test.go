@@ -232,21 +232,6 @@ func TestLayouts(t *testing.T) {
 			},
 		},
 		{
-			name: "UN Comtrade+ commodities summed on request", file: "comtrade_hs.csv", layout: "comtrade", sum: true, observations: 2,
-			data: func(testing.TB) []byte {
-				return csvText(
-					"refYear,flowCode,reporterISO,partnerISO,cmdCode,primaryValue",
-					"2019,X,RUS,TUR,27,1000", "2019,X,RUS,TUR,84,250.5",
-					"2019,M,RUS,TUR,84,10", "2019,M,RUS,TUR,TOTAL,99",
-				)
-			},
-			obs: []want{
-				{k: key("TXG_FOB_USD", "RUS", "TUR", "2019"), v: 1250.5},
-				{k: key("TMG_CIF_USD", "RUS", "TUR", "2019"), v: 99},
-			},
-			warnings: []string{"1 observations summed over commodities", "1 commodity sums not used"},
-		},
-		{
 			name: "IEA gas imports by origin, CSVY front matter", file: "iea_gas.csv", layout: "oecd", observations: 2, missing: 1,
 			data: func(testing.TB) []byte {
 				return csvText("---", "name: natural gas imports", "source: IEA Natural Gas Information", "---",
