@@ -20,7 +20,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fset := newFlagSet("import", env)
 	common := addCommonFlags(fset)
 	dataset := fset.String("dataset", "", "dataset name (default: the file name without extension)")
-	format := fset.String("format", "auto", "layout: auto|tidy|wide|worldbank|databank|dots|imfreport|comtrade|oecd")
+	format := fset.String("format", "auto", "layout: auto|"+strings.Join(importer.Formats(), "|"))
 	dryRun := fset.Bool("dry-run", false, "validate and report without storing")
 	asJSON := fset.Bool("json", false, "print the import report as JSON")
 	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum the HS chapters into total goods (only a file with every chapter, AG2)")
