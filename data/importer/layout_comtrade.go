@@ -36,7 +36,7 @@ func detectComtrade(h *header) (int, mapper) {
 		par: h.find("partner iso", "partneriso"), parName: h.find("partner", "partnerdesc"),
 		parCode: h.find("partner code", "partnercode"),
 		cmd:     h.find("commodity code", "cmdcode"), val: h.find("trade value (us$)", "primaryvalue", "trade value"),
-		class:   h.find("classification", "classificationcode"),
+		class: h.find("classification", "classificationcode"),
 	}
 	if m.flow < 0 || m.val < 0 || (m.rep < 0 && m.repName < 0) || (m.par < 0 && m.parName < 0 && m.parCode < 0) || (m.per < 0 && m.year < 0) {
 		return 0, nil
