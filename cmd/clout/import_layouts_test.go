@@ -88,3 +88,42 @@ func hasWarning(rep indicators.ImportReport, msg string) bool {
 	}
 	return false
 }
+
+// TestOWIDExportImportRoundTrip exports a chart of the seed as OWID CSV with the
+// CLI, imports the file into another database and checks the chart there shows
+// the same numbers.
+func TestOWIDExportImportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "series.owid.csv")
+	seed, fresh := filepath.Join(dir, "seed.db"), filepath.Join(dir, "fresh.db")
+	params := []string{"--param", "indicator=SP.POP.TOTL", "--param", "countries=ARM,KAZ"}
+	if code, _, errOut := cli(t, seed, append([]string{"export", "series", "--format", "owid-csv", "--out", out}, params...)...); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	exported, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(exported), "Entity,Code,Year,SP.POP.TOTL\n") {
+		t.Fatalf("not an OWID CSV:\n%s", exported)
+	}
+	code, stdout, errOut := cli(t, fresh, "import", "--dataset", "owid-roundtrip", "--json", out)
+	if code != 0 {
+		t.Fatalf("import: exit %d: %s %s", code, stdout, errOut)
+	}
+	var rep indicators.ImportReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Count(strings.TrimSpace(string(exported)), "\n")
+	if rep.Layout != "owid" || rep.Observations+rep.Missing != rows {
+		t.Errorf("report: layout %s, %d observations + %d missing; want owid and the %d rows", rep.Layout, rep.Observations, rep.Missing, rows)
+	}
+	again := filepath.Join(dir, "again.owid.csv")
+	if code, _, errOut := cli(t, fresh, append([]string{"export", "series", "--format", "owid.csv", "--out", again}, params...)...); code != 0 {
+		t.Fatalf("export again: exit %d: %s", code, errOut)
+	}
+	if b, _ := os.ReadFile(again); string(b) != string(exported) {
+		t.Errorf("the chart after the round trip differs:\n%s\nwant:\n%s", b, exported)
+	}
+}

@@ -39,6 +39,7 @@ var registry = []*layout{
 	{name: "oecd", aliases: []string{"iea", "oecd.stat", "oecdstat"}, detect: detectOECD},
 	{name: "imfreport", aliases: []string{"imf-report", "imf-portal"}, detect: detectIMFReport},
 	{name: "tidy", aliases: []string{"long", "template"}, detect: detectTidy},
+	{name: "owid", aliases: []string{"our-world-in-data", "grapher"}, detect: detectOWID},
 	{name: "series", aliases: []string{"country-year-value", "datapackage"}, detect: detectSeries},
 	{name: "wide", aliases: nil, detect: detectWide},
 }
