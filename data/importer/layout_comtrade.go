@@ -21,6 +21,7 @@ type comtradeMapper struct {
 	totals                                                                map[indicators.Key]bool
 	chapters                                                              map[string]bool // HS chapters (AG2) seen, to prove a sum is total goods
 	cmds                                                                  map[string]bool // other commodity codes seen
+	single                                                                string          // the warning of commodity-specific codes
 }
 
 type commoditySum struct {
@@ -96,7 +97,10 @@ func (m *comtradeMapper) mapRow(r *run, row []string, n int) bool {
 	}
 	if !m.sum {
 		o.Indicator = r.str(o.Indicator + "." + m.classPrefix(row) + cmd)
-		r.count(n, m.cmd, "%d observations of single commodities stored under commodity codes (e.g. TXG_FOB_USD.HS1007), not as total goods")
+		if m.single == "" { // one warning, naming the first code as the example
+			m.single = "%d observations of single commodities stored under commodity codes (" + o.Indicator + "...), not as total goods"
+		}
+		r.count(n, m.cmd, m.single)
 		r.emit(o, n, m.val)
 		return true
 	}

@@ -76,7 +76,7 @@ func TestComtradeLayouts(t *testing.T) {
 				{k: key("TXG_FOB_USD.HS1001", "RUS", "TUR", "2021"), v: 2.1e9, unit: "US$"},
 				{k: key("TXG_FOB_USD.HS1001", "RUS", "EGY", "2021"), v: 1.8e9},
 			},
-			warnings: []string{"2 observations of single commodities stored under commodity codes"},
+			warnings: []string{"2 observations of single commodities stored under commodity codes (TXG_FOB_USD.HS1001...)"},
 		},
 		{
 			name: "every HS chapter summed on request", file: "comtrade_ag2.csv", layout: "comtrade", sum: true, observations: 2,

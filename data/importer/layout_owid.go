@@ -17,6 +17,7 @@ type owidMapper struct {
 	entity, code, year int
 	cols               []owidColumn
 	entities           map[string]owidEntity
+	skipped            string // the warning of skipped regions
 }
 
 type owidColumn struct {
@@ -100,7 +101,10 @@ func (m *owidMapper) mapRow(r *run, row []string, n int) bool {
 		return true
 	}
 	if o.Country == "" {
-		r.count(n, m.entity, "%d rows of OWID regions and groups without an ISO code (e.g. Asia) skipped")
+		if m.skipped == "" { // one warning, naming the first region as the example
+			m.skipped = "%d rows of OWID regions and groups without an ISO code (" + strings.ReplaceAll(name, "%", "%%") + "...) skipped"
+		}
+		r.count(n, m.entity, m.skipped)
 		return false
 	}
 	if o.Period, ok = r.period(cell(row, m.year), n, m.year); !ok {

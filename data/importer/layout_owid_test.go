@@ -25,7 +25,7 @@ func TestOWIDLayout(t *testing.T) {
 				{k: key("OWID.POPULATION", "WLD", "", "2020"), v: 7820206000},
 			},
 			warnings: []string{`2 columns named by a title are stored under codes made from it: "Population (historical estimates)" → OWID.POPULATION`,
-				"2 rows of OWID regions and groups without an ISO code (e.g. Asia) skipped"},
+				"2 rows of OWID regions and groups without an ISO code (Asia...) skipped"},
 		},
 		{
 			name: "Clout's own OWID export, indicator code as the column", file: "series.owid.csv", layout: "owid", observations: 2,

@@ -32,7 +32,7 @@ func (m *seriesMapper) start(r *run, headerRow int) {
 	code, from := seriesIndicator(r.req)
 	switch {
 	case code == "":
-		r.errorf(headerRow, m.val, "which indicator are these values? the file has no indicator column and its name %q names none: give --indicator CODE (indicator= in the API and upload form) or name the file after the indicator (sp.pop.totl.csv)", displayName(r.req.FileName))
+		r.errorf(headerRow, m.val, "which indicator are these values? the file has no indicator column and its name %q names none: give --indicator CODE (indicator= in the API) or name the file after the indicator (sp.pop.totl.csv)", displayName(r.req.FileName))
 	case !isIndicatorCode(code):
 		r.errorf(headerRow, m.val, "%q is not an indicator code (letters, digits, '.', '_', '-'; e.g. SP.POP.TOTL)", code)
 	default:
