@@ -14,6 +14,9 @@ type ImportRequest struct {
 	Format   string // auto | tidy | wide | worldbank | databank | dots | comtrade | oecd
 	DryRun   bool
 	Who      string
+	// Indicator is the indicator of a file whose rows do not name one (Country,
+	// Year, Value); the form field indicator=.
+	Indicator string
 }
 
 // Importer imports an uploaded file; data/importer provides it, wired by cmd/clout.

@@ -405,6 +405,8 @@ func TestSnapshots(t *testing.T) {
 			want: []string{`href="/charts/trade-share/snapshot.png?year=2019"`, `href="/charts/trade-share/snapshot.xlsx?year=2019"`}},
 		{name: "svg", url: "/charts/trade-share/snapshot.svg?year=2019&width=800&height=500", status: 200, want: []string{"<svg", "Turkey"}},
 		{name: "csv", url: "/charts/gas-exports/snapshot.csv", status: 200, want: []string{"Turkey"}},
+		{name: "owid csv", url: "/charts/series/snapshot.owid.csv?indicator=SP.POP.TOTL&countries=ARM", status: 200,
+			want: []string{"Entity,Code,Year,SP.POP.TOTL\n", "Armenia,ARM,2019,"}},
 		{name: "json", url: "/charts/integration-gain/snapshot.json", status: 200, want: []string{`"option"`}},
 		{name: "png", url: "/charts/trade-share/snapshot.png?width=400&height=300", status: 200, want: []string{"\x89PNG"}},
 		{name: "unknown format", url: "/charts/trade-share/snapshot.gif", status: 404, want: []string{"png, svg"}},

@@ -12,7 +12,7 @@ import (
 
 // snapshotFormats are the export formats of GET /charts/:id/snapshot.:format.
 var snapshotFormats = []struct{ ext, label string }{
-	{"png", "PNG"}, {"svg", "SVG"}, {"csv", "CSV"}, {"xlsx", "Excel"}, {"html", "HTML"}, {"json", "JSON"},
+	{"png", "PNG"}, {"svg", "SVG"}, {"csv", "CSV"}, {"xlsx", "Excel"}, {"html", "HTML"}, {"json", "JSON"}, {"owid.csv", "OWID CSV"},
 }
 
 func (s *Server) registerSnapshotRoutes(g *echo.Group) {
@@ -32,7 +32,7 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 		known = known || f.ext == format
 	}
 	if !known {
-		return indicators.Errorf(indicators.ENOTFOUND, "no snapshot format %q (png, svg, csv, xlsx, html, json)", format)
+		return indicators.Errorf(indicators.ENOTFOUND, "no snapshot format %q (png, svg, csv, xlsx, html, json, owid.csv)", format)
 	}
 	f, err := export.ParseFormat(format)
 	if err != nil {

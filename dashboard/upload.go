@@ -218,9 +218,10 @@ func (s *Server) readUploadForm(c echo.Context, p *principal) (uploadForm, error
 	form := r.MultipartForm
 	f := uploadForm{
 		req: ImportRequest{
-			Dataset: strings.TrimSpace(formValue(form, "dataset")),
-			Format:  strings.TrimSpace(formValue(form, "format")),
-			Who:     p.Who,
+			Dataset:   strings.TrimSpace(formValue(form, "dataset")),
+			Format:    strings.TrimSpace(formValue(form, "format")),
+			Who:       p.Who,
+			Indicator: strings.TrimSpace(formValue(form, "indicator")),
 		},
 		stage: formValue(form, "stage"),
 	}

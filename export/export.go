@@ -27,10 +27,13 @@ const (
 	XLSX Format = "xlsx"
 	HTML Format = "html"
 	JSON Format = "json"
+	// OWID is Our World in Data's grapher CSV (Entity, Code, Year, values),
+	// named so that the snapshot URL ends in .owid.csv.
+	OWID Format = "owid.csv"
 )
 
 // Formats lists every format.
-func Formats() []Format { return []Format{PNG, SVG, CSV, XLSX, HTML, JSON} }
+func Formats() []Format { return []Format{PNG, SVG, CSV, XLSX, HTML, JSON, OWID} }
 
 // contentTypes is read-only.
 var contentTypes = map[Format]string{
@@ -40,13 +43,17 @@ var contentTypes = map[Format]string{
 	XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	HTML: "text/html; charset=utf-8",
 	JSON: "application/json",
+	OWID: "text/csv; charset=utf-8",
 }
 
 // ParseFormat returns the format named s; an unknown name is EINVALID.
 func ParseFormat(s string) (Format, error) {
 	f := Format(strings.ToLower(strings.TrimPrefix(s, ".")))
+	if f == "owid-csv" || f == "owid" {
+		f = OWID
+	}
 	if _, ok := contentTypes[f]; !ok {
-		return "", indicators.Errorf(indicators.EINVALID, "format: %q is not one of png, svg, csv, xlsx, html, json", s)
+		return "", indicators.Errorf(indicators.EINVALID, "format: %q is not one of png, svg, csv, xlsx, html, json, owid.csv", s)
 	}
 	return f, nil
 }
@@ -110,6 +117,8 @@ func (e *Exporter) Write(ctx context.Context, w io.Writer, f Format, s Snapshot,
 		err = e.writeHTML(w, s, img)
 	case JSON:
 		err = writeJSON(w, s)
+	case OWID:
+		err = writeOWID(w, s)
 	default:
 		_, err = ParseFormat(string(f))
 	}

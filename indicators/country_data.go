@@ -281,4 +281,18 @@ var aggregates = []struct {
 	{"XFN", "Africa not specified", nil},
 	{"XWN", "Western Hemisphere not specified", nil},
 	{"XMN", "Middle East and Central Asia not specified", nil},
+
+	// IEA/OECD and UN Comtrade areas (Clout codes). The agencies' own codes
+	// (IEATOT, OTO, EU2, X1...) mean something else elsewhere, so the importer maps
+	// them per layout rather than teaching them to every lookup here.
+	{"XIE", "IEA total", nil},
+	{"XOT", "OECD total", nil},
+	{"XOM", "OECD Americas", nil},
+	{"XOP", "OECD Asia Oceania", nil},
+	{"XOE", "OECD Europe", nil},
+	{"XNO", "Non-OECD total", nil},
+	{"XE8", "European Union (28 members)", []string{"EU-28", "European Union (28)"}},
+	{"XOO", "Other countries and areas not elsewhere specified", []string{"Others n.e.s."}},
+	{"XBK", "Bunkers", nil},
+	{"XFZ", "Free zones", nil},
 }

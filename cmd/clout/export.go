@@ -17,7 +17,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	common := addCommonFlags(fs)
 	params := paramFlags{}
 	fs.Var(params, "param", "chart parameter k=v (repeatable)")
-	format := fs.String("format", "", "png|svg|csv|xlsx|html|json (default: from --out's extension, else png)")
+	format := fs.String("format", "", "png|svg|csv|xlsx|html|json|owid.csv (default: from --out's extension, else png)")
 	out := fs.String("out", "", "file to write (default: a name from the chart, parameters and data version; - for stdout)")
 	width := fs.Int("width", 1200, "image width in px (200–4000)")
 	height := fs.Int("height", 675, "image height in px (200–4000)")
@@ -25,7 +25,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	theme := fs.String("theme", "light", "light|dark")
 	asOf := fs.Int64("v", 0, "export the data as of this data version (0 = current)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: clout export [--db ...] ID --format png|svg|csv|xlsx|html|json [--param k=v ...] [--out FILE]")
+		fmt.Fprintln(fs.Output(), "Usage: clout export [--db ...] ID --format png|svg|csv|xlsx|html|json|owid.csv [--param k=v ...] [--out FILE]")
 		fs.PrintDefaults()
 	}
 	if err := parseInterspersed(fs, args); err != nil {
@@ -33,6 +33,9 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	}
 	if fs.NArg() != 1 {
 		return usageError(fs, "need exactly one chart id")
+	}
+	if *format == "" && strings.HasSuffix(strings.ToLower(*out), ".owid.csv") {
+		*format = string(export.OWID) // its extension alone would say plain csv
 	}
 	if *format == "" {
 		*format = strings.TrimPrefix(filepath.Ext(*out), ".")

@@ -20,10 +20,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fset := newFlagSet("import", env)
 	common := addCommonFlags(fset)
 	dataset := fset.String("dataset", "", "dataset name (default: the file name without extension)")
-	format := fset.String("format", "auto", "layout: auto|tidy|wide|worldbank|databank|dots|imfreport|comtrade|oecd")
+	format := fset.String("format", "auto", "layout: auto|"+strings.Join(importer.Formats(), "|"))
 	dryRun := fset.Bool("dry-run", false, "validate and report without storing")
 	asJSON := fset.Bool("json", false, "print the import report as JSON")
-	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum commodity rows instead of rejecting them")
+	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum the HS chapters into total goods (only a file with every chapter, AG2)")
+	indicator := fset.String("indicator", "", "the indicator of a file whose rows name none (Country Name, Country Code, Year, Value); default: from the file name")
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "Usage: clout import [--db ...] [--dataset NAME] [--format auto|...] [--dry-run] [--json] FILE...")
 		fset.PrintDefaults()
@@ -63,7 +64,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		report, err := app.importFile(ctx, importRequest{
 			Request: importer.Request{
 				Dataset: *dataset, FileName: filepath.Base(path), Data: data, Format: *format,
-				DryRun: *dryRun, Who: "cli", SumCommodities: *sum,
+				DryRun: *dryRun, Who: "cli", SumCommodities: *sum, Indicator: *indicator,
 			},
 			Progress: progress.update,
 		})

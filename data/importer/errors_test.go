@@ -26,6 +26,7 @@ func TestErrorsNamePlace(t *testing.T) {
 		file   string
 		data   func(testing.TB) []byte
 		format string
+		sum    bool
 		want   []place
 	}{
 		{
@@ -82,14 +83,14 @@ func TestErrorsNamePlace(t *testing.T) {
 			},
 		},
 		{
-			name: "Comtrade commodity rows without the sum flag",
-			file: "hs.csv",
+			name: "Comtrade commodity rows summed without every chapter",
+			file: "hs.csv", sum: true,
 			data: func(testing.TB) []byte {
 				return csvText("refYear,flowCode,reporterISO,partnerISO,cmdCode,primaryValue", "2019,X,RUS,TUR,27,1000", "2019,Q,RUS,TUR,TOTAL,1")
 			},
 			want: []place{
-				{"", 2, "cmdCode", `commodity "27" is not the total`},
 				{"", 3, "flowCode", `trade flow "Q" is neither an export nor an import`},
+				{"", 2, "cmdCode", "cannot sum commodities into total goods: the file holds 1 of the 96 HS chapters"},
 			},
 		},
 		{
@@ -164,7 +165,7 @@ func TestErrorsNamePlace(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st := MustOpenStore(t)
-			rep, err := New(st, Options{}).Import(context.Background(), Request{FileName: tc.file, Data: tc.data(t), Format: tc.format})
+			rep, err := New(st, Options{}).Import(context.Background(), Request{FileName: tc.file, Data: tc.data(t), Format: tc.format, SumCommodities: tc.sum})
 			if indicators.ErrorCode(err) != indicators.EINVALID {
 				t.Fatalf("err = %v (code %q), want EINVALID", err, indicators.ErrorCode(err))
 			}

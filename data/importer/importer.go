@@ -100,7 +100,8 @@ type Request struct {
 	Format         string // "auto" (default) or a layout name; see Formats
 	DryRun         bool   // validate and report without storing
 	Who            string // who imports, recorded with the version
-	SumCommodities bool   // UN Comtrade: sum commodity rows instead of rejecting them
+	SumCommodities bool   // UN Comtrade: sum commodity rows into total goods (only where the file holds every chapter)
+	Indicator      string // the indicator of a file whose rows do not say it (Country, Year, Value); else from the file name
 	OnlyIfEmpty    bool   // store only into an empty store (ECONFLICT otherwise); see indicators.NewVersion
 }
 

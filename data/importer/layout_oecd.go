@@ -10,10 +10,12 @@ import (
 // column pairs (ORIGIN,Origin,PRODUCT,Product,COUNTRY,Country,TIME,Time,Value,
 // Flag Codes,Flags). Imports of natural gas by COUNTRY from ORIGIN become Clout's
 // gas exports (NATGAS_EXP_MCM) of ORIGIN to COUNTRY: figures reported by the
-// importer (mirror data), and the source says so.
+// importer (mirror data), and the source says so. Exports by COUNTRY to
+// DESTINATION are the same indicator as the exporter reports it. The IEA's
+// aggregates (IEATOT, OECDEUR, EU28, OTO...) are kept under Clout's area codes.
 type oecdMapper struct {
-	country, origin, period, value, unit pair
-	parts                                []pair // dimensions that make the indicator code
+	country, origin, dest, period, value, unit pair
+	parts                                      []pair // dimensions that make the indicator code
 }
 
 // pair is a code column and its label column (-1 when absent).
@@ -22,7 +24,7 @@ type pair struct{ code, label int }
 var noPair = pair{-1, -1}
 
 func detectOECD(h *header) (int, mapper) {
-	m := &oecdMapper{country: noPair, origin: noPair, period: noPair, value: noPair, unit: noPair}
+	m := &oecdMapper{country: noPair, origin: noPair, dest: noPair, period: noPair, value: noPair, unit: noPair}
 	pairs := 0
 	for i := 0; i < len(h.cells); i++ {
 		p := pair{code: i, label: -1}
@@ -35,6 +37,8 @@ func detectOECD(h *header) (int, mapper) {
 			m.country = p
 		case "origin", "partner", "counterpart", "counterpart area", "cou2":
 			m.origin = p
+		case "destination", "dest":
+			m.dest = p
 		case "time", "time period", "year", "period":
 			m.period = p
 		case "value", "obs value":
@@ -48,18 +52,21 @@ func detectOECD(h *header) (int, mapper) {
 			i++
 		}
 	}
-	if pairs == 0 || m.country.code < 0 || m.period.code < 0 || m.value.code < 0 || len(m.parts) == 0 && m.origin.code < 0 {
+	if pairs == 0 || m.country.code < 0 || m.period.code < 0 || m.value.code < 0 || len(m.parts) == 0 && m.origin.code < 0 && m.dest.code < 0 {
 		return 0, nil
 	}
 	return 80, m
 }
 
-const mirrorSource = "IEA/OECD: imports reported by the partner country (mirror data)"
+const (
+	mirrorSource = "IEA/OECD: imports reported by the partner country (mirror data)"
+	exportSource = "IEA/OECD: exports reported by the exporting country"
+)
 
 func (m *oecdMapper) mapRow(r *run, row []string, n int) bool {
 	o := indicators.Observation{Indicator: m.indicator(r, row)}
 	ok := true
-	if o.Country, ok = r.countryOr(trimSpace(cell(row, m.country.code)), cell(row, m.country.label), n, m.country.code); !ok {
+	if o.Country, ok = m.area(r, row, m.country, n); !ok {
 		return true
 	}
 	if o.Period, ok = r.period(cell(row, m.period.code), n, m.period.code); !ok {
@@ -67,19 +74,21 @@ func (m *oecdMapper) mapRow(r *run, row []string, n int) bool {
 	}
 	unitCode, unitLabel := trimSpace(cell(row, m.unit.code)), trimSpace(cell(row, m.unit.label))
 	o.Unit = r.str(firstNonEmpty(unitLabel, unitCode))
-	if m.origin.code >= 0 {
-		origin, ok := r.countryOr(trimSpace(cell(row, m.origin.code)), cell(row, m.origin.label), n, m.origin.code)
+	if p := m.partnerPair(); p.code >= 0 {
+		partner, ok := m.area(r, row, p, n)
 		if !ok {
 			return true
 		}
+		o.Partner = partner
 		if o.Indicator == indicators.GasExportsCode {
 			if o.Unit != "" && !isMCM(unitCode, unitLabel) {
 				r.errorf(n, m.unit.code, "natural-gas flows must be in million m3, not %q", o.Unit)
 				return true
 			}
-			o.Country, o.Partner, o.Unit, o.Source = origin, o.Country, "million m3", mirrorSource
-		} else {
-			o.Partner = origin
+			o.Unit, o.Source = "million m3", exportSource
+			if m.origin.code >= 0 { // imports by origin: the origin is the exporter
+				o.Country, o.Partner, o.Source = partner, o.Country, mirrorSource
+			}
 		}
 	}
 	v, pct, ok := r.value(cell(row, m.value.code), n, m.value.code)
@@ -108,7 +117,7 @@ func (m *oecdMapper) indicator(r *run, row []string) string {
 			codes = append(codes, code)
 		}
 	}
-	if gas && m.origin.code >= 0 {
+	if gas && m.partnerPair().code >= 0 {
 		return indicators.GasExportsCode
 	}
 	if len(codes) == 1 {
@@ -145,3 +154,22 @@ func firstNonEmpty(ss ...string) string {
 }
 
 func (m *oecdMapper) finish(*run) {}
+
+// partnerPair is the ORIGIN columns of an imports file, else the DESTINATION
+// columns of an exports file (noPair when neither).
+func (m *oecdMapper) partnerPair() pair {
+	if m.origin.code >= 0 {
+		return m.origin
+	}
+	return m.dest
+}
+
+// area resolves a country or partner cell, reading the IEA's aggregate codes
+// first: they are kept (as aggregates, said in the report), never refused.
+func (m *oecdMapper) area(r *run, row []string, p pair, n int) (string, bool) {
+	raw := trimSpace(cell(row, p.code))
+	if code, ok := ieaAreas.lookup(raw); ok {
+		return code, true
+	}
+	return r.countryOr(raw, cell(row, p.label), n, p.code)
+}

@@ -35,9 +35,12 @@ var registry = []*layout{
 	{name: "dots", aliases: []string{"imf", "imf-dots"}, detect: detectDOTS},
 	{name: "worldbank", aliases: []string{"wb", "world-bank", "wdi"}, detect: detectWorldBank},
 	{name: "databank", aliases: []string{"wb-databank"}, detect: detectDataBank},
+	{name: "databank-rows", aliases: []string{"databank-time-rows"}, detect: detectDataBankRows},
 	{name: "oecd", aliases: []string{"iea", "oecd.stat", "oecdstat"}, detect: detectOECD},
 	{name: "imfreport", aliases: []string{"imf-report", "imf-portal"}, detect: detectIMFReport},
 	{name: "tidy", aliases: []string{"long", "template"}, detect: detectTidy},
+	{name: "owid", aliases: []string{"our-world-in-data", "grapher"}, detect: detectOWID},
+	{name: "series", aliases: []string{"country-year-value", "datapackage"}, detect: detectSeries},
 	{name: "wide", aliases: nil, detect: detectWide},
 }
 

@@ -15,20 +15,25 @@ type want struct {
 	source string // substring; "" = not checked
 }
 
+// layoutCase is one file imported through the real importer into a real store,
+// with what the report and the store must then say.
+type layoutCase struct {
+	name         string
+	file         string
+	data         func(testing.TB) []byte
+	format       string
+	sum          bool
+	layout       string
+	observations int
+	missing      int
+	skipped      int // -1: not checked
+	obs          []want
+	warnings     []string
+	indicator    string // Request.Indicator
+}
+
 func TestLayouts(t *testing.T) {
-	tests := []struct {
-		name         string
-		file         string
-		data         func(testing.TB) []byte
-		format       string
-		sum          bool
-		layout       string
-		observations int
-		missing      int
-		skipped      int // -1: not checked
-		obs          []want
-		warnings     []string
-	}{
+	tests := []layoutCase{
 		{
 			name: "tidy csv", file: "gas.csv", layout: "tidy", observations: 4, missing: 1, skipped: 0,
 			data: func(testing.TB) []byte {
@@ -227,21 +232,6 @@ func TestLayouts(t *testing.T) {
 			},
 		},
 		{
-			name: "UN Comtrade+ commodities summed on request", file: "comtrade_hs.csv", layout: "comtrade", sum: true, observations: 2,
-			data: func(testing.TB) []byte {
-				return csvText(
-					"refYear,flowCode,reporterISO,partnerISO,cmdCode,primaryValue",
-					"2019,X,RUS,TUR,27,1000", "2019,X,RUS,TUR,84,250.5",
-					"2019,M,RUS,TUR,84,10", "2019,M,RUS,TUR,TOTAL,99",
-				)
-			},
-			obs: []want{
-				{k: key("TXG_FOB_USD", "RUS", "TUR", "2019"), v: 1250.5},
-				{k: key("TMG_CIF_USD", "RUS", "TUR", "2019"), v: 99},
-			},
-			warnings: []string{"1 observations summed over commodities", "1 commodity sums not used"},
-		},
-		{
 			name: "IEA gas imports by origin, CSVY front matter", file: "iea_gas.csv", layout: "oecd", observations: 2, missing: 1,
 			data: func(testing.TB) []byte {
 				return csvText("---", "name: natural gas imports", "source: IEA Natural Gas Information", "---",
@@ -273,46 +263,64 @@ func TestLayouts(t *testing.T) {
 			obs: []want{{k: key("SP.POP.TOTL", "ARM", "", "2019"), v: 2957731}},
 		},
 	}
+	runLayoutCases(t, tests)
+}
+
+// runLayoutCases imports each case's file and checks the report and the store.
+func runLayoutCases(t *testing.T, tests []layoutCase) {
+	t.Helper()
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			st := MustOpenStore(t)
-			im := New(st, Options{})
-			rep := MustImport(t, im, Request{FileName: tc.file, Data: tc.data(t), Format: tc.format, SumCommodities: tc.sum})
-			if rep.Layout != tc.layout {
-				t.Errorf("layout = %q, want %q", rep.Layout, tc.layout)
-			}
-			if rep.Observations != tc.observations || rep.Missing != tc.missing {
-				t.Errorf("observations, missing = %d, %d; want %d, %d", rep.Observations, rep.Missing, tc.observations, tc.missing)
-			}
-			if tc.skipped >= 0 && rep.SkippedRows != tc.skipped {
-				t.Errorf("skipped rows = %d, want %d", rep.SkippedRows, tc.skipped)
-			}
-			if rep.Version != 1 || rep.Dataset != DatasetName(tc.file) {
-				t.Errorf("dataset %q version %d, want %q version 1", rep.Dataset, rep.Version, DatasetName(tc.file))
-			}
-			stored := MustObservations(t, st, indicators.Query{})
-			if len(stored) != tc.observations {
-				t.Errorf("store holds %d observations, want %d", len(stored), tc.observations)
-			}
-			for _, w := range tc.obs {
-				o, ok := find(stored, w.k)
-				switch {
-				case !ok:
-					t.Errorf("no observation %+v in the store", w.k)
-				case o.Value != w.v:
-					t.Errorf("%+v = %v, want %v", w.k, o.Value, w.v)
-				case w.unit != "" && o.Unit != w.unit:
-					t.Errorf("%+v unit = %q, want %q", w.k, o.Unit, w.unit)
-				case w.source != "" && !strings.Contains(o.Source, w.source):
-					t.Errorf("%+v source = %q, want it to mention %q", w.k, o.Source, w.source)
-				}
-			}
-			for _, w := range tc.warnings {
-				if !hasProblem(rep.Warnings, w) {
-					t.Errorf("no warning %q in %+v", w, rep.Warnings)
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkLayoutCase(t, tc) })
+	}
+}
+
+func checkLayoutCase(t *testing.T, tc layoutCase) {
+	st := MustOpenStore(t)
+	im := New(st, Options{})
+	req := Request{FileName: tc.file, Data: tc.data(t), Format: tc.format, SumCommodities: tc.sum, Indicator: tc.indicator}
+	dry := req
+	dry.DryRun = true
+	dryRep := MustImport(t, im, dry)
+	rep := MustImport(t, im, req)
+	if dryRep.Layout != rep.Layout || dryRep.Observations != rep.Observations || dryRep.Missing != rep.Missing ||
+		dryRep.SkippedRows != rep.SkippedRows || len(dryRep.Warnings) != len(rep.Warnings) {
+		t.Errorf("dry run reports %s %d obs %d missing %d skipped %d warnings; the import %s %d %d %d %d",
+			dryRep.Layout, dryRep.Observations, dryRep.Missing, dryRep.SkippedRows, len(dryRep.Warnings),
+			rep.Layout, rep.Observations, rep.Missing, rep.SkippedRows, len(rep.Warnings))
+	}
+	if rep.Layout != tc.layout {
+		t.Errorf("layout = %q, want %q", rep.Layout, tc.layout)
+	}
+	if rep.Observations != tc.observations || rep.Missing != tc.missing {
+		t.Errorf("observations, missing = %d, %d; want %d, %d", rep.Observations, rep.Missing, tc.observations, tc.missing)
+	}
+	if tc.skipped >= 0 && rep.SkippedRows != tc.skipped {
+		t.Errorf("skipped rows = %d, want %d", rep.SkippedRows, tc.skipped)
+	}
+	if rep.Version != 1 || rep.Dataset != DatasetName(tc.file) {
+		t.Errorf("dataset %q version %d, want %q version 1", rep.Dataset, rep.Version, DatasetName(tc.file))
+	}
+	stored := MustObservations(t, st, indicators.Query{})
+	if len(stored) != tc.observations {
+		t.Errorf("store holds %d observations, want %d", len(stored), tc.observations)
+	}
+	for _, w := range tc.obs {
+		o, ok := find(stored, w.k)
+		switch {
+		case !ok:
+			t.Errorf("no observation %+v in the store", w.k)
+		case o.Value != w.v:
+			t.Errorf("%+v = %v, want %v", w.k, o.Value, w.v)
+		case w.unit != "" && o.Unit != w.unit:
+			t.Errorf("%+v unit = %q, want %q", w.k, o.Unit, w.unit)
+		case w.source != "" && !strings.Contains(o.Source, w.source):
+			t.Errorf("%+v source = %q, want it to mention %q", w.k, o.Source, w.source)
+		}
+	}
+	for _, w := range tc.warnings {
+		if !hasProblem(rep.Warnings, w) {
+			t.Errorf("no warning %q in %+v", w, rep.Warnings)
+		}
 	}
 }
 

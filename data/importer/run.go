@@ -492,10 +492,14 @@ func (r *run) finishReport() {
 func (r *run) aggregateNoun() string {
 	for _, l := range r.layouts {
 		switch l {
-		case "worldbank", "databank":
+		case "worldbank", "databank", "databank-rows":
 			return "World Bank aggregates"
 		case "dots", "imfreport":
 			return "IMF area aggregates"
+		case "oecd":
+			return "IEA/OECD aggregates"
+		case "comtrade":
+			return "UN Comtrade special areas"
 		}
 	}
 	return "aggregates (regions, groups)"

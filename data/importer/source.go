@@ -230,6 +230,6 @@ func (r *run) noTable() error {
 		r.errorf(0, -1, "no header of the %s layout found in the first %d rows", r.forced.name, headerScan)
 		return nil
 	}
-	r.errorf(0, -1, "no table found: no header of a known layout (tidy, wide, World Bank, DataBank, IMF, UN Comtrade, OECD) in the first %d rows", headerScan)
+	r.errorf(0, -1, "no table found: no header of a known layout (tidy, wide, World Bank, DataBank, IMF, UN Comtrade, OECD/IEA, Our World in Data, Country-Year-Value) in the first %d rows", headerScan)
 	return nil
 }
