@@ -102,6 +102,10 @@ type Request struct {
 	Who            string // who imports, recorded with the version
 	SumCommodities bool   // UN Comtrade: sum commodity rows instead of rejecting them
 	OnlyIfEmpty    bool   // store only into an empty store (ECONFLICT otherwise); see indicators.NewVersion
+	// AllowOlder stores figures whose vintage is older than the newest the store
+	// holds for the same cells (both vintages are kept); without it such an
+	// import fails with ECONFLICT and the dry run warns.
+	AllowOlder bool
 }
 
 // Import parses, validates and (unless req.DryRun) stores req's file as a new
