@@ -14,6 +14,8 @@ type ImportRequest struct {
 	Format   string // auto | tidy | wide | worldbank | databank | dots | comtrade | oecd
 	DryRun   bool
 	Who      string
+	// AllowOlder stores figures older than the stored vintage of the same cells.
+	AllowOlder bool
 }
 
 // Importer imports an uploaded file; data/importer provides it, wired by cmd/clout.

@@ -74,6 +74,7 @@ func (r *importRunner) run(ctx context.Context, _ time.Time) (outcome, error) {
 	}
 	rep, err := r.d.Importer.Import(ctx, ImportRequest{
 		Dataset: r.spec.Dataset, FileName: f.name, Data: f.data, Format: r.spec.Format, Who: "job:" + r.job,
+		AllowOlder: r.spec.AllowOlder,
 	})
 	if err != nil {
 		return outcome{report: rep}, fmt.Errorf("import %s into %s: %w", f.name, r.spec.Dataset, err)

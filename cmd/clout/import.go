@@ -24,6 +24,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	dryRun := fset.Bool("dry-run", false, "validate and report without storing")
 	asJSON := fset.Bool("json", false, "print the import report as JSON")
 	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum commodity rows instead of rejecting them")
+	allowOlder := fset.Bool("allow-older", false, "store figures older than the stored vintage of the same cells (both vintages are kept)")
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "Usage: clout import [--db ...] [--dataset NAME] [--format auto|...] [--dry-run] [--json] FILE...")
 		fset.PrintDefaults()
@@ -63,7 +64,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		report, err := app.importFile(ctx, importRequest{
 			Request: importer.Request{
 				Dataset: *dataset, FileName: filepath.Base(path), Data: data, Format: *format,
-				DryRun: *dryRun, Who: "cli", SumCommodities: *sum,
+				DryRun: *dryRun, Who: "cli", SumCommodities: *sum, AllowOlder: *allowOlder,
 			},
 			Progress: progress.update,
 		})
@@ -103,6 +104,9 @@ func printReport(w io.Writer, path string, r *indicators.ImportReport) {
 		verb = "checked (dry run, nothing stored)"
 	}
 	fmt.Fprintf(w, "%s: %s\n", path, verb)
+	if r.Vintage != "" {
+		fmt.Fprintf(w, "  vintage %s (the file's own date)\n", r.Vintage)
+	}
 	fmt.Fprintf(w, "  layout %s; %d rows, %d observations, %d missing cells, %d rows skipped\n",
 		r.Layout, r.Rows, r.Observations, r.Missing, r.SkippedRows)
 	if len(r.Indicators) > 0 {

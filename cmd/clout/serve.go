@@ -115,5 +115,6 @@ type uploadImporter struct{ app *app }
 func (u uploadImporter) Import(ctx context.Context, r dashboard.ImportRequest) (*indicators.ImportReport, error) {
 	return u.app.importer(nil).Import(ctx, importer.Request{
 		Dataset: r.Dataset, FileName: r.FileName, Data: r.File, Format: r.Format, DryRun: r.DryRun, Who: r.Who,
+		AllowOlder: r.AllowOlder,
 	})
 }

@@ -284,6 +284,8 @@
     var data = new FormData();
     data.set('stage', stage);
     data.set('dry_run', 'false');
+    var older = document.getElementById('allow_older');
+    if (older && older.checked) { data.set('allow_older', 'true'); }
     setBusy(true);
     send(data, onImported);
   });
