@@ -377,8 +377,8 @@ func (r *run) emit(o indicators.Observation, row, col int) {
 		r.errorf(row, -1, "indicator is empty")
 		return
 	}
-	if o.Vintage == "" {
-		o.Vintage = r.fileVintage
+	if o.Vintage == "" && r.fileVintage != "" {
+		o.Vintage, o.Source = r.fileVintage, r.vintageSource(o.Source)
 	}
 	if o.Indicator != r.memoInd {
 		r.memoInd, r.memoIndID = o.Indicator, r.id(o.Indicator)

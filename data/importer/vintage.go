@@ -146,6 +146,20 @@ func OlderVintageMessage(mine, theirs string, n int) string {
 // and job configuration each have the switch.
 const AllowOlderHint = "to keep both vintages import it with --allow-older (CLI), the allow_older checkbox or API field (upload), or allow_older: true (job)"
 
+// vintageSource names the file's release in a figure's source, so that exports,
+// which list sources, say which release a figure comes from.
+func (r *run) vintageSource(src string) string {
+	if src == "" {
+		return src
+	}
+	if s, ok := r.strs["\x00"+src]; ok {
+		return s
+	}
+	s := src + ", release " + r.fileVintage
+	r.strs["\x00"+src] = s
+	return s
+}
+
 func (r *run) hasVintage() bool {
 	if r.fileVintage != "" {
 		return true

@@ -131,8 +131,8 @@ func TestOlderVintage(t *testing.T) {
 	newest := MustObservations(t, st, indicators.Query{Indicators: []string{"SP.POP.TOTL"}, Countries: []string{"ARM"}})
 	if o, ok := find(newest, k); !ok {
 		t.Errorf("default read does not show the newest vintage: %+v", newest)
-	} else if o.Value != 1_012_035 {
-		t.Errorf("newest 2015 figure %v", o.Value)
+	} else if o.Value != 1_012_035 || o.Source != "World Bank, World Development Indicators, release 2023-12" {
+		t.Errorf("newest 2015 figure %v from %q", o.Value, o.Source)
 	}
 	v, err := st.Dataset(ctx, DatasetName(old.FileName))
 	if err != nil || len(v.Versions) == 0 || v.Versions[0].Report == nil || v.Versions[0].Report.Vintage != "2017-06" {
