@@ -76,3 +76,15 @@ func TestUploadWindows1252(t *testing.T) {
 		t.Fatalf("cp1252 upload: %d %s", res.status, res.body)
 	}
 }
+
+// The World Bank bulk download goes through the upload route as it comes: the
+// data file is found inside the zip and named in the report.
+func TestUploadWorldBankZip(t *testing.T) {
+	_, _, c := startDataServer(t, Config{})
+	zip := mustZip(t, "API_SP.POP.TOTL_DS2_en_csv_v2_4751.csv", string(worldBankCSV("2023-05-10", 1)))
+	res := c.upload(map[string]string{"dry_run": "true"}, "API_SP.POP.TOTL_DS2_en_csv_v2_4751.zip", zip, bearerHeader(testAdminToken)...)
+	if res.status != http.StatusOK || !bytes.Contains(res.body, []byte(`"member":"API_SP.POP.TOTL_DS2_en_csv_v2_4751.csv"`)) ||
+		!bytes.Contains(res.body, []byte(`"observations":4`)) {
+		t.Fatalf("zip upload: %d %s", res.status, res.body)
+	}
+}

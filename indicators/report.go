@@ -27,6 +27,8 @@ type ImportReport struct {
 	Size        int64  `json:"size,omitempty"`
 	SHA256      string `json:"sha256,omitempty"`
 	Layout      string `json:"layout"`
+	// Member is the file read inside an archive (zip, gz), named in reports.
+	Member string `json:"member,omitempty"`
 	// Vintage is the file's own date (its release, as NormalizeVintage in
 	// data/importer writes it: "2023-05"), given to its figures without one.
 	Vintage string `json:"vintage,omitempty"`

@@ -104,6 +104,9 @@ func printReport(w io.Writer, path string, r *indicators.ImportReport) {
 		verb = "checked (dry run, nothing stored)"
 	}
 	fmt.Fprintf(w, "%s: %s\n", path, verb)
+	if r.Member != "" {
+		fmt.Fprintf(w, "  read %s from the archive\n", r.Member)
+	}
 	if r.Vintage != "" {
 		fmt.Fprintf(w, "  vintage %s (the file's own date)\n", r.Vintage)
 	}

@@ -125,7 +125,16 @@ func (im *Importer) Import(ctx context.Context, req Request) (*indicators.Import
 	if err != nil {
 		return rep, err
 	}
-	r := newRun(ctx, im, req, rep, lay, kind)
+	parsed := req // the file read: req's, or the one inside its archive
+	if kind == kindZip || kind == kindGzip {
+		if parsed.Data, err = im.unpack(req, kind, rep); err != nil {
+			return rep, err
+		}
+		if kind, err = sniff(parsed.Data); err != nil {
+			return rep, err
+		}
+	}
+	r := newRun(ctx, im, parsed, rep, lay, kind)
 	if req.DryRun {
 		err = r.source()(func([]indicators.Observation) error { return nil })
 		return rep, err
@@ -172,6 +181,7 @@ func newReport(req Request) *indicators.ImportReport {
 // DatasetName is the default dataset of a file: its base name without extension.
 func DatasetName(fileName string) string {
 	base := filepath.Base(strings.ReplaceAll(fileName, "\\", "/"))
+	base = strings.TrimSuffix(base, ".gz")
 	if ext := filepath.Ext(base); ext != "" && len(ext) <= 6 {
 		base = strings.TrimSuffix(base, ext)
 	}
