@@ -104,7 +104,7 @@ func (s *Server) limitUpload(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) tooLarge() error {
-	return indicators.Errorf(indicators.ETOOLARGE, "the file is larger than the upload limit of %s", formatBytes(s.cfg.MaxUploadBytes))
+	return indicators.Errorf(indicators.ETOOLARGE, "the file is %s", importer.OverUploadLimit(s.cfg.MaxUploadBytes))
 }
 
 // importResponse is the body of a successful POST /api/imports: the report, the

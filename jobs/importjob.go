@@ -182,7 +182,7 @@ func (r *importRunner) readLimited(rd io.Reader, place string) ([]byte, error) {
 }
 
 func (r *importRunner) tooLarge(place string) error {
-	return indicators.Errorf(indicators.ETOOLARGE, "%s: larger than the limit of %d bytes (max_size)", place, r.limit)
+	return indicators.Errorf(indicators.ETOOLARGE, "%s: larger than the limit of %d bytes; raise the job's max_size, or the upload limit with --max-upload / CLOUT_MAX_UPLOAD (MiB) or limits.upload_mib", place, r.limit)
 }
 
 // unwrapURLError drops *url.Error's repetition of method and URL.

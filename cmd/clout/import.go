@@ -64,7 +64,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		report, err := app.importFile(ctx, importRequest{
 			Request: importer.Request{
 				Dataset: *dataset, FileName: filepath.Base(path), Data: data, Format: *format,
-				DryRun: *dryRun, Who: "cli", SumCommodities: *sum, AllowOlder: *allowOlder,
+				DryRun: *dryRun, Who: "cli", SumCommodities: *sum, AllowOlder: *allowOlder, Local: true,
 			},
 			Progress: progress.update,
 		})

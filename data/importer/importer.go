@@ -106,6 +106,9 @@ type Request struct {
 	// holds for the same cells (both vintages are kept); without it such an
 	// import fails with ECONFLICT and the dry run warns.
 	AllowOlder bool
+	// Local says the file was named on the command line, not uploaded: the
+	// upload limit does not apply (the unzipped-size and cell limits do).
+	Local bool
 }
 
 // Import parses, validates and (unless req.DryRun) stores req's file as a new
@@ -158,11 +161,17 @@ func (im *Importer) Import(ctx context.Context, req Request) (*indicators.Import
 
 // check applies the limits that need no parsing.
 func (im *Importer) check(req Request) error {
-	if int64(len(req.Data)) > im.opts.MaxUpload {
-		return indicators.Errorf(indicators.ETOOLARGE, "%s is %s, over the %s upload limit",
-			displayName(req.FileName), humanBytes(int64(len(req.Data))), humanBytes(im.opts.MaxUpload))
+	if !req.Local && int64(len(req.Data)) > im.opts.MaxUpload {
+		return indicators.Errorf(indicators.ETOOLARGE, "%s is %s, %s",
+			displayName(req.FileName), humanBytes(int64(len(req.Data))), OverUploadLimit(im.opts.MaxUpload))
 	}
 	return nil
+}
+
+// OverUploadLimit says a file is over the upload limit and how to raise it; the
+// upload route, import jobs and the importer all say it so.
+func OverUploadLimit(limit int64) string {
+	return fmt.Sprintf("over the %s upload limit; raise it with --max-upload / CLOUT_MAX_UPLOAD (MiB) or limits.upload_mib in the config", humanBytes(limit))
 }
 
 func newReport(req Request) *indicators.ImportReport {
