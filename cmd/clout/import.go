@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if fset.NArg() == 0 {
 		return usageError(fset, "no FILE given")
+	}
+	if env.Getenv("GOMEMLIMIT") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// Bounded memory for large local files; see importer.CLIMemoryLimit.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importer.CLIMemoryLimit))
 	}
 	if *dataset != "" && fset.NArg() > 1 {
 		return usageError(fset, "--dataset names one dataset; import one FILE at a time with it")

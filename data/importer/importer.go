@@ -26,6 +26,14 @@ const (
 	batchSize          = 2048      // observations per batch handed to the store
 )
 
+// CLIMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) that
+// `clout import` sets unless GOMEMLIMIT is given. Without it the Go heap may
+// grow to twice what is live before a collection, and a 60 MiB csv (the file,
+// its keys, the batches) peaks near 300 MiB; with it, near 260 MiB
+// (docs/benchmarks.md). It is soft: a larger file is still imported, with more
+// collections.
+const CLIMemoryLimit = 160 << 20
+
 // Countries resolves the country names and codes found in spreadsheets (ISO3, ISO2,
 // IMF numeric codes, names and their variants, aggregate codes) to Clout's codes.
 type Countries interface {
