@@ -11,7 +11,7 @@ type ImportRequest struct {
 	Dataset  string
 	FileName string
 	File     []byte
-	Format   string // auto | tidy | wide | worldbank | databank | dots | comtrade | oecd
+	Format   string // "auto" or one of importer.Formats()
 	DryRun   bool
 	Who      string
 	// AllowOlder stores figures older than the stored vintage of the same cells.

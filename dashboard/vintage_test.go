@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/clout-dev/clout/data/importer"
 )
 
 // worldBankCSV writes a World Bank bulk csv of SP.POP.TOTL for two countries,
@@ -86,5 +88,26 @@ func TestUploadWorldBankZip(t *testing.T) {
 	if res.status != http.StatusOK || !bytes.Contains(res.body, []byte(`"member":"API_SP.POP.TOTL_DS2_en_csv_v2_4751.csv"`)) ||
 		!bytes.Contains(res.body, []byte(`"observations":4`)) {
 		t.Fatalf("zip upload: %d %s", res.status, res.body)
+	}
+}
+
+// The upload page offers every layout the importer reads, from
+// importer.Formats, and the allow-older box.
+func TestUploadPageListsEveryLayout(t *testing.T) {
+	_, _, c := startDataServer(t, Config{})
+	if res := c.login(testAdminToken); res.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.status)
+	}
+	page := c.do(http.MethodGet, "/upload", nil)
+	if page.status != http.StatusOK {
+		t.Fatalf("GET /upload: %d", page.status)
+	}
+	for _, f := range append([]string{"auto"}, importer.Formats()...) {
+		if !bytes.Contains(page.body, []byte(`<option value="`+f+`">`)) {
+			t.Errorf("layout menu lacks %s", f)
+		}
+	}
+	if !bytes.Contains(page.body, []byte(`name="allow_older"`)) {
+		t.Errorf("upload page has no allow_older box")
 	}
 }

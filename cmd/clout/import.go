@@ -21,13 +21,13 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fset := newFlagSet("import", env)
 	common := addCommonFlags(fset)
 	dataset := fset.String("dataset", "", "dataset name (default: the file name without extension)")
-	format := fset.String("format", "auto", "layout: auto|tidy|wide|worldbank|databank|dots|imfreport|comtrade|oecd")
+	format := fset.String("format", "auto", "layout: auto|"+strings.Join(importer.Formats(), "|"))
 	dryRun := fset.Bool("dry-run", false, "validate and report without storing")
 	asJSON := fset.Bool("json", false, "print the import report as JSON")
 	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum commodity rows instead of rejecting them")
 	allowOlder := fset.Bool("allow-older", false, "store figures older than the stored vintage of the same cells (both vintages are kept)")
 	fset.Usage = func() {
-		fmt.Fprintln(fset.Output(), "Usage: clout import [--db ...] [--dataset NAME] [--format auto|...] [--dry-run] [--json] FILE...")
+		fmt.Fprintln(fset.Output(), "Usage: clout import [--db ...] [--dataset NAME] [--format auto|...] [--dry-run] [--allow-older] [--json] FILE...")
 		fset.PrintDefaults()
 	}
 	if err := parseInterspersed(fset, args); err != nil {
