@@ -77,7 +77,11 @@ func (r *importRunner) run(ctx context.Context, _ time.Time) (outcome, error) {
 		AllowOlder: r.spec.AllowOlder,
 	})
 	if err != nil {
-		return outcome{report: rep}, fmt.Errorf("import %s into %s: %w", f.name, r.spec.Dataset, err)
+		err = fmt.Errorf("import %s into %s: %w", f.name, r.spec.Dataset, err)
+		if rep != nil && rep.OlderFigures > 0 {
+			err = permanent(err) // the file stays older however often it is fetched
+		}
+		return outcome{report: rep}, err
 	}
 	r.remember(ctx, val)
 	if r.d.DataChanged != nil {
