@@ -34,7 +34,7 @@ type importerAdapter struct{ im *importer.Importer }
 
 func (a importerAdapter) Import(ctx context.Context, req ImportRequest) (*indicators.ImportReport, error) {
 	return a.im.Import(ctx, importer.Request{Dataset: req.Dataset, FileName: req.FileName, Data: req.File,
-		Format: req.Format, DryRun: req.DryRun, Who: req.Who, Indicator: req.Indicator})
+		Format: req.Format, DryRun: req.DryRun, Who: req.Who, Indicator: req.Indicator, AllowOlder: req.AllowOlder})
 }
 
 // MustDataStore opens a fresh SQLite store in a temporary directory.

@@ -231,6 +231,7 @@ type versionView struct {
 	Missing      string
 	Indicators   string
 	Periods      string
+	Vintage      string // the file's own date, its figures' vintage
 	Warnings     []indicators.ImportProblem
 }
 
@@ -295,6 +296,7 @@ func newDatasetView(d indicators.Dataset) datasetView {
 			vv.Missing = formatNumber(float64(r.Missing))
 			vv.Indicators = strings.Join(r.Indicators, ", ")
 			vv.Periods = periodRange(r.Periods)
+			vv.Vintage = r.Vintage
 			vv.Warnings = r.Warnings
 		}
 		dv.Versions = append(dv.Versions, vv)

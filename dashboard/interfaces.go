@@ -11,12 +11,14 @@ type ImportRequest struct {
 	Dataset  string
 	FileName string
 	File     []byte
-	Format   string // auto | tidy | wide | worldbank | databank | dots | comtrade | oecd
+	Format   string // "auto" or one of importer.Formats()
 	DryRun   bool
 	Who      string
 	// Indicator is the indicator of a file whose rows do not name one (Country,
 	// Year, Value); the form field indicator=.
 	Indicator string
+	// AllowOlder stores figures older than the stored vintage of the same cells.
+	AllowOlder bool
 }
 
 // Importer imports an uploaded file; data/importer provides it, wired by cmd/clout.

@@ -104,7 +104,7 @@ func (s *Server) limitUpload(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) tooLarge() error {
-	return indicators.Errorf(indicators.ETOOLARGE, "the file is larger than the upload limit of %s", formatBytes(s.cfg.MaxUploadBytes))
+	return indicators.Errorf(indicators.ETOOLARGE, "the file is %s", importer.OverUploadLimit(s.cfg.MaxUploadBytes))
 }
 
 // importResponse is the body of a successful POST /api/imports: the report, the
@@ -121,6 +121,7 @@ type rejectResponse struct {
 	Error   string                     `json:"error"`
 	Details []indicators.ImportProblem `json:"details"`
 	Report  *indicators.ImportReport   `json:"report,omitempty"`
+	Stage   string                     `json:"stage,omitempty"`
 }
 
 // chartLink is a chart an import changes.
@@ -159,6 +160,16 @@ func (s *Server) handleImport(c echo.Context) error {
 	if rejected, ok := rejection(rep, err); ok {
 		s.metrics.Imports.WithLabelValues("rejected").Inc()
 		return c.JSON(http.StatusUnprocessableEntity, rejected)
+	}
+	if older, ok := olderRejection(rep, err); ok {
+		// The staged file stays, so the same check can be imported with allow_older.
+		if st.ID != "" {
+			if rerr := s.data.staging.restore(context.WithoutCancel(ctx), st); rerr != nil {
+				s.log.Error("restore staged upload", "err", rerr)
+			}
+			older.Stage = st.ID
+		}
+		return c.JSON(http.StatusConflict, older)
 	}
 	if err != nil {
 		if st.ID != "" {
@@ -203,6 +214,16 @@ func rejection(rep *indicators.ImportReport, err error) (rejectResponse, bool) {
 	return rejectResponse{}, false
 }
 
+// olderRejection is the 409 body of a file whose figures are older than the
+// stored ones they would sit under: the error, the report, and the stage to
+// import it again with allow_older.
+func olderRejection(rep *indicators.ImportReport, err error) (rejectResponse, bool) {
+	if err == nil || indicators.ErrorCode(err) != indicators.ECONFLICT || rep == nil || rep.OlderFigures == 0 {
+		return rejectResponse{}, false
+	}
+	return rejectResponse{Error: indicators.ErrorMessage(err), Details: indicators.ErrorDetails(err), Report: rep}, true
+}
+
 // readUploadForm parses and checks the multipart form of an import: size (413),
 // type sniffed from the bytes (415), format and dry_run (400).
 func (s *Server) readUploadForm(c echo.Context, p *principal) (uploadForm, error) {
@@ -236,6 +257,9 @@ func (s *Server) readUploadForm(c echo.Context, p *principal) (uploadForm, error
 		return f, indicators.Errorf(indicators.EINVALID, "dry_run: %q is not true or false", formValue(form, "dry_run"))
 	}
 	f.req.DryRun = dry
+	if f.req.AllowOlder, err = parseBool(formValue(form, "allow_older")); err != nil {
+		return f, indicators.Errorf(indicators.EINVALID, "allow_older: %q is not true or false", formValue(form, "allow_older"))
+	}
 	if f.stage != "" {
 		return f, nil
 	}

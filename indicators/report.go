@@ -19,14 +19,21 @@ type PeriodRange struct {
 // ImportReport is what every import (dry run or not) says about a file: the layout
 // detected, counts, and every warning and error (README "Spreadsheet layouts").
 type ImportReport struct {
-	Dataset      string          `json:"dataset"`
-	Version      int             `json:"version,omitempty"`
-	DataVersion  int64           `json:"data_version,omitempty"`
-	DryRun       bool            `json:"dry_run"`
-	File         string          `json:"file,omitempty"`
-	Size         int64           `json:"size,omitempty"`
-	SHA256       string          `json:"sha256,omitempty"`
-	Layout       string          `json:"layout"`
+	Dataset     string `json:"dataset"`
+	Version     int    `json:"version,omitempty"`
+	DataVersion int64  `json:"data_version,omitempty"`
+	DryRun      bool   `json:"dry_run"`
+	File        string `json:"file,omitempty"`
+	Size        int64  `json:"size,omitempty"`
+	SHA256      string `json:"sha256,omitempty"`
+	Layout      string `json:"layout"`
+	// Member is the file read inside an archive (zip, gz), named in reports.
+	Member string `json:"member,omitempty"`
+	// Vintage is the file's own date (its release, as NormalizeVintage in
+	// data/importer writes it: "2023-05"), given to its figures without one.
+	Vintage string `json:"vintage,omitempty"`
+	// OlderFigures counts figures older than the stored ones they would sit under.
+	OlderFigures int             `json:"older_figures,omitempty"`
 	Rows         int             `json:"rows"`
 	Observations int             `json:"observations"`
 	Missing      int             `json:"missing"`

@@ -57,6 +57,9 @@ type ImportSpec struct {
 	Dataset string   `yaml:"dataset" json:"dataset,omitempty"`
 	Format  string   `yaml:"format" json:"format,omitempty"`     // importer layout; "" = auto
 	MaxSize ByteSize `yaml:"max_size" json:"max_size,omitempty"` // 0 = Deps.MaxSize or DefaultMaxSize
+	// AllowOlder imports a file even where its figures are older than the stored
+	// vintage of the same cells (a scheduled fetch of an archived release).
+	AllowOlder bool `yaml:"allow_older" json:"allow_older,omitempty"`
 }
 
 // SnapshotSpec is a snapshot job: export every chart in every format into

@@ -37,6 +37,8 @@ type ImportRequest struct {
 	Data     []byte
 	Format   string // "" = auto
 	Who      string // "job:<name>"
+	// AllowOlder stores figures older than the stored vintage of the same cells.
+	AllowOlder bool
 }
 
 // Importer imports a file all-or-nothing: on error no version is created.

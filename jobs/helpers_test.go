@@ -71,7 +71,7 @@ type harness struct {
 func realImporter(db *sqlite.DB) jobs.Importer {
 	im := importer.New(db, importer.Options{Countries: indicators.DefaultCountries()})
 	return jobs.ImporterFunc(func(ctx context.Context, r jobs.ImportRequest) (*indicators.ImportReport, error) {
-		return im.Import(ctx, importer.Request{Dataset: r.Dataset, FileName: r.FileName, Data: r.Data, Format: r.Format, Who: r.Who})
+		return im.Import(ctx, importer.Request{Dataset: r.Dataset, FileName: r.FileName, Data: r.Data, Format: r.Format, Who: r.Who, AllowOlder: r.AllowOlder})
 	})
 }
 

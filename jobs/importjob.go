@@ -74,9 +74,14 @@ func (r *importRunner) run(ctx context.Context, _ time.Time) (outcome, error) {
 	}
 	rep, err := r.d.Importer.Import(ctx, ImportRequest{
 		Dataset: r.spec.Dataset, FileName: f.name, Data: f.data, Format: r.spec.Format, Who: "job:" + r.job,
+		AllowOlder: r.spec.AllowOlder,
 	})
 	if err != nil {
-		return outcome{report: rep}, fmt.Errorf("import %s into %s: %w", f.name, r.spec.Dataset, err)
+		err = fmt.Errorf("import %s into %s: %w", f.name, r.spec.Dataset, err)
+		if rep != nil && rep.OlderFigures > 0 {
+			err = permanent(err) // the file stays older however often it is fetched
+		}
+		return outcome{report: rep}, err
 	}
 	r.remember(ctx, val)
 	if r.d.DataChanged != nil {
@@ -181,7 +186,7 @@ func (r *importRunner) readLimited(rd io.Reader, place string) ([]byte, error) {
 }
 
 func (r *importRunner) tooLarge(place string) error {
-	return indicators.Errorf(indicators.ETOOLARGE, "%s: larger than the limit of %d bytes (max_size)", place, r.limit)
+	return indicators.Errorf(indicators.ETOOLARGE, "%s: larger than the limit of %d bytes; raise the job's max_size, or the upload limit with --max-upload / CLOUT_MAX_UPLOAD (MiB) or limits.upload_mib", place, r.limit)
 }
 
 // unwrapURLError drops *url.Error's repetition of method and URL.

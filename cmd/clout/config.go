@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,12 +63,14 @@ func defaultConfig() Config {
 // commonFlags are the flags every store-using command takes.
 type commonFlags struct {
 	db, config *string
+	maxUpload  *int64
 }
 
 func addCommonFlags(fs *flag.FlagSet) commonFlags {
 	return commonFlags{
-		db:     fs.String("db", "", "database: a SQLite file path or a postgres:// URL (env CLOUT_DB; default clout.db)"),
-		config: fs.String("config", "", "YAML config file (env CLOUT_CONFIG)"),
+		db:        fs.String("db", "", "database: a SQLite file path or a postgres:// URL (env CLOUT_DB; default clout.db)"),
+		config:    fs.String("config", "", "YAML config file (env CLOUT_CONFIG)"),
+		maxUpload: fs.Int64("max-upload", 0, "largest upload or import-job file in MiB (env CLOUT_MAX_UPLOAD, config limits.upload_mib; default 32); `clout import` of a local file is not bounded by it"),
 	}
 }
 
@@ -104,6 +107,18 @@ func (c commonFlags) load(env *Env) (Config, error) {
 	cfg.DB = firstNonEmpty(*c.db, env.Getenv("CLOUT_DB"), cfg.DB)
 	cfg.Addr = firstNonEmpty(env.Getenv("CLOUT_ADDR"), cfg.Addr)
 	cfg.AdminToken = firstNonEmpty(env.Getenv("CLOUT_ADMIN_TOKEN"), cfg.AdminToken)
+	if v := env.Getenv("CLOUT_MAX_UPLOAD"); v != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n <= 0 {
+			return cfg, indicators.Errorf(indicators.EINVALID, "CLOUT_MAX_UPLOAD=%q: want a size in MiB, e.g. 64", v)
+		}
+		cfg.Limits.UploadMiB = n
+	}
+	if *c.maxUpload < 0 {
+		return cfg, indicators.Errorf(indicators.EINVALID, "--max-upload %d: want a size in MiB, e.g. 64", *c.maxUpload)
+	} else if *c.maxUpload > 0 {
+		cfg.Limits.UploadMiB = *c.maxUpload
+	}
 	return cfg, nil
 }
 

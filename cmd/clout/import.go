@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -25,8 +26,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	asJSON := fset.Bool("json", false, "print the import report as JSON")
 	sum := fset.Bool("sum-commodities", false, "UN Comtrade: sum the HS chapters into total goods (only a file with every chapter, AG2)")
 	indicator := fset.String("indicator", "", "the indicator of a file whose rows name none (Country Name, Country Code, Year, Value); default: from the file name")
+	allowOlder := fset.Bool("allow-older", false, "store figures older than the stored vintage of the same cells (both vintages are kept)")
 	fset.Usage = func() {
-		fmt.Fprintln(fset.Output(), "Usage: clout import [--db ...] [--dataset NAME] [--format auto|...] [--dry-run] [--json] FILE...")
+		fmt.Fprintln(fset.Output(), "Usage: clout import [--db ...] [--dataset NAME] [--format auto|...] [--dry-run] [--allow-older] [--json] FILE...")
 		fset.PrintDefaults()
 	}
 	if err := parseInterspersed(fset, args); err != nil {
@@ -34,6 +36,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if fset.NArg() == 0 {
 		return usageError(fset, "no FILE given")
+	}
+	if env.Getenv("GOMEMLIMIT") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// Bounded memory for large local files; see importer.CLIMemoryLimit.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importer.CLIMemoryLimit))
 	}
 	if *dataset != "" && fset.NArg() > 1 {
 		return usageError(fset, "--dataset names one dataset; import one FILE at a time with it")
@@ -64,7 +70,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		report, err := app.importFile(ctx, importRequest{
 			Request: importer.Request{
 				Dataset: *dataset, FileName: filepath.Base(path), Data: data, Format: *format,
-				DryRun: *dryRun, Who: "cli", SumCommodities: *sum, Indicator: *indicator,
+				DryRun: *dryRun, Who: "cli", SumCommodities: *sum, Indicator: *indicator, AllowOlder: *allowOlder, Local: true,
 			},
 			Progress: progress.update,
 		})
@@ -104,6 +110,12 @@ func printReport(w io.Writer, path string, r *indicators.ImportReport) {
 		verb = "checked (dry run, nothing stored)"
 	}
 	fmt.Fprintf(w, "%s: %s\n", path, verb)
+	if r.Member != "" {
+		fmt.Fprintf(w, "  read %s from the archive\n", r.Member)
+	}
+	if r.Vintage != "" {
+		fmt.Fprintf(w, "  vintage %s (the file's own date)\n", r.Vintage)
+	}
 	fmt.Fprintf(w, "  layout %s; %d rows, %d observations, %d missing cells, %d rows skipped\n",
 		r.Layout, r.Rows, r.Observations, r.Missing, r.SkippedRows)
 	if len(r.Indicators) > 0 {

@@ -46,7 +46,7 @@ func newScheduler(a *app, jc jobs.Config, dataChanged func(), reg prometheus.Reg
 		return snap.Body, string(f), err
 	})
 	imp := jobs.ImporterFunc(func(ctx context.Context, r jobs.ImportRequest) (*indicators.ImportReport, error) {
-		return a.importer(nil).Import(ctx, importer.Request{Dataset: r.Dataset, FileName: r.FileName, Data: r.Data, Format: r.Format, Who: r.Who})
+		return a.importer(nil).Import(ctx, importer.Request{Dataset: r.Dataset, FileName: r.FileName, Data: r.Data, Format: r.Format, Who: r.Who, AllowOlder: r.AllowOlder})
 	})
 	return jobs.New(jc, jobs.Deps{
 		Runs: a.store, Datasets: a.store, Settings: a.store, Locker: a.store,

@@ -273,6 +273,13 @@
   form.addEventListener('submit', function (e) {
     e.preventDefault();
     if (!fileInput.files || !fileInput.files[0]) { fileInput.focus(); return; }
+    // A file over the limit is refused here, before any upload, so it is never
+    // shown as checked.
+    if (maxBytes && fileInput.files[0].size > maxBytes) {
+      showResult('rejected', 'Not checked: the file is too large',
+        'The file is over the ' + humanBytes(maxBytes) + ' upload limit; raise it with --max-upload / CLOUT_MAX_UPLOAD (MiB) or limits.upload_mib in the config.');
+      return;
+    }
     var data = new FormData(form);
     data.set('dry_run', 'true');
     setBusy(true);
@@ -284,6 +291,8 @@
     var data = new FormData();
     data.set('stage', stage);
     data.set('dry_run', 'false');
+    var older = document.getElementById('allow_older');
+    if (older && older.checked) { data.set('allow_older', 'true'); }
     setBusy(true);
     send(data, onImported);
   });

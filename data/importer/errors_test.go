@@ -330,7 +330,7 @@ func TestSniff(t *testing.T) {
 	rand.Read(random)
 	var plainZip bytes.Buffer
 	zw := zip.NewWriter(&plainZip)
-	w, _ := zw.Create("data.csv")
+	w, _ := zw.Create("readme.pdf")
 	w.Write([]byte("a,b\n"))
 	zw.Close()
 	tests := []struct {

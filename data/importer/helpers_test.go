@@ -98,6 +98,12 @@ func key(ind, cty, par, per string) indicators.Key {
 	return indicators.Key{Indicator: ind, Country: cty, Partner: par, Period: indicators.MustPeriod(per)}
 }
 
+// vkey is k in vintage v.
+func vkey(k indicators.Key, v string) indicators.Key {
+	k.Vintage = v
+	return k
+}
+
 // hasProblem reports whether some problem's message contains msg.
 func hasProblem(ps []indicators.ImportProblem, msg string) bool {
 	for _, p := range ps {

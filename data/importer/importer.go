@@ -26,6 +26,14 @@ const (
 	batchSize          = 2048      // observations per batch handed to the store
 )
 
+// CLIMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) that
+// `clout import` sets unless GOMEMLIMIT is given. Without it the Go heap may
+// grow to twice what is live before a collection, and a 60 MiB csv (the file,
+// its keys, the batches) peaks near 300 MiB; with it, near 260 MiB
+// (docs/benchmarks.md). It is soft: a larger file is still imported, with more
+// collections.
+const CLIMemoryLimit = 160 << 20
+
 // Countries resolves the country names and codes found in spreadsheets (ISO3, ISO2,
 // IMF numeric codes, names and their variants, aggregate codes) to Clout's codes.
 type Countries interface {
@@ -103,6 +111,13 @@ type Request struct {
 	SumCommodities bool   // UN Comtrade: sum commodity rows into total goods (only where the file holds every chapter)
 	Indicator      string // the indicator of a file whose rows do not say it (Country, Year, Value); else from the file name
 	OnlyIfEmpty    bool   // store only into an empty store (ECONFLICT otherwise); see indicators.NewVersion
+	// AllowOlder stores figures whose vintage is older than the newest the store
+	// holds for the same cells (both vintages are kept); without it such an
+	// import fails with ECONFLICT and the dry run warns.
+	AllowOlder bool
+	// Local says the file was named on the command line, not uploaded: the
+	// upload limit does not apply (the unzipped-size and cell limits do).
+	Local bool
 }
 
 // Import parses, validates and (unless req.DryRun) stores req's file as a new
@@ -122,7 +137,16 @@ func (im *Importer) Import(ctx context.Context, req Request) (*indicators.Import
 	if err != nil {
 		return rep, err
 	}
-	r := newRun(ctx, im, req, rep, lay, kind)
+	parsed := req // the file read: req's, or the one inside its archive
+	if kind == kindZip || kind == kindGzip {
+		if parsed.Data, err = im.unpack(req, kind, rep); err != nil {
+			return rep, err
+		}
+		if kind, err = sniff(parsed.Data); err != nil {
+			return rep, err
+		}
+	}
+	r := newRun(ctx, im, parsed, rep, lay, kind)
 	if req.DryRun {
 		err = r.source()(func([]indicators.Observation) error { return nil })
 		return rep, err
@@ -146,11 +170,17 @@ func (im *Importer) Import(ctx context.Context, req Request) (*indicators.Import
 
 // check applies the limits that need no parsing.
 func (im *Importer) check(req Request) error {
-	if int64(len(req.Data)) > im.opts.MaxUpload {
-		return indicators.Errorf(indicators.ETOOLARGE, "%s is %s, over the %s upload limit",
-			displayName(req.FileName), humanBytes(int64(len(req.Data))), humanBytes(im.opts.MaxUpload))
+	if !req.Local && int64(len(req.Data)) > im.opts.MaxUpload {
+		return indicators.Errorf(indicators.ETOOLARGE, "%s is %s, %s",
+			displayName(req.FileName), humanBytes(int64(len(req.Data))), OverUploadLimit(im.opts.MaxUpload))
 	}
 	return nil
+}
+
+// OverUploadLimit says a file is over the upload limit and how to raise it; the
+// upload route, import jobs and the importer all say it so.
+func OverUploadLimit(limit int64) string {
+	return fmt.Sprintf("over the %s upload limit; raise it with --max-upload / CLOUT_MAX_UPLOAD (MiB) or limits.upload_mib in the config", humanBytes(limit))
 }
 
 func newReport(req Request) *indicators.ImportReport {
@@ -169,6 +199,7 @@ func newReport(req Request) *indicators.ImportReport {
 // DatasetName is the default dataset of a file: its base name without extension.
 func DatasetName(fileName string) string {
 	base := filepath.Base(strings.ReplaceAll(fileName, "\\", "/"))
+	base = strings.TrimSuffix(base, ".gz")
 	if ext := filepath.Ext(base); ext != "" && len(ext) <= 6 {
 		base = strings.TrimSuffix(base, ext)
 	}

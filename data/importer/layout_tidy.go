@@ -55,7 +55,7 @@ func (m *tidyMapper) mapRow(r *run, row []string, n int) bool {
 	if o.Flags, ok = m.parseFlags(r, cell(row, m.flag), n); !ok {
 		return true
 	}
-	o.Note, o.Vintage = r.str(trimSpace(cell(row, m.note))), r.str(trimSpace(cell(row, m.vin)))
+	o.Note, o.Vintage = r.str(trimSpace(cell(row, m.note))), r.str(NormalizeVintage(cell(row, m.vin)))
 	if len(o.Vintage) > maxVintage {
 		r.errorf(n, m.vin, "vintage %.20q... is longer than %d characters", o.Vintage, maxVintage)
 		return true

@@ -127,9 +127,10 @@ func TestLayouts(t *testing.T) {
 					"\"World\",\"WLD\",\"Population, total\",\"SP.POP.TOTL\",\"7.7E+09\",\"7800000000\",\"\",\n")
 			},
 			obs: []want{
-				{k: key("SP.POP.TOTL", "ARM", "", "2020"), v: 2963234, source: "World Bank"},
-				{k: key("SP.POP.TOTL", "WLD", "", "2019"), v: 7.7e9},
-				{k: key("SP.POP.TOTL", "ECS", "", "2019"), v: 921e6},
+				// The file's "Last Updated Date" is its figures' vintage.
+				{k: vkey(key("SP.POP.TOTL", "ARM", "", "2020"), "2023-05"), v: 2963234, source: "World Bank"},
+				{k: vkey(key("SP.POP.TOTL", "WLD", "", "2019"), "2023-05"), v: 7.7e9},
+				{k: vkey(key("SP.POP.TOTL", "ECS", "", "2019"), "2023-05"), v: 921e6},
 			},
 			warnings: []string{"2 World Bank aggregates stored under their codes (ECS, WLD)"},
 		},

@@ -44,18 +44,19 @@ type run struct {
 	ids       map[string]uint32
 
 	// what was found
-	keys       keySet
-	flags      []uint8  // per interned id: seen as indicator, country, partner
-	unitOf     []string // per indicator id: the first unit seen
-	ctyList    []string
-	aggSeen    map[string]bool
-	unitWarned map[string]bool
-	memoInd    string // the previous row's indicator and country, whose ids are
-	memoCty    string // looked up again for nearly every row
-	memoIndID  uint32
-	memoCtyID  uint32
-	minP, maxP indicators.Period
-	cells      int64
+	keys        keySet
+	flags       []uint8  // per interned id: seen as indicator, country, partner
+	unitOf      []string // per indicator id: the first unit seen
+	ctyList     []string
+	aggSeen     map[string]bool
+	unitWarned  map[string]bool
+	memoInd     string // the previous row's indicator and country, whose ids are
+	memoCty     string // looked up again for nearly every row
+	memoIndID   uint32
+	memoCtyID   uint32
+	minP, maxP  indicators.Period
+	cells       int64
+	fileVintage string // the file's own date (NormalizeVintage), for figures without one
 
 	// pipeline
 	batch     []indicators.Observation
@@ -145,6 +146,10 @@ func (r *run) source() indicators.ObservationSource {
 		}
 		// Inside the store's write transaction, so the warnings reach the stored
 		// report; the store reads the other datasets on another connection.
+		if err := r.checkOlderVintage(ctx); err != nil {
+			r.failed = err.(*indicators.Error)
+			return err
+		}
 		r.addOverlapWarnings(ctx)
 		return nil
 	}
@@ -371,6 +376,9 @@ func (r *run) emit(o indicators.Observation, row, col int) {
 	if o.Indicator == "" {
 		r.errorf(row, -1, "indicator is empty")
 		return
+	}
+	if o.Vintage == "" && r.fileVintage != "" {
+		o.Vintage, o.Source = r.fileVintage, r.vintageSource(o.Source)
 	}
 	if o.Indicator != r.memoInd {
 		r.memoInd, r.memoIndID = o.Indicator, r.id(o.Indicator)

@@ -16,6 +16,8 @@ type fileKind uint8
 const (
 	kindCSV fileKind = iota + 1
 	kindXLSX
+	kindZip  // an archive holding the file: the World Bank bulk download
+	kindGzip // a gzipped csv or csvy
 )
 
 var (
@@ -40,6 +42,10 @@ func Sniff(data []byte) (string, error) {
 		return "", err
 	case kind == kindXLSX:
 		return ContentTypeXLSX, nil
+	case kind == kindZip:
+		return "application/zip", nil
+	case kind == kindGzip:
+		return "application/gzip", nil
 	case !utf8.Valid(bytes.TrimPrefix(data, utf8BOM)):
 		return "text/csv; charset=windows-1252", nil
 	}
@@ -53,10 +59,9 @@ func sniff(data []byte) (fileKind, error) {
 	case len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0:
 		return 0, indicators.Errorf(indicators.EINVALID, "the file is empty")
 	case bytes.HasPrefix(data, zipMagic):
-		if isXLSX(data) {
-			return kindXLSX, nil
-		}
-		return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is a zip archive but not an xlsx workbook")
+		return sniffZip(data)
+	case bytes.HasPrefix(data, gzipMagic):
+		return kindGzip, nil
 	case bytes.HasPrefix(data, oleMagic):
 		return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is a legacy .xls or an encrypted workbook: save it as .xlsx or .csv")
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
@@ -67,12 +72,23 @@ func sniff(data []byte) (fileKind, error) {
 	return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is neither an xlsx workbook nor csv text")
 }
 
-// isXLSX reports whether a zip archive holds a SpreadsheetML workbook.
-func isXLSX(data []byte) bool {
+// sniffZip tells an xlsx workbook from an archive holding a data file.
+func sniffZip(data []byte) (fileKind, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return false
+		return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is a damaged zip archive")
 	}
+	if isXLSX(zr) {
+		return kindXLSX, nil
+	}
+	if members, _ := dataMembers(zr); len(members) > 0 {
+		return kindZip, nil
+	}
+	return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is a zip archive but neither an xlsx workbook nor an archive holding a csv or xlsx file")
+}
+
+// isXLSX reports whether a zip archive holds a SpreadsheetML workbook.
+func isXLSX(zr *zip.Reader) bool {
 	for _, f := range zr.File {
 		if strings.EqualFold(strings.ReplaceAll(f.Name, "\\", "/"), "xl/workbook.xml") {
 			return true

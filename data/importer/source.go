@@ -64,6 +64,9 @@ func (r *run) readCSV() error {
 		r.warnf(0, -1, "the file is not UTF-8: read as Windows-1252")
 	}
 	body, skipped := skipFrontMatter(text)
+	if skipped > 0 {
+		r.setFileVintage(vintageFromFrontMatter(strings.Split(string(text[:len(text)-len(body)]), "\n")))
+	}
 	delim := detectDelimiter(body)
 	r.isCSV = true
 	if delim == ';' {

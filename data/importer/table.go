@@ -51,6 +51,7 @@ func (r *run) readTable(src rowReader) (bool, error) {
 		return false, nil
 	}
 	r.rep.SkippedRows += len(pre)
+	r.setFileVintage(vintageFromRows(pre))
 	for src.next() {
 		row := src.row()
 		if err := r.countCells(row); err != nil {
