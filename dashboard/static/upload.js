@@ -293,6 +293,10 @@
     data.set('dry_run', 'false');
     var older = document.getElementById('allow_older');
     if (older && older.checked) { data.set('allow_older', 'true'); }
+    // The staged file keeps its name, dataset and layout, not the indicator
+    // typed for a file whose rows name none: send it again.
+    var indicator = document.getElementById('indicator');
+    if (indicator && indicator.value.trim()) { data.set('indicator', indicator.value.trim()); }
     setBusy(true);
     send(data, onImported);
   });
