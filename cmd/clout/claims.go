@@ -35,13 +35,9 @@ func runClaims(ctx context.Context, env *Env, args []string) error {
 	if err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	verb := "list"
-	if fs.NArg() > 0 {
-		verb = fs.Arg(0)
-	}
-	want := map[string]int{"list": 1, "show": 2, "check": 1}
-	if n, ok := want[verb]; !ok || fs.NArg() > n || verb == "show" && fs.NArg() != 2 {
-		return usageError(fs, "expected list, show ID or check")
+	verb, err := subcommand(fs, "list", map[string]int{"list": 0, "show": 1, "check": 0})
+	if err != nil {
+		return err
 	}
 	app, err := common.open(ctx, env)
 	if err != nil {

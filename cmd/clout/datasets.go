@@ -19,17 +19,9 @@ func runDatasets(ctx context.Context, env *Env, args []string) error {
 	if err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	verb := "list"
-	if fs.NArg() > 0 {
-		verb = fs.Arg(0)
-	}
-	want := map[string]int{"list": 1, "show": 2, "rollback": 3}
-	n, ok := want[verb]
-	if !ok {
-		return usageError(fs, "unknown subcommand %q", verb)
-	}
-	if max(fs.NArg(), 1) != n {
-		return usageError(fs, "%s takes %d argument(s)", verb, n-1)
+	verb, err := subcommand(fs, "list", map[string]int{"list": 0, "show": 1, "rollback": 2})
+	if err != nil {
+		return err
 	}
 	var version int
 	if verb == "rollback" {

@@ -70,17 +70,9 @@ func runJobs(ctx context.Context, env *Env, args []string) error {
 	if err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	verb := "list"
-	if fs.NArg() > 0 {
-		verb = fs.Arg(0)
-	}
-	switch {
-	case verb == "list" && fs.NArg() <= 1:
-	case verb == "run" && fs.NArg() == 2:
-	case verb == "list" || verb == "run":
-		return usageError(fs, "%s: wrong number of arguments", verb)
-	default:
-		return usageError(fs, "unknown subcommand %q", verb)
+	verb, err := subcommand(fs, "list", map[string]int{"list": 0, "run": 1})
+	if err != nil {
+		return err
 	}
 	cfg, err := common.load(env)
 	if err != nil {

@@ -205,3 +205,21 @@ func (p paramFlags) Set(s string) error {
 	p[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	return nil
 }
+
+// subcommand reads the verb of a command with subcommands (def when none is
+// given) and checks it takes the number of arguments args gives it; either
+// mistake is a usage error naming it.
+func subcommand(fs *flag.FlagSet, def string, args map[string]int) (string, error) {
+	verb := def
+	if fs.NArg() > 0 {
+		verb = fs.Arg(0)
+	}
+	n, ok := args[verb]
+	if !ok {
+		return "", usageError(fs, "unknown subcommand %q", verb)
+	}
+	if got := max(fs.NArg()-1, 0); got != n {
+		return "", usageError(fs, "%s takes %d argument(s), not %d", verb, n, got)
+	}
+	return verb, nil
+}
