@@ -76,6 +76,13 @@ type Service struct {
 	mu   sync.Mutex
 	last *Report // the judging of the latest data version seen
 
+	// entries are the claims as last read, kept for chart.DefaultVersionTTL so
+	// a page costs no store query; a claim added on another replica is seen
+	// within it, as new data are.
+	entriesMu      sync.Mutex
+	entries        []Entry
+	entriesFetched time.Time
+
 	// deliveries are the webhook posts in flight; stop cancels their waits.
 	deliveries sync.WaitGroup
 	stopCtx    context.Context
@@ -212,6 +219,30 @@ func (s *Service) DataChanged() {
 	s.mu.Lock()
 	s.last = nil
 	s.mu.Unlock()
+	s.forgetClaims()
+}
+
+// recentClaims is Claims, read from the store at most once per
+// chart.DefaultVersionTTL.
+func (s *Service) recentClaims(ctx context.Context) ([]Entry, error) {
+	s.entriesMu.Lock()
+	defer s.entriesMu.Unlock()
+	if !s.entriesFetched.IsZero() && time.Since(s.entriesFetched) < chart.DefaultVersionTTL {
+		return s.entries, nil
+	}
+	entries, err := s.Claims(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.entries, s.entriesFetched = entries, time.Now()
+	return entries, nil
+}
+
+// forgetClaims makes the next judging read the claims again.
+func (s *Service) forgetClaims() {
+	s.entriesMu.Lock()
+	s.entriesFetched = time.Time{}
+	s.entriesMu.Unlock()
 }
 
 func (s *Service) evaluate(ctx context.Context) (*Report, []indicators.ClaimChange, error) {
@@ -219,7 +250,7 @@ func (s *Service) evaluate(ctx context.Context) (*Report, []indicators.ClaimChan
 	if err != nil {
 		return nil, nil, fmt.Errorf("claims: data version: %w", err)
 	}
-	entries, err := s.Claims(ctx)
+	entries, err := s.recentClaims(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -442,5 +473,6 @@ func (s *Service) Add(ctx context.Context, in ConfigClaim, who string) (indicato
 	if err := s.store.SaveUserClaim(ctx, indicators.UserClaim{Claim: c, Who: who, CreatedAt: s.now()}); err != nil {
 		return c, fmt.Errorf("claims: add %s: %w", c.ID, err)
 	}
+	s.forgetClaims()
 	return c, nil
 }
