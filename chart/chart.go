@@ -381,20 +381,14 @@ func (s *Service) Snapshot(ctx context.Context, cc *Computed, f export.Format, i
 			return snap, nil
 		}
 	}
-	theme := ""
-	if img.Theme != "" {
-		theme = string(img.Theme)
-	}
-	opt, err := s.OptionFor(cc, theme)
+	opt, err := s.OptionFor(cc, string(img.Theme))
 	if err != nil {
 		return Snapshot{}, err
 	}
-	var buf bytes.Buffer
-	snap := export.Snapshot{Result: cc.Result, Option: opt, Permalink: permalink, Time: now}
-	if err := s.exporter.Write(ctx, &buf, f, snap, img); err != nil {
+	out, err := s.write(ctx, cc.Result, opt, permalink, now, f, img)
+	if err != nil {
 		return Snapshot{}, err
 	}
-	out := Snapshot{ContentType: f.ContentType(), FileName: export.FileName(cc.Result, f), Body: buf.Bytes()}
 	if f.IsImage() {
 		s.images.Add(key, out)
 	}
@@ -407,8 +401,13 @@ func (s *Service) SnapshotOf(ctx context.Context, res *indicators.Result, opt js
 	if s.exporter == nil {
 		return Snapshot{}, indicators.Errorf(indicators.ENOTFOUND, "snapshots are not available on this server")
 	}
+	return s.write(ctx, res, opt, s.Absolute(path), s.now(), f, img)
+}
+
+// write renders a result with its option through the exporter.
+func (s *Service) write(ctx context.Context, res *indicators.Result, opt json.RawMessage, permalink string, now time.Time, f export.Format, img export.Image) (Snapshot, error) {
 	var buf bytes.Buffer
-	snap := export.Snapshot{Result: res, Option: opt, Permalink: s.Absolute(path), Time: s.now()}
+	snap := export.Snapshot{Result: res, Option: opt, Permalink: permalink, Time: now}
 	if err := s.exporter.Write(ctx, &buf, f, snap, img); err != nil {
 		return Snapshot{}, err
 	}

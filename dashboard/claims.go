@@ -286,8 +286,8 @@ func (s *Server) handleClaimPage(c echo.Context) error {
 	v := claimPageView{claimCard: cardOf(resp.Evaluation), OptionJSON: scriptJSON(opt), Vintage: resp.Vintage,
 		APIURL: withQuery("/api/claims/"+resp.Claim.ID, vintageQuery(resp.Vintage))}
 	if s.charts.Exports() {
-		for _, f := range snapshotFormats {
-			v.Downloads = append(v.Downloads, link{URL: withQuery(claims.Path(resp.Claim.ID)+"/snapshot."+f.ext, vintageQuery(resp.Vintage)), Label: f.label})
+		for _, f := range export.Formats() {
+			v.Downloads = append(v.Downloads, link{URL: withQuery(claims.Path(resp.Claim.ID)+"/snapshot."+string(f), vintageQuery(resp.Vintage)), Label: f.Label()})
 		}
 	}
 	for i := len(resp.Verdicts) - 1; i >= 0; i-- {
@@ -435,12 +435,7 @@ func readClaimForm(c echo.Context) (claims.ConfigClaim, string, string, error) {
 // both as HTML or JSON; vintage= as on the page, plus width, height, scale and
 // theme for images.
 func (s *Server) handleClaimSnapshot(c echo.Context) error {
-	format := strings.ToLower(c.Param("format"))
-	f, err := export.ParseFormat(format)
-	if err != nil {
-		return indicators.Errorf(indicators.ENOTFOUND, "no snapshot format %q (png, svg, csv, xlsx, html, json)", format)
-	}
-	img, err := export.ParseImage(c.QueryParams().Get)
+	f, img, err := snapshotParams(c)
 	if err != nil {
 		return err
 	}
@@ -448,6 +443,5 @@ func (s *Server) handleClaimSnapshot(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(snap.FileName, `"`, "")+`"`)
-	return c.Blob(http.StatusOK, snap.ContentType, snap.Body)
+	return sendSnapshot(c, snap)
 }

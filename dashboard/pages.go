@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/clout-dev/clout/chart"
+	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -192,10 +193,10 @@ func (s *Server) view(cc *chart.Computed) *chartView {
 		Latest:     cc.Latest,
 	}
 	if s.charts.Exports() {
-		for _, f := range snapshotFormats {
+		for _, f := range export.Formats() {
 			v.Downloads = append(v.Downloads, link{
-				URL:   cc.Link(chart.PagePath(id) + "/snapshot." + f.ext),
-				Label: f.label,
+				URL:   cc.Link(chart.PagePath(id) + "/snapshot." + string(f)),
+				Label: f.Label(),
 			})
 		}
 	}

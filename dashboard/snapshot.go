@@ -2,18 +2,15 @@ package dashboard
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
 )
-
-// snapshotFormats are the export formats of GET /charts/:id/snapshot.:format.
-var snapshotFormats = []struct{ ext, label string }{
-	{"png", "PNG"}, {"svg", "SVG"}, {"csv", "CSV"}, {"xlsx", "Excel"}, {"html", "HTML"}, {"json", "JSON"}, {"owid.csv", "OWID CSV"},
-}
 
 func (s *Server) registerSnapshotRoutes(g *echo.Group) {
 	g.GET("/charts/:id/snapshot.:format", s.handleSnapshot)
@@ -26,20 +23,7 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 	if _, err := s.charts.Chart(c.Param("id")); err != nil {
 		return err
 	}
-	format := strings.ToLower(c.Param("format"))
-	known := false
-	for _, f := range snapshotFormats {
-		known = known || f.ext == format
-	}
-	if !known {
-		return indicators.Errorf(indicators.ENOTFOUND, "no snapshot format %q (png, svg, csv, xlsx, html, json, owid.csv)", format)
-	}
-	f, err := export.ParseFormat(format)
-	if err != nil {
-		return err
-	}
-	q := c.QueryParams()
-	img, err := export.ParseImage(q.Get)
+	f, img, err := snapshotParams(c)
 	if err != nil {
 		return err
 	}
@@ -55,6 +39,23 @@ func (s *Server) handleSnapshot(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return sendSnapshot(c, snap)
+}
+
+// snapshotParams reads a snapshot URL's format and image parameters. The URL
+// names a format by its extension exactly (no aliases): another name is no such
+// page.
+func snapshotParams(c echo.Context) (export.Format, export.Image, error) {
+	f := export.Format(strings.ToLower(c.Param("format")))
+	if !slices.Contains(export.Formats(), f) {
+		return "", export.Image{}, indicators.Errorf(indicators.ENOTFOUND, "no snapshot format %q (%s)", f, export.FormatNames())
+	}
+	img, err := export.ParseImage(c.QueryParams().Get)
+	return f, img, err
+}
+
+// sendSnapshot answers with a snapshot as a download.
+func sendSnapshot(c echo.Context, snap chart.Snapshot) error {
 	if snap.FileName != "" {
 		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(snap.FileName, `"`, "")+`"`)
 	}

@@ -53,10 +53,25 @@ func ParseFormat(s string) (Format, error) {
 		f = OWID
 	}
 	if _, ok := contentTypes[f]; !ok {
-		return "", indicators.Errorf(indicators.EINVALID, "format: %q is not one of png, svg, csv, xlsx, html, json, owid.csv", s)
+		return "", indicators.Errorf(indicators.EINVALID, "format: %q is not one of %s", s, FormatNames())
 	}
 	return f, nil
 }
+
+// FormatNames lists the formats as their file extensions: "png, svg, …".
+func FormatNames() string {
+	names := make([]string, 0, len(contentTypes))
+	for _, f := range Formats() {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
+}
+
+// labels are the formats' names for readers (download links).
+var labels = map[Format]string{PNG: "PNG", SVG: "SVG", CSV: "CSV", XLSX: "Excel", HTML: "HTML", JSON: "JSON", OWID: "OWID CSV"}
+
+// Label is the format's name for readers: "Excel" for xlsx.
+func (f Format) Label() string { return labels[f] }
 
 // ContentType returns the MIME type of the format.
 func (f Format) ContentType() string { return contentTypes[f] }
