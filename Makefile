@@ -7,7 +7,7 @@ DB        ?= clout.db
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: all assets build run test bench fuzz lint clean generate
+.PHONY: all assets build run test reliability bench fuzz lint clean generate
 
 all: build
 
@@ -34,6 +34,14 @@ run: build
 
 test: assets
 	$(GO) test -race -count=1 ./...
+
+# The hostile-input and fault suite: truncated and entity-laden workbooks, kill -9
+# during imports, parallel and slow uploads, two writers on one SQLite file, login
+# guessing, oversized job sources. The tests are named TestReliability*, need the
+# built binary's code only (loopback, temporary directories), and run without -race
+# so that the memory figures they assert are the real process's.
+reliability: assets
+	CLOUT_RELIABILITY=1 $(GO) test -count=1 -run 'Reliability' -timeout 30m ./...
 
 # Benchmarks (the speed and memory targets and results are in docs/benchmarks.md).
 # Some compare against Chromium (chromium) or run wrk when they are installed.

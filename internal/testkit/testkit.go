@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -81,4 +82,15 @@ func TidyWorkbook(tb testing.TB, rows [][]any) []byte {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// Reliability marks a test of the hostile-input and fault suite (`make reliability`):
+// it runs only when CLOUT_RELIABILITY=1, which that target sets, because it builds
+// binaries, kills processes and measures memory, which `make test` under -race must
+// not.
+func Reliability(tb testing.TB) {
+	tb.Helper()
+	if os.Getenv("CLOUT_RELIABILITY") != "1" {
+		tb.Skip("part of the reliability suite: run `make reliability` (CLOUT_RELIABILITY=1)")
+	}
 }
