@@ -1,0 +1,263 @@
+package render_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clout-dev/clout/assets"
+	"github.com/clout-dev/clout/chart/option"
+	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/testkit"
+	"github.com/clout-dev/clout/render"
+)
+
+// The benchmarks below put Clout's renderer beside what a user would run instead,
+// on the dashboard's own chart options computed from the seed: Node.js with
+// ECharts' server-side SVG renderer and @resvg/resvg-js (native resvg), and a warm
+// headless Chromium drawing the chart and taking a screenshot. Each round renders
+// every chart once with each contender in turn, so both see the same machine load;
+// the results are per chart: medians, minima and their ratios.
+
+// peerRounds is how many alternated renders each contender does per chart.
+const peerRounds = 15
+
+// benchChart is a dashboard chart's option as the pages build it.
+type benchChart struct {
+	name   string
+	option json.RawMessage
+}
+
+// benchCharts computes the compared charts on the seed store.
+func benchCharts(tb testing.TB) []benchChart {
+	tb.Helper()
+	store := testkit.SeededStore(tb)
+	var out []benchChart
+	for _, c := range []struct {
+		name, id string
+		params   indicators.Params
+	}{
+		{"trade-share", "trade-share", indicators.Params{"partners": "TUR,AZE", "threshold": "5"}},
+		{"gas-monthly", "gas-exports", indicators.Params{"destinations": "TUR,DEU", "freq": "monthly"}},
+		{"integration-gain", "integration-gain", indicators.Params{}},
+		{"map", "map", indicators.Params{"metric": "bloc", "bloc": "FSU-CORE", "measure": "population"}},
+	} {
+		def, err := indicators.ChartByID(c.id)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		res, err := indicators.ComputeChart(context.Background(), store, def, c.params, 0)
+		if err != nil {
+			tb.Fatalf("compute %s: %v", c.name, err)
+		}
+		opt, err := option.JSON(res, "light")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, benchChart{c.name, opt})
+	}
+	return out
+}
+
+// samples collects one contender's render times.
+type samples []time.Duration
+
+func (s samples) median() time.Duration {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c[len(c)/2]
+}
+
+func (s samples) min() time.Duration { return slices.Min(s) }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadAverage is the 1-minute load average, as printed by uptime.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// nodePeer is a running testdata/peer.mjs.
+type nodePeer struct {
+	cmd *exec.Cmd
+	in  *json.Encoder
+	out *bufio.Scanner
+	pid int
+}
+
+type nodeRequest struct {
+	Op         string          `json:"op"`
+	Option     json.RawMessage `json:"option"`
+	Width      int             `json:"width"`
+	Height     int             `json:"height"`
+	Scale      int             `json:"scale"`
+	Background string          `json:"background"`
+	Family     string          `json:"family"`
+	Fonts      []string        `json:"fonts"`
+}
+
+type nodeAnswer struct {
+	MS    float64 `json:"ms"`
+	Bytes int     `json:"bytes"`
+	Error string  `json:"error"`
+}
+
+// startNode starts the Node peer from the module root (where node_modules is), or
+// skips when Node or the npm dev dependencies are missing.
+func startNode(tb testing.TB) *nodePeer {
+	tb.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		tb.Skip("no node on PATH: the Node.js peer is not run")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, dep := range []string{"echarts", "@resvg/resvg-js", "topojson-client", "world-atlas"} {
+		if _, err := os.Stat(filepath.Join(root, "node_modules", dep)); err != nil {
+			tb.Skipf("node_modules/%s missing (make assets installs the dev dependencies): the Node.js peer is not run", dep)
+		}
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "peer.mjs"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd := exec.Command(node, script)
+	cmd.Dir = root
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	return &nodePeer{cmd: cmd, in: json.NewEncoder(stdin), out: sc, pid: cmd.Process.Pid}
+}
+
+// render has Node render opt (already prepared as Clout's runtime gets it) and
+// returns the time Node measured around the render.
+func (n *nodePeer) render(op string, opt json.RawMessage, size render.Size, scale int) (time.Duration, error) {
+	fonts := []string{}
+	for _, name := range []string{assets.FontRegular, assets.FontBold} {
+		p, err := filepath.Abs(filepath.Join("..", "assets", name))
+		if err != nil {
+			return 0, err
+		}
+		fonts = append(fonts, p)
+	}
+	if err := n.in.Encode(nodeRequest{Op: op, Option: opt, Width: size.Width, Height: size.Height, Scale: scale,
+		Background: render.Light.Background(), Family: render.FontFamily, Fonts: fonts}); err != nil {
+		return 0, err
+	}
+	if !n.out.Scan() {
+		return 0, fmt.Errorf("node peer: no answer: %v", n.out.Err())
+	}
+	var a nodeAnswer
+	if err := json.Unmarshal(n.out.Bytes(), &a); err != nil {
+		return 0, err
+	}
+	if a.Error != "" {
+		return 0, fmt.Errorf("node peer: %s", a.Error)
+	}
+	if a.Bytes == 0 {
+		return 0, errors.New("node peer: empty output")
+	}
+	return time.Duration(a.MS * float64(time.Millisecond)), nil
+}
+
+// timed runs fn and returns how long it took.
+func timed(fn func() error) (time.Duration, error) {
+	t0 := time.Now()
+	err := fn()
+	return time.Since(t0), err
+}
+
+// BenchmarkVsNode alternates Clout's and Node's renders of each chart, SVG and PNG.
+func BenchmarkVsNode(b *testing.B) {
+	charts := benchCharts(b)
+	node := startNode(b)
+	r := MustRenderer(b)
+	ctx := context.Background()
+	b.Logf("load average before: %s", loadAverage())
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range charts {
+			prepared, err := render.PrepareOption(c.option, render.Light)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var svgC, svgN, pngC, pngN samples
+			for round := range peerRounds + 2 {
+				dc, err := timed(func() error { _, err := r.SVG(ctx, c.option, benchSize, render.Light); return err })
+				if err != nil {
+					b.Fatal(err)
+				}
+				dn, err := node.render("svg", prepared, benchSize, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				pc, err := timed(func() error { _, err := r.PNG(ctx, c.option, benchSize, 1, render.Light); return err })
+				if err != nil {
+					b.Fatal(err)
+				}
+				pn, err := node.render("png", prepared, benchSize, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if round < 2 { // warm-up: first renders of a chart kind in each runtime
+					continue
+				}
+				svgC, svgN, pngC, pngN = append(svgC, dc), append(svgN, dn), append(pngC, pc), append(pngN, pn)
+			}
+			b.Logf("%-17s SVG clout p50 %6.1f min %6.1f | node p50 %5.1f min %5.1f | ratio p50 %.2f min %.2f",
+				c.name, ms(svgC.median()), ms(svgC.min()), ms(svgN.median()), ms(svgN.min()),
+				ms(svgC.median())/ms(svgN.median()), ms(svgC.min())/ms(svgN.min()))
+			b.Logf("%-17s PNG clout p50 %6.1f min %6.1f | node+resvg p50 %5.1f min %5.1f | ratio p50 %.2f min %.2f",
+				c.name, ms(pngC.median()), ms(pngC.min()), ms(pngN.median()), ms(pngN.min()),
+				ms(pngC.median())/ms(pngN.median()), ms(pngC.min())/ms(pngN.min()))
+			b.ReportMetric(ms(svgC.median())/ms(svgN.median()), c.name+"-svg-x-node")
+			b.ReportMetric(ms(pngC.median())/ms(pngN.median()), c.name+"-png-x-node")
+		}
+	}
+	b.Logf("load average after: %s; node rss %.0f MiB, clout peak rss %.0f MiB",
+		loadAverage(), procStatus(fmt.Sprint(node.pid), "VmRSS"), procStatus("self", "VmHWM"))
+}
+
+// procStatus returns a field of /proc/PID/status ("self" for this process) in MiB,
+// 0 when unreadable.
+func procStatus(pid, field string) float64 {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field+":" {
+			var kb float64
+			_, _ = fmt.Sscan(f[1], &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
