@@ -198,33 +198,64 @@ func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme The
 	if err != nil {
 		return nil, err
 	}
+	svg, usable, err := p.run(ctx, rt, option, size, theme)
+	if !usable {
+		p.discard()
+		return nil, err
+	}
+	p.put(rt)
+	return svg, err
+}
+
+// run renders with rt, which the caller holds; usable is false when rt was
+// interrupted mid-way (its state unknown) and must be discarded.
+func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Size, theme Theme) (svg []byte, usable bool, err error) {
 	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(ctx.Err()) })
 	v, err := rt.render(goja.Undefined(), rt.vm.ToValue(string(option)),
 		rt.vm.ToValue(size.Width), rt.vm.ToValue(size.Height), rt.vm.ToValue(string(theme)), rt.registerWorld)
 	if !stop() {
 		// The interrupt fired (or is firing): the runtime may be mid-way anywhere.
-		p.discard()
 		if err == nil {
 			err = ctx.Err()
 		}
-		return nil, fmt.Errorf("render svg: %w", err)
+		return nil, false, fmt.Errorf("render svg: %w", err)
 	}
-	p.put(rt)
 	if err != nil {
 		// ECharts throwing on an option from our own builders is a bug, not bad input.
-		return nil, fmt.Errorf("render svg: echarts: %w", err)
+		return nil, true, fmt.Errorf("render svg: echarts: %w", err)
 	}
-	return []byte(v.String()), nil
+	return []byte(v.String()), true, nil
 }
 
-// warm makes sure one runtime exists.
-func (p *jsPool) warm(ctx context.Context) error {
-	rt, err := p.get(ctx)
-	if err != nil {
-		return err
+// warm starts every runtime the pool may still create and renders options in
+// each: a fresh runtime's first renders run ECharts' one-time set-up (components,
+// the world map), which a reader's first export should not pay for. It never
+// waits for a busy runtime, and returns the last SVG it rendered.
+func (p *jsPool) warm(ctx context.Context, options [][]byte, size Size) ([]byte, error) {
+	var svg []byte
+	for {
+		select {
+		case p.slots <- struct{}{}:
+		default:
+			return svg, nil // every runtime exists
+		}
+		rt, err := p.start()
+		if err != nil {
+			<-p.slots
+			return nil, err
+		}
+		for _, opt := range options {
+			var usable bool
+			if svg, usable, err = p.run(ctx, rt, opt, size, Light); !usable {
+				p.discard()
+				return nil, err
+			} else if err != nil {
+				p.put(rt)
+				return nil, err
+			}
+		}
+		p.put(rt)
 	}
-	p.put(rt)
-	return nil
 }
 
 // close drops idle runtimes; the garbage collector frees them.

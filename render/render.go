@@ -144,15 +144,6 @@ func cacheDir(dir string, log *slog.Logger) string {
 	return filepath.Join(base, "clout", "wazero")
 }
 
-// Warm starts one JavaScript runtime and compiles and instantiates resvg, so the
-// first export does not pay for it. Servers may call it in the background.
-func (r *Renderer) Warm(ctx context.Context) error {
-	if err := r.js.warm(ctx); err != nil {
-		return err
-	}
-	return r.png.warm(ctx)
-}
-
 // SVG renders option (ECharts option JSON) to a standalone SVG document of the given
 // size: the font is embedded (subset to the glyphs used), and no script survives.
 func (r *Renderer) SVG(ctx context.Context, option json.RawMessage, size Size, theme Theme) ([]byte, error) {

@@ -375,3 +375,60 @@ func TestUnusableCacheDir(t *testing.T) {
 		t.Fatalf("PNG with an unusable cache dir: %v", err)
 	}
 }
+
+// TestWarm warms a renderer while exports run, as a server does at start: the
+// exports are served meanwhile, a warm-up cut short by its context leaves every
+// runtime usable, and warming again once everything is started is quick.
+func TestWarm(t *testing.T) {
+	r, err := render.New(render.Options{Runtimes: 2, CacheDir: filepath.Join(os.TempDir(), "clout-test-wazero")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Millisecond)
+	if err := r.Warm(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Warm past its deadline = %v, want context.DeadlineExceeded", err)
+	}
+	cancel()
+
+	opt := barOption(t, "t", "a", "b")
+	size := render.Size{Width: 400, Height: 300}
+	var wg sync.WaitGroup
+	errs := make(chan error, 5)
+	wg.Go(func() { errs <- r.Warm(context.Background()) })
+	for i := range 4 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			var err error
+			if i%2 == 0 {
+				_, err = r.SVG(ctx, opt, size, render.Light)
+			} else {
+				_, err = r.PNG(ctx, opt, size, 1, render.Light)
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	// Both runtimes exist and are idle: warming again only renders one chart and
+	// one PNG, and two renders at once find a runtime each.
+	ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := r.Warm(ctx); err != nil {
+		t.Fatalf("second Warm: %v", err)
+	}
+	for range 2 {
+		wg.Go(func() {
+			if _, err := r.SVG(ctx, opt, size, render.Light); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}

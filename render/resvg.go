@@ -175,15 +175,6 @@ func (r *resvg) render(ctx context.Context, svg []byte, width int, background st
 	return png, nil
 }
 
-func (r *resvg) warm(ctx context.Context) error {
-	in, err := r.get(ctx)
-	if err != nil {
-		return err
-	}
-	r.put(ctx, in)
-	return nil
-}
-
 func (r *resvg) close(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
