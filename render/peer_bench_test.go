@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/clout-dev/clout/assets"
 	"github.com/clout-dev/clout/chart/option"
@@ -260,4 +264,140 @@ func procStatus(pid, field string) float64 {
 		}
 	}
 	return 0
+}
+
+// chromiumPath returns the browser to drive: $CLOUT_CHROMIUM, or chromium on PATH.
+func chromiumPath() string {
+	if p := os.Getenv("CLOUT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// chromiumPage is the page a browser-based exporter would screenshot: the
+// embedded ECharts drawing on a canvas of the export size. draw(option) replaces
+// the chart; the page is loaded once, so each screenshot is a warm browser's.
+const chromiumPage = `<!doctype html><html><head><meta charset="utf-8">
+<style>body{margin:0}#chart{width:%dpx;height:%dpx}</style>
+<script src="/echarts.js"></script><script src="/topojson.js"></script></head><body><div id="chart"></div>
+<script>
+fetch('/atlas.json').then(r => r.json()).then(topo => {
+	echarts.registerMap('world', topojson.feature(topo, topo.objects.countries));
+	window.chart = echarts.init(document.getElementById('chart'), null, {renderer: 'canvas', devicePixelRatio: 1});
+	window.ready = true;
+});
+window.draw = (opt) => { window.chart.setOption(opt, true); return true; };
+</script></body></html>`
+
+// BenchmarkVsChromium alternates Clout's PNG of each chart with a warm headless
+// Chromium drawing the same option and taking a screenshot of it, and compares
+// their memory: Chromium's process tree against this whole test process.
+func BenchmarkVsChromium(b *testing.B) {
+	path := chromiumPath()
+	if path == "" {
+		b.Skip("no Chromium found (set CLOUT_CHROMIUM or install chromium): the browser peer is not run")
+	}
+	charts := benchCharts(b)
+	r := MustRenderer(b)
+	ctx := context.Background()
+	mux := http.NewServeMux()
+	for route, name := range map[string]string{"/echarts.js": assets.EChartsJS, "/topojson.js": assets.TopoJSONClient, "/atlas.json": assets.WorldAtlas} {
+		body := assets.MustRead(name)
+		mux.HandleFunc(route, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) })
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, chromiumPage, benchSize.Width, benchSize.Height)
+	})
+	srv := httptest.NewServer(mux)
+	b.Cleanup(srv.Close)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.WindowSize(benchSize.Width+100, benchSize.Height+100))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancel := chromedp.NewContext(actx)
+	b.Cleanup(func() { cancel(); cancelAlloc() })
+	if _, err := chromedp.Run(bctx, func(ctx context.Context, t *chromedp.Target) (bool, error) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
+			return false, err
+		}
+		return chromedp.Run(ctx, chromedp.Poll[bool](`window.ready === true`, chromedp.WithPollingTimeout(time.Minute)))
+	}); err != nil {
+		b.Fatalf("chromium: %v", err)
+	}
+	pid := chromedp.FromContext(bctx).Browser.Process().Pid
+	b.Logf("load average before: %s", loadAverage())
+	peak := 0.0
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range charts {
+			prepared, err := render.PrepareOption(c.option, render.Light)
+			if err != nil {
+				b.Fatal(err)
+			}
+			chromium := func() error {
+				png, err := chromedp.Run(bctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+					if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("draw("+string(prepared)+")")); err != nil {
+						return nil, err
+					}
+					return chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#chart")))
+				})
+				if err == nil && len(png) == 0 {
+					err = errors.New("chromium: no screenshot")
+				}
+				return err
+			}
+			var pc, px samples
+			for round := range peerRounds + 2 {
+				dc, err := timed(func() error { _, err := r.PNG(ctx, c.option, benchSize, 1, render.Light); return err })
+				if err != nil {
+					b.Fatal(err)
+				}
+				dx, err := timed(chromium)
+				if err != nil {
+					b.Fatal(err)
+				}
+				peak = max(peak, treeRSS(pid))
+				if round >= 2 {
+					pc, px = append(pc, dc), append(px, dx)
+				}
+			}
+			b.Logf("%-17s PNG clout p50 %6.1f min %6.1f | chromium p50 %6.1f min %6.1f | chromium/clout p50 %.2f min %.2f",
+				c.name, ms(pc.median()), ms(pc.min()), ms(px.median()), ms(px.min()),
+				ms(px.median())/ms(pc.median()), ms(px.min())/ms(pc.min()))
+			b.ReportMetric(ms(px.median())/ms(pc.median()), c.name+"-chromium-x-clout")
+		}
+	}
+	clout := procStatus("self", "VmHWM")
+	b.Logf("load average after: %s; memory: chromium tree peak %.0f MiB, clout process peak %.0f MiB (%.2f× chromium)",
+		loadAverage(), peak, clout, clout/peak)
+	b.ReportMetric(clout/peak, "memory-x-chromium")
+}
+
+// treeRSS is the resident memory of process pid and all its descendants, in MiB.
+func treeRSS(pid int) float64 {
+	entries, _ := os.ReadDir("/proc")
+	children := map[string][]string{}
+	for _, e := range entries {
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		rest := string(stat[strings.LastIndexByte(string(stat), ')')+1:])
+		if f := strings.Fields(rest); len(f) >= 2 {
+			children[f[1]] = append(children[f[1]], e.Name())
+		}
+	}
+	total := 0.0
+	for queue := []string{fmt.Sprint(pid)}; len(queue) > 0; queue = queue[1:] {
+		total += procStatus(queue[0], "VmRSS")
+		queue = append(queue, children[queue[0]]...)
+	}
+	return total
 }
