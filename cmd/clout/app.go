@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/claims"
@@ -112,17 +113,22 @@ func (o *onceExporter) Write(ctx context.Context, w io.Writer, f export.Format, 
 	return e.Write(ctx, w, f, s, img)
 }
 
-// warm builds the renderer and renders once, so the first snapshot a reader asks
-// for is not the slow one.
+// warm builds the renderer and warms it (every runtime started, each chart kind
+// drawn once), so the first snapshot a reader asks for is not the slow one.
 func (o *onceExporter) warm(ctx context.Context, log *slog.Logger) {
 	_, r, err := o.build()
 	if err != nil {
 		log.Error("export renderer", "err", err)
 		return
 	}
-	if err := r.Warm(ctx); err != nil && ctx.Err() == nil {
-		log.Warn("warming the export renderer", "err", err)
+	t0 := time.Now()
+	if err := r.Warm(ctx); err != nil {
+		if ctx.Err() == nil {
+			log.Warn("warming the export renderer", "err", err)
+		}
+		return
 	}
+	log.Info("export renderer warm", "took", time.Since(t0).Round(time.Millisecond))
 }
 
 // close releases the renderer if it was built; a renderer never built stays so.
