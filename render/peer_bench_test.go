@@ -32,7 +32,8 @@ import (
 // every chart once with each contender in turn, so both see the same machine load;
 // the results are per chart: medians, minima and their ratios.
 
-// peerRounds is how many alternated renders each contender does per chart.
+// peerRounds is the fewest alternated renders each contender does per chart (more
+// when the benchmark is asked for more iterations); each chart is compared once.
 const peerRounds = 15
 
 // benchChart is a dashboard chart's option as the pages build it.
@@ -205,45 +206,44 @@ func BenchmarkVsNode(b *testing.B) {
 	r := MustRenderer(b)
 	ctx := context.Background()
 	b.Logf("load average before: %s", loadAverage())
+	rounds := max(b.N, peerRounds)
 	b.ResetTimer()
-	for b.Loop() {
-		for _, c := range charts {
-			prepared, err := render.PrepareOption(c.option, render.Light)
+	for _, c := range charts {
+		prepared, err := render.PrepareOption(c.option, render.Light)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var svgC, svgN, pngC, pngN samples
+		for round := range rounds + 2 {
+			dc, err := timed(func() error { _, err := r.SVG(ctx, c.option, benchSize, render.Light); return err })
 			if err != nil {
 				b.Fatal(err)
 			}
-			var svgC, svgN, pngC, pngN samples
-			for round := range peerRounds + 2 {
-				dc, err := timed(func() error { _, err := r.SVG(ctx, c.option, benchSize, render.Light); return err })
-				if err != nil {
-					b.Fatal(err)
-				}
-				dn, err := node.render("svg", prepared, benchSize, 1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				pc, err := timed(func() error { _, err := r.PNG(ctx, c.option, benchSize, 1, render.Light); return err })
-				if err != nil {
-					b.Fatal(err)
-				}
-				pn, err := node.render("png", prepared, benchSize, 1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if round < 2 { // warm-up: first renders of a chart kind in each runtime
-					continue
-				}
-				svgC, svgN, pngC, pngN = append(svgC, dc), append(svgN, dn), append(pngC, pc), append(pngN, pn)
+			dn, err := node.render("svg", prepared, benchSize, 1)
+			if err != nil {
+				b.Fatal(err)
 			}
-			b.Logf("%-17s SVG clout p50 %6.1f min %6.1f | node p50 %5.1f min %5.1f | ratio p50 %.2f min %.2f",
-				c.name, ms(svgC.median()), ms(svgC.min()), ms(svgN.median()), ms(svgN.min()),
-				ms(svgC.median())/ms(svgN.median()), ms(svgC.min())/ms(svgN.min()))
-			b.Logf("%-17s PNG clout p50 %6.1f min %6.1f | node+resvg p50 %5.1f min %5.1f | ratio p50 %.2f min %.2f",
-				c.name, ms(pngC.median()), ms(pngC.min()), ms(pngN.median()), ms(pngN.min()),
-				ms(pngC.median())/ms(pngN.median()), ms(pngC.min())/ms(pngN.min()))
-			b.ReportMetric(ms(svgC.median())/ms(svgN.median()), c.name+"-svg-x-node")
-			b.ReportMetric(ms(pngC.median())/ms(pngN.median()), c.name+"-png-x-node")
+			pc, err := timed(func() error { _, err := r.PNG(ctx, c.option, benchSize, 1, render.Light); return err })
+			if err != nil {
+				b.Fatal(err)
+			}
+			pn, err := node.render("png", prepared, benchSize, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if round < 2 { // warm-up: first renders of a chart kind in each runtime
+				continue
+			}
+			svgC, svgN, pngC, pngN = append(svgC, dc), append(svgN, dn), append(pngC, pc), append(pngN, pn)
 		}
+		b.Logf("%-17s SVG clout p50 %6.1f min %6.1f | node p50 %5.1f min %5.1f | ratio p50 %.2f min %.2f",
+			c.name, ms(svgC.median()), ms(svgC.min()), ms(svgN.median()), ms(svgN.min()),
+			ms(svgC.median())/ms(svgN.median()), ms(svgC.min())/ms(svgN.min()))
+		b.Logf("%-17s PNG clout p50 %6.1f min %6.1f | node+resvg p50 %5.1f min %5.1f | ratio p50 %.2f min %.2f",
+			c.name, ms(pngC.median()), ms(pngC.min()), ms(pngN.median()), ms(pngN.min()),
+			ms(pngC.median())/ms(pngN.median()), ms(pngC.min())/ms(pngN.min()))
+		b.ReportMetric(ms(svgC.median())/ms(svgN.median()), c.name+"-svg-x-node")
+		b.ReportMetric(ms(pngC.median())/ms(pngN.median()), c.name+"-png-x-node")
 	}
 	b.Logf("load average after: %s; node rss %.0f MiB, clout peak rss %.0f MiB",
 		loadAverage(), procStatus(fmt.Sprint(node.pid), "VmRSS"), procStatus("self", "VmHWM"))
@@ -333,45 +333,44 @@ func BenchmarkVsChromium(b *testing.B) {
 	pid := chromedp.FromContext(bctx).Browser.Process().Pid
 	b.Logf("load average before: %s", loadAverage())
 	peak := 0.0
+	rounds := max(b.N, peerRounds)
 	b.ResetTimer()
-	for b.Loop() {
-		for _, c := range charts {
-			prepared, err := render.PrepareOption(c.option, render.Light)
+	for _, c := range charts {
+		prepared, err := render.PrepareOption(c.option, render.Light)
+		if err != nil {
+			b.Fatal(err)
+		}
+		chromium := func() error {
+			png, err := chromedp.Run(bctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("draw("+string(prepared)+")")); err != nil {
+					return nil, err
+				}
+				return chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#chart")))
+			})
+			if err == nil && len(png) == 0 {
+				err = errors.New("chromium: no screenshot")
+			}
+			return err
+		}
+		var pc, px samples
+		for round := range rounds + 2 {
+			dc, err := timed(func() error { _, err := r.PNG(ctx, c.option, benchSize, 1, render.Light); return err })
 			if err != nil {
 				b.Fatal(err)
 			}
-			chromium := func() error {
-				png, err := chromedp.Run(bctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
-					if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("draw("+string(prepared)+")")); err != nil {
-						return nil, err
-					}
-					return chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#chart")))
-				})
-				if err == nil && len(png) == 0 {
-					err = errors.New("chromium: no screenshot")
-				}
-				return err
+			dx, err := timed(chromium)
+			if err != nil {
+				b.Fatal(err)
 			}
-			var pc, px samples
-			for round := range peerRounds + 2 {
-				dc, err := timed(func() error { _, err := r.PNG(ctx, c.option, benchSize, 1, render.Light); return err })
-				if err != nil {
-					b.Fatal(err)
-				}
-				dx, err := timed(chromium)
-				if err != nil {
-					b.Fatal(err)
-				}
-				peak = max(peak, treeRSS(pid))
-				if round >= 2 {
-					pc, px = append(pc, dc), append(px, dx)
-				}
+			peak = max(peak, treeRSS(pid))
+			if round >= 2 {
+				pc, px = append(pc, dc), append(px, dx)
 			}
-			b.Logf("%-17s PNG clout p50 %6.1f min %6.1f | chromium p50 %6.1f min %6.1f | chromium/clout p50 %.2f min %.2f",
-				c.name, ms(pc.median()), ms(pc.min()), ms(px.median()), ms(px.min()),
-				ms(px.median())/ms(pc.median()), ms(px.min())/ms(pc.min()))
-			b.ReportMetric(ms(px.median())/ms(pc.median()), c.name+"-chromium-x-clout")
 		}
+		b.Logf("%-17s PNG clout p50 %6.1f min %6.1f | chromium p50 %6.1f min %6.1f | chromium/clout p50 %.2f min %.2f",
+			c.name, ms(pc.median()), ms(pc.min()), ms(px.median()), ms(px.min()),
+			ms(px.median())/ms(pc.median()), ms(px.min())/ms(pc.min()))
+		b.ReportMetric(ms(px.median())/ms(pc.median()), c.name+"-chromium-x-clout")
 	}
 	clout := procStatus("self", "VmHWM")
 	b.Logf("load average after: %s; memory: chromium tree peak %.0f MiB, clout process peak %.0f MiB (%.2f× chromium)",
