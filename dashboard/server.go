@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,8 +45,12 @@ type Config struct {
 	// VersionTTL is how long the current data version is trusted before the store
 	// is asked again (chart.DefaultVersionTTL); in-process writers call Server.DataChanged at once.
 	VersionTTL time.Duration
-	// TrustProxy says a reverse proxy sets X-Forwarded-For / X-Forwarded-Proto, so
-	// client addresses and TLS are taken from them.
+	// TrustedProxies are the reverse proxies (address ranges) whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed: the client address is
+	// the rightmost X-Forwarded-For hop that is not one of them.
+	TrustedProxies []netip.Prefix
+	// TrustProxy is the older switch for TrustedProxies: it trusts every
+	// loopback and private address as a proxy.
 	TrustProxy bool
 	// ReadTimeout, WriteTimeout and ShutdownTimeout bound the HTTP server
 	// (10s, 60s, 10s).
@@ -121,6 +126,8 @@ type Server struct {
 
 	mu     sync.Mutex
 	server *http.Server
+
+	proxies proxyTrust // whose forwarding headers are believed (auth.go)
 }
 
 // New builds a Server; it parses the templates and hashes the assets, so it fails
@@ -156,6 +163,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		deps:      deps,
 		metrics:   newMetrics(),
 		responses: responses,
+		proxies:   newProxyTrust(cfg),
 	}
 	if s.assets, err = newAssetTable(); err != nil {
 		return nil, fmt.Errorf("dashboard: assets: %w", err)
@@ -243,6 +251,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = s.proxies.ipExtractor()
 	e.Use(s.observe) // outermost: it sees the status of recovered panics too
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,

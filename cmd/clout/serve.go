@@ -19,6 +19,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	addr := fs.String("addr", "", "listen address (env CLOUT_ADDR; default :8080)")
 	private := fs.Bool("private", false, "reading needs a session or the admin token too")
 	baseURL := fs.String("base-url", "", "public URL of the server, for permalinks in exports")
+	trusted := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For/-Proto are believed (env CLOUT_TRUSTED_PROXIES, config trusted_proxies)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: clout serve [--addr :8080] [--db clout.db] [--config clout.yaml] [--private]")
 		fs.PrintDefaults()
@@ -36,6 +37,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	cfg.Addr = firstNonEmpty(*addr, cfg.Addr)
 	cfg.Private = cfg.Private || *private
 	cfg.BaseURL = firstNonEmpty(*baseURL, cfg.BaseURL)
+	if *trusted != "" {
+		cfg.TrustedProxies = splitList(*trusted)
+	}
+	proxies, err := proxyPrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	jc, err := loadJobs(cfg) // config errors stop the start, before anything opens
 	if err != nil {
 		return err
@@ -58,8 +66,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer app.Close()
 	app.log = log
+	if cfg.TrustProxy {
+		log.Warn("trust_proxy: true believes X-Forwarded-For from every loopback and private address; list your proxies in trusted_proxies instead")
+	}
 
-	if cfg.AdminToken == "" {
+	if cfg.AdminToken != "" {
+		if _, err := dashboard.ForgetGeneratedToken(ctx, app.store, log); err != nil {
+			return err
+		}
+	} else {
 		token, err := dashboard.EnsureAdminToken(ctx, app.store, log)
 		if err != nil {
 			return err
@@ -73,6 +88,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	go app.exporter.warm(ctx, log)
 	srv, err := dashboard.New(dashboard.Config{
 		BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
+		TrustedProxies: proxies,
 		MaxUploadBytes: cfg.Limits.UploadBytes(), ShutdownTimeout: cfg.Shutdown,
 	}, dashboard.Deps{
 		Store:    app.store,
