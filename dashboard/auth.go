@@ -780,6 +780,26 @@ func (s *Server) authReadGuards() []echo.MiddlewareFunc {
 	return []echo.MiddlewareFunc{s.requireReader}
 }
 
+// metricsGuards returns the guard of /metrics: in private mode the admin token
+// (Authorization: Bearer, as Prometheus sends it) or a session, else 401.
+func (s *Server) metricsGuards() []echo.MiddlewareFunc {
+	if !s.cfg.Private {
+		return nil
+	}
+	return []echo.MiddlewareFunc{func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p, err := s.authenticate(c)
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				return errUnauthorized
+			}
+			return next(c)
+		}
+	}}
+}
+
 // principalOf returns the principal set by a guard (nil when anonymous).
 func principalOf(c echo.Context) *principal {
 	p, _ := c.Get(ctxPrincipal).(*principal)

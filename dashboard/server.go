@@ -52,6 +52,9 @@ type Config struct {
 	// TrustProxy is the older switch for TrustedProxies: it trusts every
 	// loopback and private address as a proxy.
 	TrustProxy bool
+	// MetricsOnOwnAddr leaves /metrics out of Handler: the caller serves
+	// MetricsHandler on a listen address of its own (metrics_addr).
+	MetricsOnOwnAddr bool
 	// ReadTimeout, WriteTimeout and ShutdownTimeout bound the HTTP server
 	// (10s, 60s, 10s).
 	ReadTimeout, WriteTimeout, ShutdownTimeout time.Duration
@@ -251,6 +254,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.Pre(headAsGet)
 	e.IPExtractor = s.proxies.ipExtractor()
 	e.Use(s.observe) // outermost: it sees the status of recovered panics too
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -271,7 +275,9 @@ func (s *Server) newEcho() *echo.Echo {
 // --private can guard them in one place.
 func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.handleHealth)
-	e.GET("/metrics", s.handleMetrics)
+	if !s.cfg.MetricsOnOwnAddr {
+		e.GET("/metrics", s.handleMetrics, s.metricsGuards()...)
+	}
 	s.registerStaticRoutes(e)
 
 	read := e.Group("", s.readGuards()...)
@@ -299,11 +305,28 @@ func (s *Server) handleHealth(c echo.Context) error {
 		s.log.Error("healthz: store ping", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
+	if s.cfg.Private { // load balancers need the answer, not the data version
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	}
 	v, err := s.charts.DataVersion(ctx)
 	if err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "data_version": v})
+}
+
+// headAsGet answers HEAD wherever GET is answered (uptime monitors use it): the
+// request is routed and handled as a GET, and net/http, which still holds the
+// HEAD, sends the same status and headers without the body.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodHead {
+			get := r.WithContext(r.Context())
+			get.Method = http.MethodGet
+			c.SetRequest(get)
+		}
+		return next(c)
+	}
 }
 
 // securityHeaders sets headers every response carries: no sniffing, only
