@@ -224,7 +224,7 @@ func newCSRF(secure bool) echo.MiddlewareFunc {
 		CookieHTTPOnly: true,
 		CookieSecure:   secure,
 		CookieSameSite: http.SameSiteStrictMode,
-		ErrorHandler: func(error, echo.Context) error { return errCSRF },
+		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
 	})
 }
 

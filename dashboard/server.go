@@ -186,8 +186,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the HTTP handler (the Echo instance) with every route.
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler returns the HTTP handler: the Echo instance with every route, which
+// answers HEAD as GET.
+func (s *Server) Handler() http.Handler { return headAsGet(s.echo) }
 
 // Echo returns the Echo instance, for wiring code and tests that add routes.
 func (s *Server) Echo() *echo.Echo { return s.echo }
@@ -208,7 +209,7 @@ func (s *Server) DataChanged() {
 // Serve serves on ln until ctx ends or Shutdown is called.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.echo,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: s.cfg.ReadTimeout,
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
@@ -254,7 +255,6 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(headAsGet)
 	e.IPExtractor = s.proxies.ipExtractor()
 	e.Use(s.observe) // outermost: it sees the status of recovered panics too
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -317,16 +317,15 @@ func (s *Server) handleHealth(c echo.Context) error {
 
 // headAsGet answers HEAD wherever GET is answered (uptime monitors use it): the
 // request is routed and handled as a GET, and net/http, which still holds the
-// HEAD, sends the same status and headers without the body.
-func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if r := c.Request(); r.Method == http.MethodHead {
-			get := r.WithContext(r.Context())
-			get.Method = http.MethodGet
-			c.SetRequest(get)
+// HEAD request, sends the same status and headers without the body.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.WithContext(r.Context())
+			r.Method = http.MethodGet
 		}
-		return next(c)
-	}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // securityHeaders sets headers every response carries: no sniffing, only
