@@ -236,6 +236,10 @@ func TestTrustedProxiesConfig(t *testing.T) {
 	if err != nil || strings.Join(cfg.TrustedProxies, " ") != "172.16.0.0/12 ::1" {
 		t.Fatalf("from the environment: %v %v", cfg.TrustedProxies, err)
 	}
+	cfg, err = common.load(&Env{Getenv: func(k string) string { return map[string]string{"CLOUT_CONFIG": "../../clout.example.yaml"}[k] }})
+	if err != nil || len(cfg.TrustedProxies) != 0 || cfg.MetricsAddr != "" || cfg.TrustProxy {
+		t.Fatalf("clout.example.yaml: %+v %v", cfg, err)
+	}
 	for _, bad := range []string{"10.0.0.0/33", "proxy.example", "10.0.0"} {
 		db := filepath.Join(t.TempDir(), "clout.db")
 		code, _, errOut := cli(t, db, "serve", "--addr", "127.0.0.1:0", "--trusted-proxies", "127.0.0.1,"+bad)
