@@ -2,15 +2,18 @@ package dashboard
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -84,6 +87,37 @@ func EnsureAdminToken(ctx context.Context, settings Settings, log *slog.Logger) 
 	return token, nil
 }
 
+// SettingDeleter is Settings that can remove a value (data.Store implements it).
+type SettingDeleter interface {
+	// DeleteSetting removes the value stored under key, if any.
+	DeleteSetting(ctx context.Context, key string) error
+}
+
+// ForgetGeneratedToken is called at start when CLOUT_ADMIN_TOKEN (or
+// admin_token) is set: the configured token is then the only admin token, and
+// a generated token's hash stored by an earlier start is removed, so that a
+// later start without the variable generates a new token and prints it instead
+// of silently accepting one nobody may remember. It reports whether it removed
+// one.
+func ForgetGeneratedToken(ctx context.Context, settings Settings, log *slog.Logger) (bool, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	stored, err := storedTokenHash(ctx, settings)
+	if err != nil || stored == "" {
+		return false, err
+	}
+	deleter, ok := settings.(SettingDeleter)
+	if !ok {
+		return false, fmt.Errorf("forget generated admin token: the store cannot delete settings")
+	}
+	if err := deleter.DeleteSetting(ctx, AdminTokenSetting); err != nil {
+		return false, fmt.Errorf("forget generated admin token: %w", err)
+	}
+	log.Warn("the configured admin token replaces the generated one, whose hash was removed; without CLOUT_ADMIN_TOKEN a new token is generated and printed")
+	return true, nil
+}
+
 // ResetAdminToken replaces the stored admin token with a new random one and
 // returns it: the way back in when a generated token was lost. Running servers
 // accept the new token at once, since they read the hash on every check.
@@ -153,6 +187,7 @@ type authState struct {
 	settings  Settings
 	sessions  *scs.SessionManager
 	failures  *failureLimiter
+	account   *accountBackoff
 	csrfPlain echo.MiddlewareFunc
 	csrfTLS   echo.MiddlewareFunc
 }
@@ -163,7 +198,8 @@ func newAuthState(cfg Config, store indicators.Store, now func() time.Time) *aut
 	sessionStore, _ := store.(SessionStore)
 	a := &authState{
 		sessions: newSessionManager(sessionStore, now),
-		failures: newFailureLimiter(now, 5, 12*time.Second, 4096),
+		failures: newFailureLimiter(now, addressBurst, addressRefill, addressBuckets),
+		account:  newAccountBackoff(now),
 	}
 	if cfg.AdminToken != "" {
 		sum := sha256.Sum256([]byte(cfg.AdminToken))
@@ -188,9 +224,7 @@ func newCSRF(secure bool) echo.MiddlewareFunc {
 		CookieHTTPOnly: true,
 		CookieSecure:   secure,
 		CookieSameSite: http.SameSiteStrictMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return indicators.Errorf(indicators.EFORBIDDEN, "missing or invalid CSRF token; reload the page and try again")
-		},
+		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
 	})
 }
 
@@ -294,6 +328,26 @@ func (s scsStore) Commit(token string, b []byte, expiry time.Time) error {
 
 func (s scsStore) Delete(token string) error { return s.DeleteCtx(context.Background(), token) }
 
+// Failed-login limits. Every wrong admin token (login form or Bearer) costs its
+// address one attempt of a token bucket: addressBurst at once, then one more per
+// addressRefill; an address without attempts left is refused (429 with
+// Retry-After) before its token is looked at. The account (there is one, the
+// admin) backs off as well: past accountFreeFailures failures from anywhere, each
+// further one doubles a hold (from accountHoldBase up to accountHoldMax) that
+// every attempt, from every address, waits before it is checked. The hold slows
+// a guesser spread over many addresses, yet never refuses anyone: the right
+// token from an address with attempts left is accepted after at most
+// accountHoldMax. Failures are forgotten accountForget after the last one.
+const (
+	addressBurst        = 5
+	addressRefill       = 12 * time.Second
+	addressBuckets      = 4096
+	accountFreeFailures = 10
+	accountHoldBase     = 250 * time.Millisecond
+	accountHoldMax      = 2 * time.Second
+	accountForget       = 10 * time.Minute
+)
+
 // failureLimiter limits failed logins (and wrong API tokens) per client address
 // with a token bucket each (golang.org/x/time/rate): burst failures are allowed,
 // then one more every refill interval. The clock is injected, so tests control it.
@@ -337,12 +391,17 @@ func (l *failureLimiter) pruneLocked(now time.Time) {
 	}
 }
 
-// blocked reports whether ip has used up its failed attempts.
-func (l *failureLimiter) blocked(ip string) bool {
+// retryAfter reports how long ip must wait for its next attempt: 0 when it
+// has one left.
+func (l *failureLimiter) retryAfter(ip string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	return l.bucketLocked(ip, now).TokensAt(now) < 1
+	missing := 1 - l.bucketLocked(ip, now).TokensAt(now)
+	if missing <= 0 {
+		return 0
+	}
+	return time.Duration(missing * float64(l.refill))
 }
 
 // fail records a failed attempt by ip.
@@ -353,18 +412,121 @@ func (l *failureLimiter) fail(ip string) {
 	l.bucketLocked(ip, now).AllowN(now, 1)
 }
 
-// clientIP is the address rate limits and logs use: the peer address, or the
-// proxy's X-Forwarded-For / X-Real-IP when Config.TrustProxy says a proxy sets it.
-func (s *Server) clientIP(c echo.Context) string {
-	if s.cfg.TrustProxy {
-		return c.RealIP()
-	}
-	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
-	if err != nil {
-		return c.Request().RemoteAddr
-	}
-	return host
+// accountBackoff is the admin account's back-off: the hold every attempt waits
+// once the account has failed more than free times (see addressBurst).
+type accountBackoff struct {
+	now       func() time.Time
+	free      int
+	base, max time.Duration
+	forget    time.Duration
+
+	mu       sync.Mutex
+	failures int
+	last     time.Time
 }
+
+func newAccountBackoff(now func() time.Time) *accountBackoff {
+	return &accountBackoff{now: now, free: accountFreeFailures, base: accountHoldBase, max: accountHoldMax, forget: accountForget}
+}
+
+// hold returns how long the next attempt waits before it is checked: what is
+// left of the current back-off delay after the last failure, at most max.
+func (b *accountBackoff) hold() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if b.failures <= b.free || now.Sub(b.last) >= b.forget {
+		return 0
+	}
+	delay := b.max
+	if shift := b.failures - b.free - 1; shift < 16 {
+		delay = min(b.base<<shift, b.max)
+	}
+	return max(0, min(b.last.Add(delay).Sub(now), b.max))
+}
+
+// fail records a failed attempt from any address.
+func (b *accountBackoff) fail() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if now.Sub(b.last) >= b.forget {
+		b.failures = 0
+	}
+	b.failures++
+	b.last = now
+}
+
+// succeed ends the back-off: the admin is in.
+func (b *accountBackoff) succeed() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.failures = 0
+}
+
+// retryAfterSeconds words a wait for the Retry-After header: whole seconds,
+// at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
+}
+
+// proxyTrust says which peers are reverse proxies whose X-Forwarded-For and
+// X-Forwarded-Proto are believed: the listed ranges, and with private set
+// (Config.TrustProxy) every loopback and private address.
+type proxyTrust struct {
+	ranges  []netip.Prefix
+	private bool
+}
+
+func newProxyTrust(cfg Config) proxyTrust {
+	return proxyTrust{ranges: cfg.TrustedProxies, private: cfg.TrustProxy}
+}
+
+// any reports whether some proxy is trusted.
+func (t proxyTrust) any() bool { return t.private || len(t.ranges) > 0 }
+
+// trusts reports whether the peer at addr (host or host:port) is a trusted proxy.
+func (t proxyTrust) trusts(addr string) bool {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	if t.private && (ip.IsLoopback() || ip.IsPrivate()) {
+		return true
+	}
+	for _, p := range t.ranges {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ipExtractor is Echo's client-address rule for this trust: the peer address
+// when no proxy is trusted, else the rightmost X-Forwarded-For hop that is not a
+// trusted proxy (reached only through trusted ones), so a client cannot choose
+// its address by sending the header itself.
+func (t proxyTrust) ipExtractor() echo.IPExtractor {
+	if !t.any() {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{
+		echo.TrustLoopback(t.private), echo.TrustPrivateNet(t.private), echo.TrustLinkLocal(false),
+	}
+	for _, p := range t.ranges {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// clientIP is the address rate limits and logs use: the peer address, or the
+// client address that trusted proxies report (Echo's IPExtractor, set from
+// proxyTrust.ipExtractor).
+func (s *Server) clientIP(c echo.Context) string { return c.RealIP() }
 
 // secureRequest reports whether the client reached Clout over TLS, directly or
 // through a trusted proxy; cookies are then marked Secure.
@@ -373,26 +535,105 @@ func (s *Server) secureRequest(c echo.Context) bool {
 	if r.TLS != nil {
 		return true
 	}
-	return s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") && s.proxies.trusts(r.RemoteAddr)
 }
 
-// withCSRF runs Echo's CSRF middleware before next. On safe methods the
-// Sec-Fetch-Site header is hidden from it, because Echo then skips issuing the
-// token cookie and every form needs a real token; unsafe methods still get Echo's
-// Fetch-Metadata check (cross-site writes are refused even with a token).
+// withCSRF guards forms against cross-site requests. Without a session (the
+// login form) it is Echo's CSRF middleware: a double-submit cookie checked
+// against the form field or the X-CSRF-Token header, plus Echo's Fetch-Metadata
+// check (cross-site writes are refused even with a token). With a session the
+// token is the session's own (sessionCSRF), so a token copied from another
+// session is refused. On safe methods Sec-Fetch-Site is hidden from Echo,
+// because Echo then skips issuing the token cookie and every form needs a real
+// token. Unsafe requests from a browser that sends no Sec-Fetch-Site must carry
+// an Origin of this site, if any.
 func (s *Server) withCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	render := func(c echo.Context) error {
+		if tok := s.sessionCSRF(c); tok != "" {
+			c.Set(ctxCSRF, tok)
+		}
+		return next(c)
+	}
 	return func(c echo.Context) error {
 		r := c.Request()
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-			r.Header.Del(echo.HeaderSecFetchSite)
-		}
 		mw := s.data.auth.csrfPlain
 		if s.secureRequest(c) {
 			mw = s.data.auth.csrfTLS
 		}
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			r.Header.Del(echo.HeaderSecFetchSite)
+			return mw(render)(c)
+		}
+		if err := s.checkOrigin(c); err != nil {
+			return err
+		}
+		if want := s.sessionCSRF(c); want != "" {
+			if r.Header.Get(echo.HeaderSecFetchSite) == "cross-site" {
+				return errCrossSite
+			}
+			got := r.Header.Get(csrfHeader)
+			if got == "" {
+				got = c.FormValue(csrfField)
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+				return errCSRF
+			}
+			return next(c)
+		}
 		return mw(next)(c)
 	}
+}
+
+var (
+	// errCSRF is the answer to a form without its CSRF token.
+	errCSRF = indicators.Errorf(indicators.EFORBIDDEN, "missing or invalid CSRF token; reload the page and try again")
+	// errCrossSite is the answer to a write sent from another site.
+	errCrossSite = indicators.Errorf(indicators.EFORBIDDEN, "cross-site request refused; use the form on this site")
+)
+
+// sessionCSRF returns the CSRF token of the request's valid session, or "":
+// an HMAC keyed by the session token, so it is the same on every replica and
+// page of one session, differs between sessions, and reveals nothing of the
+// session token.
+func (s *Server) sessionCSRF(c echo.Context) string {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" || s.sessionID(c) == "" {
+		return ""
+	}
+	mac := hmac.New(sha256.New, []byte(ck.Value))
+	mac.Write([]byte("clout csrf token"))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// checkOrigin refuses an unsafe browser request without Sec-Fetch-Site (older
+// browsers) whose Origin is not this site: the Host it asked for (or the one a
+// trusted proxy forwarded) or the host of Config.BaseURL. A request without
+// Origin is left to the token check.
+func (s *Server) checkOrigin(c echo.Context) error {
+	r := c.Request()
+	origin := r.Header.Get(echo.HeaderOrigin)
+	if r.Header.Get(echo.HeaderSecFetchSite) != "" || origin == "" {
+		return nil
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return errCrossSite
+	}
+	hosts := []string{r.Host}
+	if fwd := r.Header.Get("X-Forwarded-Host"); fwd != "" && s.proxies.trusts(r.RemoteAddr) {
+		hosts = append(hosts, fwd)
+	}
+	if base, err := url.Parse(s.cfg.BaseURL); err == nil && base.Host != "" {
+		hosts = append(hosts, base.Host)
+	}
+	for _, h := range hosts {
+		if strings.EqualFold(u.Host, h) {
+			return nil
+		}
+	}
+	s.log.Warn("cross-origin write refused", "origin", origin, "host", r.Host, "path", r.URL.Path)
+	return errCrossSite
 }
 
 // csrfToken returns the CSRF token set by withCSRF for templates.
@@ -435,22 +676,52 @@ const ETOOMANY = "too_many_requests"
 // errTooManyFailures is the answer once an address has failed too often.
 var errTooManyFailures = indicators.Errorf(ETOOMANY, "too many failed attempts from your address; wait a minute")
 
+// attemptToken checks an admin token the request presents (login form or
+// Bearer) under the failure limits: an address without attempts left gets
+// errTooManyFailures and a Retry-After header, and its token is not looked at;
+// otherwise the attempt waits out the account's hold, then is checked, and a
+// wrong token counts against the address and the account.
+func (s *Server) attemptToken(c echo.Context, token string) (bool, error) {
+	a := s.data.auth
+	ip := s.clientIP(c)
+	if wait := a.failures.retryAfter(ip); wait > 0 {
+		c.Response().Header().Set("Retry-After", retryAfterSeconds(wait))
+		s.log.Warn("admin token refused: too many failures", "ip", ip, "path", c.Request().URL.Path)
+		return false, errTooManyFailures
+	}
+	ctx := c.Request().Context()
+	if hold := a.account.hold(); hold > 0 {
+		t := time.NewTimer(hold)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return false, ctx.Err()
+		}
+	}
+	good, err := a.checkToken(ctx, token)
+	if err != nil {
+		return false, err
+	}
+	if !good {
+		a.failures.fail(ip)
+		a.account.fail()
+		s.log.Warn("wrong admin token", "ip", ip, "path", c.Request().URL.Path)
+		return false, nil
+	}
+	a.account.succeed()
+	return true, nil
+}
+
 // authenticate resolves the request's principal: a Bearer token (checked, with
 // failures counted) or a session cookie. It returns nil, nil when there is none.
 func (s *Server) authenticate(c echo.Context) (*principal, error) {
 	if tok, ok := bearer(c.Request()); ok {
-		ip := s.clientIP(c)
-		if s.data.auth.failures.blocked(ip) {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(s.data.auth.failures.refill/time.Second)))
-			return nil, errTooManyFailures
-		}
-		good, err := s.data.auth.checkToken(c.Request().Context(), tok)
+		good, err := s.attemptToken(c, tok)
 		if err != nil {
 			return nil, err
 		}
 		if !good {
-			s.data.auth.failures.fail(ip)
-			s.log.Warn("rejected API token", "ip", ip, "path", c.Request().URL.Path)
 			return nil, errUnauthorized
 		}
 		return &principal{Who: "token", Owner: "token"}, nil
@@ -509,6 +780,26 @@ func (s *Server) authReadGuards() []echo.MiddlewareFunc {
 	return []echo.MiddlewareFunc{s.requireReader}
 }
 
+// metricsGuards returns the guard of /metrics: in private mode the admin token
+// (Authorization: Bearer, as Prometheus sends it) or a session, else 401.
+func (s *Server) metricsGuards() []echo.MiddlewareFunc {
+	if !s.cfg.Private {
+		return nil
+	}
+	return []echo.MiddlewareFunc{func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p, err := s.authenticate(c)
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				return errUnauthorized
+			}
+			return next(c)
+		}
+	}}
+}
+
 // principalOf returns the principal set by a guard (nil when anonymous).
 func principalOf(c echo.Context) *principal {
 	p, _ := c.Get(ctxPrincipal).(*principal)
@@ -541,18 +832,15 @@ func (s *Server) handleLoginPage(c echo.Context) error {
 func (s *Server) handleLogin(c echo.Context) error {
 	ip := s.clientIP(c)
 	next := safeNext(c.FormValue("next"))
-	if s.data.auth.failures.blocked(ip) {
-		s.log.Warn("login refused: too many failures", "ip", ip)
+	good, err := s.attemptToken(c, c.FormValue("token"))
+	if errors.Is(err, errTooManyFailures) {
 		return s.renderData(c, http.StatusTooManyRequests, "login", "Log in",
 			loginPage{formView: s.formViewOf(c), Next: next, Message: "Too many failed attempts from your address; wait a minute and try again."})
 	}
-	good, err := s.data.auth.checkToken(c.Request().Context(), c.FormValue("token"))
 	if err != nil {
 		return err
 	}
 	if !good {
-		s.data.auth.failures.fail(ip)
-		s.log.Warn("login failed", "ip", ip)
 		return s.renderData(c, http.StatusUnauthorized, "login", "Log in",
 			loginPage{formView: s.formViewOf(c), Next: next, Message: "That token is not the admin token."})
 	}

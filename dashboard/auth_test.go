@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -106,21 +107,27 @@ func TestLoginFailuresAreRateLimited(t *testing.T) {
 }
 
 func TestSessionCookie(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/28")}
 	cases := []struct {
 		name       string
 		trustProxy bool
+		trusted    []netip.Prefix
+		peer       string
 		tls        bool
 		proto      string
 		secure     bool
 	}{
 		{name: "plain http", secure: false},
 		{name: "direct TLS", tls: true, secure: true},
-		{name: "trusted proxy says https", trustProxy: true, proto: "https", secure: true},
+		{name: "listed proxy says https", trusted: proxies, peer: "192.0.2.3:4000", proto: "https", secure: true},
+		{name: "unlisted peer says https", trusted: proxies, peer: "192.0.2.200:4000", proto: "https", secure: false},
+		{name: "trust_proxy and a private proxy says https", trustProxy: true, peer: "10.1.2.3:4000", proto: "https", secure: true},
+		{name: "trust_proxy and a public peer says https", trustProxy: true, peer: "198.51.100.7:4000", proto: "https", secure: false},
 		{name: "untrusted X-Forwarded-Proto", proto: "https", secure: false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := MustDataServer(t, MustDataStore(t), Config{TrustProxy: tc.trustProxy})
+			s := MustDataServer(t, MustDataStore(t), Config{TrustProxy: tc.trustProxy, TrustedProxies: tc.trusted})
 			get := httptest.NewRequest(http.MethodGet, "/login", nil)
 			rec := httptest.NewRecorder()
 			s.Handler().ServeHTTP(rec, get)
@@ -137,6 +144,9 @@ func TestSessionCookie(t *testing.T) {
 			}
 			if tc.proto != "" {
 				req.Header.Set("X-Forwarded-Proto", tc.proto)
+			}
+			if tc.peer != "" {
+				req.RemoteAddr = tc.peer
 			}
 			rec = httptest.NewRecorder()
 			s.Handler().ServeHTTP(rec, req)
@@ -227,14 +237,14 @@ func TestFailureLimiterIsBounded(t *testing.T) {
 		ip := "10.0.0." + strconv.Itoa(i)
 		l.fail(ip)
 		l.fail(ip)
-		if !l.blocked(ip) {
+		if l.retryAfter(ip) <= 0 {
 			t.Fatalf("%s not blocked after 2 failures", ip)
 		}
 		if len(l.buckets) > 4 {
 			t.Fatalf("%d buckets kept, bound is 4", len(l.buckets))
 		}
 	}
-	if l.blocked("192.0.2.1") {
+	if l.retryAfter("192.0.2.1") != 0 {
 		t.Fatalf("an address with no failures is blocked")
 	}
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -79,8 +80,14 @@ func (s *Server) currentVersionForMetrics() float64 {
 }
 
 func (s *Server) handleMetrics(c echo.Context) error {
-	promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	s.MetricsHandler().ServeHTTP(c.Response(), c.Request())
 	return nil
+}
+
+// MetricsHandler serves the Prometheus metrics without a guard, for a listen
+// address of their own (Config.MetricsOnOwnAddr).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})
 }
 
 // observe logs every request with slog and records its metrics by route pattern

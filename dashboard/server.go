@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,9 +45,16 @@ type Config struct {
 	// VersionTTL is how long the current data version is trusted before the store
 	// is asked again (chart.DefaultVersionTTL); in-process writers call Server.DataChanged at once.
 	VersionTTL time.Duration
-	// TrustProxy says a reverse proxy sets X-Forwarded-For / X-Forwarded-Proto, so
-	// client addresses and TLS are taken from them.
+	// TrustedProxies are the reverse proxies (address ranges) whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed: the client address is
+	// the rightmost X-Forwarded-For hop that is not one of them.
+	TrustedProxies []netip.Prefix
+	// TrustProxy is the older switch for TrustedProxies: it trusts every
+	// loopback and private address as a proxy.
 	TrustProxy bool
+	// MetricsOnOwnAddr leaves /metrics out of Handler: the caller serves
+	// MetricsHandler on a listen address of its own (metrics_addr).
+	MetricsOnOwnAddr bool
 	// ReadTimeout, WriteTimeout and ShutdownTimeout bound the HTTP server
 	// (10s, 60s, 10s).
 	ReadTimeout, WriteTimeout, ShutdownTimeout time.Duration
@@ -121,6 +129,8 @@ type Server struct {
 
 	mu     sync.Mutex
 	server *http.Server
+
+	proxies proxyTrust // whose forwarding headers are believed (auth.go)
 }
 
 // New builds a Server; it parses the templates and hashes the assets, so it fails
@@ -156,6 +166,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		deps:      deps,
 		metrics:   newMetrics(),
 		responses: responses,
+		proxies:   newProxyTrust(cfg),
 	}
 	if s.assets, err = newAssetTable(); err != nil {
 		return nil, fmt.Errorf("dashboard: assets: %w", err)
@@ -175,8 +186,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the HTTP handler (the Echo instance) with every route.
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler returns the HTTP handler: the Echo instance with every route, which
+// answers HEAD as GET.
+func (s *Server) Handler() http.Handler { return headAsGet(s.echo) }
 
 // Echo returns the Echo instance, for wiring code and tests that add routes.
 func (s *Server) Echo() *echo.Echo { return s.echo }
@@ -197,7 +209,7 @@ func (s *Server) DataChanged() {
 // Serve serves on ln until ctx ends or Shutdown is called.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.echo,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: s.cfg.ReadTimeout,
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
@@ -243,6 +255,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = s.proxies.ipExtractor()
 	e.Use(s.observe) // outermost: it sees the status of recovered panics too
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,
@@ -262,7 +275,9 @@ func (s *Server) newEcho() *echo.Echo {
 // --private can guard them in one place.
 func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.handleHealth)
-	e.GET("/metrics", s.handleMetrics)
+	if !s.cfg.MetricsOnOwnAddr {
+		e.GET("/metrics", s.handleMetrics, s.metricsGuards()...)
+	}
 	s.registerStaticRoutes(e)
 
 	read := e.Group("", s.readGuards()...)
@@ -290,11 +305,27 @@ func (s *Server) handleHealth(c echo.Context) error {
 		s.log.Error("healthz: store ping", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
+	if s.cfg.Private { // load balancers need the answer, not the data version
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	}
 	v, err := s.charts.DataVersion(ctx)
 	if err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "data_version": v})
+}
+
+// headAsGet answers HEAD wherever GET is answered (uptime monitors use it): the
+// request is routed and handled as a GET, and net/http, which still holds the
+// HEAD request, sends the same status and headers without the body.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.WithContext(r.Context())
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // securityHeaders sets headers every response carries: no sniffing, only

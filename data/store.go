@@ -31,6 +31,8 @@ type Store interface {
 	// AddSetting stores value under key unless one is stored; it reports whether
 	// it stored it.
 	AddSetting(ctx context.Context, key, value string) (bool, error)
+	// DeleteSetting removes the value stored under key, if any.
+	DeleteSetting(ctx context.Context, key string) error
 	// TryLock takes the lock called name unless another process holds it (ok false)
 	// and returns its release; with several replicas on PostgreSQL, jobs take one
 	// per scheduled run. SQLite has one process per file: it always succeeds.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/netip"
 	"os"
 	"regexp"
 	"strconv"
@@ -28,13 +29,20 @@ type Config struct {
 	DB         string        `yaml:"db"`
 	Private    bool          `yaml:"private"`
 	BaseURL    string        `yaml:"base_url"`
-	TrustProxy bool          `yaml:"trust_proxy"` // believe X-Forwarded-For/-Proto (behind a reverse proxy)
+	TrustProxy bool          `yaml:"trust_proxy"` // older switch: trust loopback and private addresses as proxies
 	AdminToken string        `yaml:"admin_token"`
 	Limits     LimitsConfig  `yaml:"limits"`
 	Shutdown   time.Duration `yaml:"shutdown_timeout"`
 	// Claims are the claims: list, checked when the file is read (claims.ParseConfig).
 	Claims claims.Config `yaml:"-"`
 	Path   string        `yaml:"-"` // the config file read, if any
+
+	// TrustedProxies are the reverse proxies' addresses or CIDR ranges whose
+	// X-Forwarded-For/-Proto are believed (CLOUT_TRUSTED_PROXIES, --trusted-proxies).
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MetricsAddr, when set, serves /metrics on its own listen address only
+	// (CLOUT_METRICS_ADDR, --metrics-addr).
+	MetricsAddr string `yaml:"metrics_addr"`
 }
 
 // LimitsConfig bounds what an import accepts: uploads, `clout import` and import jobs.
@@ -107,6 +115,10 @@ func (c commonFlags) load(env *Env) (Config, error) {
 	cfg.DB = firstNonEmpty(*c.db, env.Getenv("CLOUT_DB"), cfg.DB)
 	cfg.Addr = firstNonEmpty(env.Getenv("CLOUT_ADDR"), cfg.Addr)
 	cfg.AdminToken = firstNonEmpty(env.Getenv("CLOUT_ADMIN_TOKEN"), cfg.AdminToken)
+	if v := env.Getenv("CLOUT_TRUSTED_PROXIES"); v != "" {
+		cfg.TrustedProxies = splitList(v)
+	}
+	cfg.MetricsAddr = firstNonEmpty(env.Getenv("CLOUT_METRICS_ADDR"), cfg.MetricsAddr)
 	if v := env.Getenv("CLOUT_MAX_UPLOAD"); v != "" {
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil || n <= 0 {
@@ -120,6 +132,40 @@ func (c commonFlags) load(env *Env) (Config, error) {
 		cfg.Limits.UploadMiB = *c.maxUpload
 	}
 	return cfg, nil
+}
+
+// splitList reads a comma-separated list, dropping blanks around and between items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// proxyPrefixes parses trusted_proxies: each item an address (one host) or a
+// CIDR range; a wrong item is named with the setting.
+func proxyPrefixes(items []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(items))
+	for _, item := range items {
+		item = strings.TrimSpace(item)
+		if p, err := netip.ParsePrefix(item); err == nil {
+			if p.Addr().Is4In6() {
+				p = netip.PrefixFrom(p.Addr().Unmap(), max(0, p.Bits()-96))
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, indicators.Errorf(indicators.EINVALID, "trusted_proxies: %q is not an address or a CIDR range (e.g. 10.0.0.0/8, 192.0.2.10, fd00::/8)", item)
+		}
+		a = a.Unmap().WithZone("")
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func firstNonEmpty(s ...string) string {

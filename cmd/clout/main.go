@@ -34,7 +34,8 @@ Usage:
   clout claims   [--db ...] [--config ...] [list | show ID | check] [--json]
   clout version
 
-Environment: CLOUT_DB, CLOUT_ADDR, CLOUT_CONFIG, CLOUT_ADMIN_TOKEN stand in for the flags.
+Environment: CLOUT_DB, CLOUT_ADDR, CLOUT_CONFIG, CLOUT_ADMIN_TOKEN, CLOUT_TRUSTED_PROXIES,
+CLOUT_METRICS_ADDR stand in for the flags.
 Run 'clout COMMAND --help' for a command's flags.
 `
 

@@ -437,6 +437,20 @@ func (r *replica) login(t *testing.T) browser {
 		t.Fatalf("login on %s: %d", r.name, res.StatusCode)
 	}
 	br.cookies = append(br.cookies, res.Cookies()...)
+	// The session has its own CSRF token: read it from a page, as a browser does.
+	req, _ = http.NewRequest(http.MethodGet, r.base+"/upload", nil)
+	for _, ck := range br.cookies {
+		req.AddCookie(ck)
+	}
+	if res, err = noRedirect.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if m = csrfField.FindSubmatch(page); m == nil {
+		t.Fatalf("no CSRF field on %s's upload page after login: %d", r.name, res.StatusCode)
+	}
+	br.csrf = string(m[1])
 	return br
 }
 

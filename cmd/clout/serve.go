@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/clout-dev/clout/dashboard"
@@ -19,6 +20,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	addr := fs.String("addr", "", "listen address (env CLOUT_ADDR; default :8080)")
 	private := fs.Bool("private", false, "reading needs a session or the admin token too")
 	baseURL := fs.String("base-url", "", "public URL of the server, for permalinks in exports")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics only on this listen address, e.g. 127.0.0.1:9090 (env CLOUT_METRICS_ADDR, config metrics_addr)")
+	trusted := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For/-Proto are believed (env CLOUT_TRUSTED_PROXIES, config trusted_proxies)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: clout serve [--addr :8080] [--db clout.db] [--config clout.yaml] [--private]")
 		fs.PrintDefaults()
@@ -36,6 +39,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	cfg.Addr = firstNonEmpty(*addr, cfg.Addr)
 	cfg.Private = cfg.Private || *private
 	cfg.BaseURL = firstNonEmpty(*baseURL, cfg.BaseURL)
+	cfg.MetricsAddr = firstNonEmpty(*metricsAddr, cfg.MetricsAddr)
+	if *trusted != "" {
+		cfg.TrustedProxies = splitList(*trusted)
+	}
+	proxies, err := proxyPrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	jc, err := loadJobs(cfg) // config errors stop the start, before anything opens
 	if err != nil {
 		return err
@@ -50,6 +61,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen %s (metrics): %w", cfg.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(log)
 	app, err := openApp(ctx, env, cfg)
@@ -58,8 +76,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer app.Close()
 	app.log = log
+	if cfg.TrustProxy {
+		log.Warn("trust_proxy: true believes X-Forwarded-For from every loopback and private address; list your proxies in trusted_proxies instead")
+	}
 
-	if cfg.AdminToken == "" {
+	if cfg.AdminToken != "" {
+		if _, err := dashboard.ForgetGeneratedToken(ctx, app.store, log); err != nil {
+			return err
+		}
+	} else {
 		token, err := dashboard.EnsureAdminToken(ctx, app.store, log)
 		if err != nil {
 			return err
@@ -73,7 +98,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	go app.exporter.warm(ctx, log)
 	srv, err := dashboard.New(dashboard.Config{
 		BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
+		TrustedProxies: proxies,
 		MaxUploadBytes: cfg.Limits.UploadBytes(), ShutdownTimeout: cfg.Shutdown,
+		MetricsOnOwnAddr: metricsLn != nil,
 	}, dashboard.Deps{
 		Store:    app.store,
 		Logger:   log,
@@ -100,6 +127,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			log.Error("stop jobs", "err", err)
 		}
 	}()
+	if metricsLn != nil {
+		stopMetrics := serveMetrics(ctx, metricsLn, srv.MetricsHandler(), log)
+		defer stopMetrics()
+	}
 	log.Info("clout ready", "addr", ln.Addr().String(), "db", cfg.DB, "jobs", len(jc.Jobs), "private", cfg.Private,
 		"startup", time.Since(started).Round(time.Millisecond))
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
@@ -107,6 +138,29 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("clout stopped")
 	return nil
+}
+
+// serveMetrics serves the Prometheus metrics on ln (metrics_addr) until the
+// returned stop is called.
+func serveMetrics(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) (stop func()) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		log.Info("metrics listening", "addr", ln.Addr().String())
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	return func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Error("metrics shutdown", "err", err)
+		}
+		<-done
+	}
 }
 
 // uploadImporter imports the dashboard's uploads with the app's importer.

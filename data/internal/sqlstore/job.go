@@ -144,6 +144,18 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	return nil
 }
 
+// DeleteSetting removes the value stored under key, if any.
+func (s *Store) DeleteSetting(ctx context.Context, key string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM settings WHERE key = ?`), key)
+		return err
+	})
+	if err != nil {
+		return s.errorf(err, "delete setting %s", key)
+	}
+	return nil
+}
+
 // AddSetting stores value under key unless a value is stored there, and reports
 // whether it stored it: of several replicas adding at once, one wins.
 func (s *Store) AddSetting(ctx context.Context, key, value string) (bool, error) {

@@ -92,4 +92,18 @@ func testSettings(t *testing.T, b Backend) {
 	if got, _, _ := db.Setting(ctx, "admin_token_hash"); got != "" {
 		t.Errorf("AddSetting replaced a value: %q", got)
 	}
+	for range 2 { // deleting a missing key is no error
+		if err := db.DeleteSetting(ctx, "admin_token_hash"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, ok, err := db.Setting(ctx, "admin_token_hash"); err != nil || ok {
+		t.Errorf("after DeleteSetting: %q %v %v", v, ok, err)
+	}
+	if added, err := db.AddSetting(ctx, "admin_token_hash", "again"); err != nil || !added {
+		t.Errorf("AddSetting after DeleteSetting: added %v, %v", added, err)
+	}
+	if got, _, _ := db.Setting(ctx, "fresh"); got != "one" {
+		t.Errorf("DeleteSetting touched another key: %q", got)
+	}
 }
