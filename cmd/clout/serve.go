@@ -74,6 +74,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv, err := dashboard.New(dashboard.Config{
 		BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
 		MaxUploadBytes: cfg.Limits.UploadBytes(), ShutdownTimeout: cfg.Shutdown,
+		UploadMinRate: cfg.Limits.UploadMinKiBs << 10, Imports: cfg.Limits.Imports, ImportQueue: cfg.Limits.ImportQueue,
 	}, dashboard.Deps{
 		Store:    app.store,
 		Logger:   log,
