@@ -48,8 +48,9 @@ func (b *paceBody) Read(p []byte) (int, error) {
 	if next.After(b.end) {
 		next = b.end
 	}
-	// Moving the deadline by less than a second is not worth a call per read.
-	if next.Sub(b.set) >= time.Second || next.Before(b.set) {
+	// The deadline moves in steps of a quarter of the grace period, not on
+	// every read.
+	if next.Sub(b.set) >= b.grace/4 || next.Before(b.set) {
 		if err := b.rc.SetReadDeadline(next); err == nil {
 			b.set = next
 		}
