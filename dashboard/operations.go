@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"strconv"
@@ -138,14 +140,14 @@ func idempotencyKey(c echo.Context) (string, error) {
 	return key, nil
 }
 
-// fingerprint identifies what an import request sends: the file's hash (or the
-// staged file's id) and every form field that changes the import.
-func fingerprint(f uploadForm) string {
+// fingerprint identifies what an import request sends: the file's SHA-256
+// (or the staged file's id) and every form field that changes the import.
+func fingerprint(f uploadForm, fileSum []byte) string {
 	h := sha256.New()
 	if f.stage != "" {
 		h.Write([]byte("stage\x00" + f.stage))
 	} else {
-		h.Write(f.req.File)
+		h.Write(fileSum)
 	}
 	for _, v := range []string{f.req.Dataset, f.req.Format, f.req.Indicator, strconv.FormatBool(f.req.AllowOlder)} {
 		h.Write([]byte{0})
@@ -189,12 +191,26 @@ func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key str
 			release()
 		}
 	}()
+	// The file waits on disk, not in memory, until its import runs; the importer
+	// then sniffs and reads it.
+	spool, sum := "", []byte(nil)
+	if f.file != nil {
+		if spool, sum, err = s.spoolPart(f.file); err != nil {
+			return err
+		}
+	}
+	spooled := false
+	defer func() {
+		if !spooled && spool != "" {
+			os.Remove(spool)
+		}
+	}()
 	now := s.now()
 	id, err := randomID(18)
 	if err != nil {
 		return err
 	}
-	fp := fingerprint(f)
+	fp := fingerprint(f, sum)
 	op := indicators.ImportOperation{ID: id, Owner: p.Owner, IdempotencyKey: key, Fingerprint: fp,
 		State: indicators.OperationQueued, Created: now, Updated: now, Expires: now.Add(operationTTL)}
 	got, added, err := ops.store.AddImportOperation(ctx, op, now)
@@ -208,16 +224,7 @@ func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key str
 		}
 		return s.answerOperation(c, got)
 	}
-	spool := ""
-	if f.req.File != nil {
-		// Queued files wait on disk, not in memory.
-		if spool, err = spoolFile(f.req.File); err != nil {
-			s.finishOperation(op, http.StatusInternalServerError, ErrorResponse{Error: "internal error"})
-			return err
-		}
-		f.req.File = nil
-	}
-	admitted = true
+	admitted, spooled = true, true
 	done := make(chan indicators.ImportOperation, 1)
 	ip := s.clientIP(c)
 	ops.wg.Add(1)
@@ -241,22 +248,32 @@ func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key str
 	}
 }
 
-// spoolFile writes an upload to a temporary file and returns its path.
-func spoolFile(data []byte) (string, error) {
-	f, err := os.CreateTemp("", "clout-upload-*")
+// spoolPart copies an uploaded file, within the upload limit, to a temporary
+// file of its own (the form's is removed when the request ends) and returns
+// its path and SHA-256.
+func (s *Server) spoolPart(fh *multipart.FileHeader) (string, []byte, error) {
+	in, err := fh.Open()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return "", err
+	defer in.Close()
+	out, err := os.CreateTemp("", "clout-upload-*")
+	if err != nil {
+		return "", nil, err
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return "", err
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(in, s.cfg.MaxUploadBytes+1))
+	if cerr := out.Close(); err == nil {
+		err = cerr
 	}
-	return f.Name(), nil
+	if err == nil && n > s.cfg.MaxUploadBytes {
+		err = s.tooLarge()
+	}
+	if err != nil {
+		os.Remove(out.Name())
+		return "", nil, err
+	}
+	return out.Name(), h.Sum(nil), nil
 }
 
 // runOperation waits for an import slot, imports, and records the result.

@@ -140,6 +140,9 @@ type chartLink struct {
 type uploadForm struct {
 	req   ImportRequest
 	stage string // id of the staged file the request commits ("" for a new file)
+	// file is the uploaded file (nil with a stage), in the multipart form's
+	// temporary file: read into req.File, or spooled, by the caller.
+	file *multipart.FileHeader
 }
 
 // handleImport is POST /api/imports: multipart file (or stage, the id of a
@@ -165,6 +168,11 @@ func (s *Server) handleImport(c echo.Context) error {
 		return err
 	}
 	defer release()
+	if f.file != nil {
+		if f.req.File, err = s.readFilePart(f.file); err != nil {
+			return err
+		}
+	}
 	slot, err := s.data.imports.run(ctx)
 	if err != nil {
 		return err
@@ -313,9 +321,10 @@ func (s *Server) readUploadForm(c echo.Context, p *principal) (uploadForm, error
 	if len(fhs) == 0 {
 		return f, indicators.Errorf(indicators.EINVALID, "file: missing; send the spreadsheet in the multipart field \"file\"")
 	}
-	if f.req.File, err = s.readFilePart(fhs[0]); err != nil {
-		return f, err
+	if fhs[0].Size > s.cfg.MaxUploadBytes {
+		return f, s.tooLarge()
 	}
+	f.file = fhs[0]
 	// An empty dataset is named after the file by the importer.
 	f.req.FileName = cleanFileName(fhs[0].Filename)
 	return f, nil
@@ -331,12 +340,10 @@ func (s *Server) readFilePart(fh *multipart.FileHeader) ([]byte, error) {
 		return nil, err
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUploadBytes+1))
-	if err != nil {
+	// The part's size is known: one allocation, not a growing buffer.
+	data := make([]byte, fh.Size)
+	if _, err := io.ReadFull(file, data); err != nil {
 		return nil, err
-	}
-	if int64(len(data)) > s.cfg.MaxUploadBytes {
-		return nil, s.tooLarge()
 	}
 	if _, err := importer.Sniff(data); err != nil {
 		return nil, err
