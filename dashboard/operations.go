@@ -181,6 +181,11 @@ func (s *Server) respondWithin() time.Duration { return s.cfg.WriteTimeout / 2 }
 func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key string) error {
 	ops := s.data.ops
 	ctx := c.Request().Context()
+	// Recording the operation may wait for the store's writer (on SQLite, behind
+	// an import writing); the answer, result or 202, is due within respondWithin
+	// of the body's arrival all the same.
+	answerBy, cancel := context.WithTimeout(ctx, s.respondWithin())
+	defer cancel()
 	release, err := s.data.imports.admit()
 	if err != nil {
 		return err
@@ -213,8 +218,12 @@ func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key str
 	fp := fingerprint(f, sum)
 	op := indicators.ImportOperation{ID: id, Owner: p.Owner, IdempotencyKey: key, Fingerprint: fp,
 		State: indicators.OperationQueued, Created: now, Updated: now, Expires: now.Add(operationTTL)}
-	got, added, err := ops.store.AddImportOperation(ctx, op, now)
+	got, added, err := ops.store.AddImportOperation(answerBy, op, now)
 	if err != nil {
+		if answerBy.Err() != nil && ctx.Err() == nil {
+			return indicators.Errorf(indicators.EBUSY, "another import is writing to the store; send the file again "+
+				"(with the same Idempotency-Key, it is imported once)")
+		}
 		return err
 	}
 	if !added {
@@ -236,15 +245,14 @@ func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key str
 	if preferAsync(c) {
 		return s.answerOperation(c, op)
 	}
-	timer := time.NewTimer(s.respondWithin())
-	defer timer.Stop()
 	select {
 	case final := <-done:
 		return s.answerOperation(c, final)
-	case <-timer.C:
+	case <-answerBy.Done():
+		if ctx.Err() != nil {
+			return nil // the client left; the operation goes on
+		}
 		return s.answerOperation(c, op)
-	case <-ctx.Done():
-		return nil // the client left; the operation goes on
 	}
 }
 
