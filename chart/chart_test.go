@@ -170,9 +170,9 @@ func TestRenderBudget(t *testing.T) {
 	store := testkit.SeededStore(t)
 	exp := &inFlightExporter{exp: export.New(mustRenderer(t))}
 	img := export.DefaultImage()
-	img.Size = render.Size{Width: 600, Height: 400}
+	img.Size = render.Size{Width: 300, Height: 220}
 	newService := func(wait time.Duration) *chart.Service {
-		s, err := chart.New(chart.Config{MaxImagePixels: 600 * 400, RenderPixels: 600 * 400, RenderWait: wait}, chart.Deps{Store: store, Exporter: exp})
+		s, err := chart.New(chart.Config{MaxImagePixels: 300 * 220, RenderPixels: 300 * 220, RenderWait: wait}, chart.Deps{Store: store, Exporter: exp})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestRenderBudget(t *testing.T) {
 	big := img
 	big.Scale = 2
 	if _, _, err := newService(time.Minute).Render(ctx, "trade-share", nil, 0, export.PNG, big); indicators.ErrorCode(err) != indicators.ETOOLARGE ||
-		!strings.Contains(err.Error(), "960000 pixels, over the limit of 240000 pixels per image") {
+		!strings.Contains(err.Error(), "264000 pixels, over the limit of 66000 pixels per image") {
 		t.Fatalf("over the per-image limit: %v", err)
 	}
 	if exp.renders != 0 {
@@ -213,7 +213,8 @@ func TestRenderBudget(t *testing.T) {
 		wg.Wait()
 		return busy
 	}
-	if busy := run(newService(time.Minute)); busy != 0 || exp.most != 1 || exp.renders != 4 {
+	// A wait longer than any render, even under the race detector on a loaded machine.
+	if busy := run(newService(10 * time.Minute)); busy != 0 || exp.most != 1 || exp.renders != 4 {
 		t.Fatalf("with a long wait: %d busy, %d renders, at most %d at once; want 0, 4, 1", busy, exp.renders, exp.most)
 	}
 	exp.renders = 0
