@@ -49,6 +49,14 @@ type Config struct {
 	VersionTTL time.Duration
 	// BaseURL, when set, makes permalinks absolute ("https://clout.example.org").
 	BaseURL string
+	// MaxImagePixels bounds one PNG's rendered pixels, width·scale × height·scale
+	// (DefaultMaxImagePixels, at most render.MaxPixels); a larger one is ETOOLARGE.
+	MaxImagePixels int64
+	// RenderPixels bounds the PNG pixels rendered at once (DefaultRenderPixels,
+	// at least MaxImagePixels); a render waits up to RenderWait
+	// (DefaultRenderWait) for room, then is EBUSY.
+	RenderPixels int64
+	RenderWait   time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -60,6 +68,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.VersionTTL <= 0 {
 		c.VersionTTL = DefaultVersionTTL
+	}
+	if c.MaxImagePixels <= 0 {
+		c.MaxImagePixels = DefaultMaxImagePixels
+	}
+	if c.RenderPixels <= 0 {
+		c.RenderPixels = max(DefaultRenderPixels, c.MaxImagePixels)
+	}
+	if c.RenderWait <= 0 {
+		c.RenderWait = DefaultRenderWait
 	}
 	return c
 }
@@ -94,6 +111,7 @@ type Service struct {
 	observe  func(hit bool)
 	computed *lru.Cache[string, *Computed]
 	images   *lru.Cache[string, Snapshot]
+	budget   *renderBudget
 
 	versionMu      sync.Mutex
 	version        int64
@@ -106,6 +124,9 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		return nil, errors.New("chart: Deps.Store is required")
 	}
 	cfg = cfg.withDefaults()
+	if err := validBudget(cfg); err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
 	if deps.Charts == nil {
 		deps.Charts = indicators.Charts()
 	}
@@ -126,7 +147,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	s := &Service{
 		cfg: cfg, store: deps.Store, exporter: deps.Exporter, charts: deps.Charts,
 		byID: make(map[string]indicators.Chart, len(deps.Charts)), now: deps.Now,
-		observe: deps.CacheObserver, computed: computed, images: images,
+		observe: deps.CacheObserver, computed: computed, images: images, budget: newRenderBudget(cfg),
 	}
 	for _, c := range deps.Charts {
 		s.byID[c.ID()] = c
@@ -376,6 +397,9 @@ func (s *Service) Snapshot(ctx context.Context, cc *Computed, f export.Format, i
 	permalink := s.Absolute(cc.Permalink())
 	now := s.now()
 	key := fmt.Sprintf("%s|%d|%s|%d|%d|%d|%s|%s", permalink, cc.Version, f, img.Size.Width, img.Size.Height, img.Scale, img.Theme, now.UTC().Format(time.DateOnly))
+	if err := s.budget.check(f, img); err != nil {
+		return Snapshot{}, err
+	}
 	if f.IsImage() {
 		if snap, ok := s.images.Get(key); ok {
 			return snap, nil
@@ -406,6 +430,11 @@ func (s *Service) SnapshotOf(ctx context.Context, res *indicators.Result, opt js
 
 // write renders a result with its option through the exporter.
 func (s *Service) write(ctx context.Context, res *indicators.Result, opt json.RawMessage, permalink string, now time.Time, f export.Format, img export.Image) (Snapshot, error) {
+	release, err := s.budget.acquire(ctx, f, img)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	defer release()
 	var buf bytes.Buffer
 	snap := export.Snapshot{Result: res, Option: opt, Permalink: permalink, Time: now}
 	if err := s.exporter.Write(ctx, &buf, f, snap, img); err != nil {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/export"
@@ -139,5 +140,85 @@ func TestConcurrentSnapshots(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// inFlightExporter is the real exporter that records the most renders running at once.
+type inFlightExporter struct {
+	exp     *export.Exporter
+	mu      sync.Mutex
+	now     int
+	most    int
+	renders int
+}
+
+func (e *inFlightExporter) Write(ctx context.Context, w io.Writer, f export.Format, s export.Snapshot, img export.Image) error {
+	e.mu.Lock()
+	e.now++
+	e.renders++
+	e.most = max(e.most, e.now)
+	e.mu.Unlock()
+	defer func() { e.mu.Lock(); e.now--; e.mu.Unlock() }()
+	return e.exp.Write(ctx, w, f, s, img)
+}
+
+// TestRenderBudget: an image over the per-image limit is refused before it is
+// drawn; parallel images that each fill the budget render one at a time, and
+// those that find no room within the wait are EBUSY.
+func TestRenderBudget(t *testing.T) {
+	ctx := context.Background()
+	store := testkit.SeededStore(t)
+	exp := &inFlightExporter{exp: export.New(mustRenderer(t))}
+	img := export.DefaultImage()
+	img.Size = render.Size{Width: 300, Height: 220}
+	newService := func(wait time.Duration) *chart.Service {
+		s, err := chart.New(chart.Config{MaxImagePixels: 300 * 220, RenderPixels: 300 * 220, RenderWait: wait}, chart.Deps{Store: store, Exporter: exp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	big := img
+	big.Scale = 2
+	if _, _, err := newService(time.Minute).Render(ctx, "trade-share", nil, 0, export.PNG, big); indicators.ErrorCode(err) != indicators.ETOOLARGE ||
+		!strings.Contains(err.Error(), "264000 pixels, over the limit of 66000 pixels per image") {
+		t.Fatalf("over the per-image limit: %v", err)
+	}
+	if exp.renders != 0 {
+		t.Fatalf("%d renders of a refused image", exp.renders)
+	}
+	if _, err := chart.New(chart.Config{MaxImagePixels: 10, RenderPixels: 5}, chart.Deps{Store: store}); err == nil {
+		t.Fatal("a render budget under the per-image limit was accepted")
+	}
+	run := func(s *chart.Service) (busy int) {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for i, id := range []string{"trade-share", "gas-exports", "integration-gain", "map"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				im := img
+				im.Size.Height -= i // four distinct images: none served from the cache
+				_, _, err := s.Render(ctx, id, nil, 0, export.PNG, im)
+				switch {
+				case indicators.ErrorCode(err) == indicators.EBUSY:
+					mu.Lock()
+					busy++
+					mu.Unlock()
+				case err != nil:
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		return busy
+	}
+	// A wait longer than any render, even under the race detector on a loaded machine.
+	if busy := run(newService(10 * time.Minute)); busy != 0 || exp.most != 1 || exp.renders != 4 {
+		t.Fatalf("with a long wait: %d busy, %d renders, at most %d at once; want 0, 4, 1", busy, exp.renders, exp.most)
+	}
+	exp.renders = 0
+	if busy := run(newService(time.Millisecond)); busy == 0 || exp.most != 1 || exp.renders+busy != 4 {
+		t.Fatalf("with no wait: %d busy, %d renders, at most %d at once; want some busy, one at a time", busy, exp.renders, exp.most)
 	}
 }

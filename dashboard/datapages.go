@@ -15,6 +15,8 @@ import (
 type dataState struct {
 	auth    *authState
 	staging *stagingArea
+	imports *importAdmission // bounds the imports running and waiting
+	ops     *operationRunner // runs and records import operations
 }
 
 // newDataState builds the auth state and the staging area of dry-run uploads.
@@ -22,6 +24,8 @@ func newDataState(cfg Config, deps Deps) *dataState {
 	return &dataState{
 		auth:    newAuthState(cfg, deps.Store, deps.Now),
 		staging: newStagingArea(deps),
+		imports: newImportAdmission(cfg.Imports, cfg.ImportQueue),
+		ops:     newOperationRunner(deps),
 	}
 }
 
@@ -63,6 +67,7 @@ func (s *Server) registerDataRoutes(e *echo.Echo, read *echo.Group) {
 	if s.deps.Importer != nil {
 		read.GET("/upload", s.handleUploadPage, s.withCSRF)
 		e.POST("/api/imports", s.handleImport, s.limitUpload, s.requireWriter)
+		e.GET("/api/imports/:id", s.handleImportOperation, s.requireWriter)
 	}
 }
 

@@ -21,6 +21,8 @@ var statusByCode = map[string]int{
 	indicators.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	indicators.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	ETOOMANY:                 http.StatusTooManyRequests,
+	ETIMEOUT:                 http.StatusRequestTimeout,
+	indicators.EBUSY:         http.StatusServiceUnavailable,
 	indicators.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -37,7 +39,12 @@ var codeByStatus = map[int]string{
 	http.StatusUnsupportedMediaType:  indicators.EUNSUPPORTED,
 	http.StatusUnprocessableEntity:   indicators.EINVALID,
 	http.StatusTooManyRequests:       ETOOMANY,
+	http.StatusRequestTimeout:        ETIMEOUT,
+	http.StatusServiceUnavailable:    indicators.EBUSY,
 }
+
+// busyRetryAfter is the Retry-After, in seconds, of a 503 that sets none.
+const busyRetryAfter = "10"
 
 // ErrorResponse is the JSON body of every API error.
 type ErrorResponse struct {
@@ -91,7 +98,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	ae := resolveError(err)
-	if ae.status >= 500 {
+	if ae.status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+		c.Response().Header().Set("Retry-After", busyRetryAfter)
+	}
+	if ae.status >= 500 && ae.code != indicators.EBUSY {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	var werr error

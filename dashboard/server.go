@@ -56,8 +56,16 @@ type Config struct {
 	// MetricsHandler on a listen address of its own (metrics_addr).
 	MetricsOnOwnAddr bool
 	// ReadTimeout, WriteTimeout and ShutdownTimeout bound the HTTP server
-	// (10s, 60s, 10s).
+	// (10s, 60s, 10s). An upload's body is not bound by ReadTimeout but by
+	// UploadMinRate; ReadTimeout is then how long it may stall.
 	ReadTimeout, WriteTimeout, ShutdownTimeout time.Duration
+	// UploadMinRate is the slowest average rate, in bytes per second, an upload
+	// is received at (DefaultUploadMinRate); slower or stalled, it is 408.
+	UploadMinRate int64
+	// Imports bounds the imports (and dry runs) running at once in this process
+	// (DefaultImports); ImportQueue more wait for one (DefaultImportQueue);
+	// beyond that an upload is 503 with Retry-After.
+	Imports, ImportQueue int
 }
 
 func (c Config) withDefaults() Config {
@@ -78,6 +86,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 10 * time.Second
+	}
+	if c.UploadMinRate <= 0 {
+		c.UploadMinRate = DefaultUploadMinRate
+	}
+	if c.Imports <= 0 {
+		c.Imports = DefaultImports
+	}
+	if c.ImportQueue <= 0 {
+		c.ImportQueue = DefaultImportQueue
 	}
 	return c
 }
@@ -243,6 +260,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	srv := s.server
 	s.mu.Unlock()
 	defer s.rejudging.Wait()
+	defer s.data.ops.wait(ctx) // imports in progress finish, or are recorded as stopped
 	if srv == nil {
 		return nil
 	}

@@ -412,6 +412,8 @@ func TestSnapshots(t *testing.T) {
 		{name: "unknown format", url: "/charts/trade-share/snapshot.gif", status: 404, want: []string{"png, svg"}},
 		{name: "too wide", url: "/charts/trade-share/snapshot.png?width=9000", status: 400, want: []string{"width"}},
 		{name: "bad scale", url: "/charts/trade-share/snapshot.png?scale=5", status: 400, want: []string{"scale"}},
+		{name: "over the pixel budget", url: "/charts/trade-share/snapshot.png?width=3000&height=3000&scale=2", status: 413,
+			want: []string{"36000000 pixels, over the limit of 16000000 pixels per image"}},
 		{name: "unknown chart", url: "/charts/nope/snapshot.png", status: 404},
 		{name: "bad parameter", url: "/charts/trade-share/snapshot.csv?year=abc", status: 400, want: []string{"year"}},
 	})

@@ -25,6 +25,10 @@ import (
 // boundaries, small fields) before it counts as over the upload limit.
 const multipartSlack = 1 << 20
 
+// multipartMemory is how much of a multipart body is kept in memory while it
+// arrives; the file beyond it is spooled to a temporary file.
+const multipartMemory = 1 << 20
+
 // Staging keeps dry-run uploads in the store (data.Store implements it), so the
 // import of a file checked through one replica may go through another. Without
 // it a dry run returns no stage and the file must be sent again.
@@ -98,6 +102,7 @@ func (s *Server) limitUpload(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.ContentLength > limit {
 			return s.tooLarge()
 		}
+		s.paceUpload(c, limit)
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
@@ -135,31 +140,67 @@ type chartLink struct {
 type uploadForm struct {
 	req   ImportRequest
 	stage string // id of the staged file the request commits ("" for a new file)
+	// file is the uploaded file (nil with a stage), in the multipart form's
+	// temporary file: read into req.File, or spooled, by the caller.
+	file *multipart.FileHeader
 }
 
 // handleImport is POST /api/imports: multipart file (or stage, the id of a
-// dry run's file), dataset, format, dry_run.
+// dry run's file), dataset, format, dry_run. Imports are tracked operations
+// (operations.go) when the store keeps them; dry runs, which change nothing,
+// are answered while the client waits. Both queue for an import slot.
 func (s *Server) handleImport(c echo.Context) error {
 	p := principalOf(c)
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	f, err := s.readUploadForm(c, p)
 	if err != nil {
 		return err
 	}
+	if !f.req.DryRun && s.data.ops.store != nil {
+		return s.startImport(c, f, p, key)
+	}
 	ctx := c.Request().Context()
+	release, err := s.data.imports.admit()
+	if err != nil {
+		return err
+	}
+	defer release()
+	if f.file != nil {
+		if f.req.File, err = s.readFilePart(f.file); err != nil {
+			return err
+		}
+	}
+	slot, err := s.data.imports.run(ctx)
+	if err != nil {
+		return err
+	}
+	defer slot()
+	status, body := s.importNow(ctx, f, p, s.clientIP(c))
+	return c.JSON(status, body)
+}
+
+// importNow imports (or checks) an upload and returns the HTTP status and body
+// of its answer: 200 with the report, 422 with every problem, 409 for older
+// figures, or the error.
+func (s *Server) importNow(ctx context.Context, f uploadForm, p *principal, ip string) (int, any) {
 	var st indicators.StagedUpload
 	if f.stage != "" {
 		var ok bool
+		var err error
 		if st, ok, err = s.data.staging.take(ctx, f.stage, p.Owner); err != nil {
-			return err
+			return s.errorAnswer(err)
 		} else if !ok {
-			return indicators.Errorf(indicators.ENOTFOUND, "the checked file has expired or was imported already; upload it again")
+			return s.errorAnswer(indicators.Errorf(indicators.ENOTFOUND, "the checked file has expired or was imported already; upload it again"))
 		}
 		f.req.Dataset, f.req.FileName, f.req.Format, f.req.File = st.Dataset, st.FileName, st.Format, st.Data
 	}
 	rep, err := s.deps.Importer.Import(ctx, f.req)
 	if rejected, ok := rejection(rep, err); ok {
 		s.metrics.Imports.WithLabelValues("rejected").Inc()
-		return c.JSON(http.StatusUnprocessableEntity, rejected)
+		return http.StatusUnprocessableEntity, rejected
 	}
 	if older, ok := olderRejection(rep, err); ok {
 		// The staged file stays, so the same check can be imported with allow_older.
@@ -169,7 +210,7 @@ func (s *Server) handleImport(c echo.Context) error {
 			}
 			older.Stage = st.ID
 		}
-		return c.JSON(http.StatusConflict, older)
+		return http.StatusConflict, older
 	}
 	if err != nil {
 		if st.ID != "" {
@@ -180,23 +221,33 @@ func (s *Server) handleImport(c echo.Context) error {
 		if indicators.ErrorCode(err) == indicators.EINTERNAL {
 			s.metrics.Imports.WithLabelValues("failed").Inc()
 		}
-		return err
+		return s.errorAnswer(err)
 	}
 	out := importResponse{ImportReport: rep}
 	if f.req.DryRun {
 		out.Stage, err = s.data.staging.put(ctx, indicators.StagedUpload{Owner: p.Owner, Dataset: f.req.Dataset,
 			FileName: f.req.FileName, Format: f.req.Format, Data: f.req.File})
 		if err != nil {
-			return err
+			return s.errorAnswer(err)
 		}
 	} else {
 		s.DataChanged()
 		s.metrics.Imports.WithLabelValues("ok").Inc()
 		out.Charts = s.chartsChangedBy(rep)
 		s.log.Info("import", "dataset", rep.Dataset, "version", rep.Version, "data_version", rep.DataVersion,
-			"observations", rep.Observations, "who", p.Who, "ip", s.clientIP(c))
+			"observations", rep.Observations, "who", p.Who, "ip", ip)
 	}
-	return c.JSON(http.StatusOK, out)
+	return http.StatusOK, out
+}
+
+// errorAnswer is the status and JSON body of an error, as the error handler
+// would answer it; internal errors are logged.
+func (s *Server) errorAnswer(err error) (int, any) {
+	ae := resolveError(err)
+	if ae.status >= 500 {
+		s.log.Error("import failed", "err", err)
+	}
+	return ae.status, ErrorResponse{Error: ae.message, Details: ae.details}
 }
 
 // rejection turns a report with errors, or an importer error carrying every
@@ -229,9 +280,12 @@ func olderRejection(rep *indicators.ImportReport, err error) (rejectResponse, bo
 func (s *Server) readUploadForm(c echo.Context, p *principal) (uploadForm, error) {
 	r := c.Request()
 	if r.MultipartForm == nil {
-		if err := r.ParseMultipartForm(s.cfg.MaxUploadBytes + multipartSlack); err != nil {
+		if err := r.ParseMultipartForm(multipartMemory); err != nil {
 			if isTooLarge(err) {
 				return uploadForm{}, s.tooLarge()
+			}
+			if slow, ok := s.uploadTimedOut(c); ok {
+				return uploadForm{}, slow
 			}
 			return uploadForm{}, indicators.Errorf(indicators.EINVALID, "expected a multipart/form-data body with a file field")
 		}
@@ -267,9 +321,10 @@ func (s *Server) readUploadForm(c echo.Context, p *principal) (uploadForm, error
 	if len(fhs) == 0 {
 		return f, indicators.Errorf(indicators.EINVALID, "file: missing; send the spreadsheet in the multipart field \"file\"")
 	}
-	if f.req.File, err = s.readFilePart(fhs[0]); err != nil {
-		return f, err
+	if fhs[0].Size > s.cfg.MaxUploadBytes {
+		return f, s.tooLarge()
 	}
+	f.file = fhs[0]
 	// An empty dataset is named after the file by the importer.
 	f.req.FileName = cleanFileName(fhs[0].Filename)
 	return f, nil
@@ -285,12 +340,10 @@ func (s *Server) readFilePart(fh *multipart.FileHeader) ([]byte, error) {
 		return nil, err
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUploadBytes+1))
-	if err != nil {
+	// The part's size is known: one allocation, not a growing buffer.
+	data := make([]byte, fh.Size)
+	if _, err := io.ReadFull(file, data); err != nil {
 		return nil, err
-	}
-	if int64(len(data)) > s.cfg.MaxUploadBytes {
-		return nil, s.tooLarge()
 	}
 	if _, err := importer.Sniff(data); err != nil {
 		return nil, err

@@ -246,3 +246,45 @@ func setUploadFile(ctx context.Context, path string) error {
 	}
 	return err
 }
+
+// TestBrowserUpload_followsOperation: when the import outlasts the answer (here
+// always: the server answers 202 at once), the page follows the operation and
+// shows the import's result as if it had been answered directly.
+func TestBrowserUpload_followsOperation(t *testing.T) {
+	chromiumPath(t)
+	store := MustSeededStore(t)
+	// Half a millisecond to answer: every import is 202 and followed.
+	s := MustDataServer(t, store, Config{WriteTimeout: time.Millisecond})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	ctx, w := newBrowser(t)
+	good := filepath.Join(t.TempDir(), "followed.xlsx")
+	if err := os.WriteFile(good, tidyXLSX(t, [][]any{latestTradeRow(t, store)}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	versionBefore, _ := store.DataVersion(t.Context())
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/login?next=%2Fupload"),
+		chromedp.SendKeys(chromedp.ID("token"), testAdminToken),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.ID("upload-form")),
+	); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+	if err := setUploadFile(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("import")),
+		chromedp.Click(chromedp.ID("import")), chromedp.WaitVisible(chromedp.ID("imported"))); err != nil {
+		t.Fatalf("check and import: %v", err)
+	}
+	done, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("done")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(done, "Version 1 of dataset “followed” is now current") ||
+		!strings.Contains(done, fmt.Sprintf("data version %d", versionBefore+1)) {
+		t.Errorf("import result: %s", done)
+	}
+	assertClean(t, w, "/upload with a followed import")
+}

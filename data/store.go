@@ -49,6 +49,14 @@ type Store interface {
 	StageUpload(ctx context.Context, u indicators.StagedUpload, now time.Time, keep int) error
 	// TakeStagedUpload removes and returns the owner's unexpired staged upload id.
 	TakeStagedUpload(ctx context.Context, id, owner string, now time.Time) (indicators.StagedUpload, bool, error)
+	// AddImportOperation stores an import operation unless its owner has an
+	// unexpired one under the same idempotency key (returned instead, added
+	// false), purging expired ones.
+	AddImportOperation(ctx context.Context, op indicators.ImportOperation, now time.Time) (indicators.ImportOperation, bool, error)
+	// UpdateImportOperation stores an operation's new state and result.
+	UpdateImportOperation(ctx context.Context, op indicators.ImportOperation) error
+	// ImportOperation returns an unexpired import operation.
+	ImportOperation(ctx context.Context, id string, now time.Time) (indicators.ImportOperation, bool, error)
 }
 
 var (

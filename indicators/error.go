@@ -15,6 +15,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // authenticated but not allowed (e.g. CSRF)
 	ETOOLARGE     = "too_large"    // over a configured size limit
 	EUNSUPPORTED  = "unsupported"  // a file type Clout does not read
+	EBUSY         = "busy"         // a bound on work in progress is reached; try again later
 	EINTERNAL     = "internal"     // a bug or an infrastructure failure
 )
 

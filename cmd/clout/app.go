@@ -44,7 +44,8 @@ func openApp(ctx context.Context, env *Env, cfg Config) (*app, error) {
 	}
 	a := &app{cfg: cfg, store: st, countries: indicators.DefaultCountries(), log: log}
 	a.exporter = newOnceExporter(func() *slog.Logger { return a.log })
-	if a.charts, err = chart.New(chart.Config{BaseURL: cfg.BaseURL}, chart.Deps{Store: st, Exporter: a.exporter}); err != nil {
+	if a.charts, err = chart.New(chart.Config{BaseURL: cfg.BaseURL,
+		MaxImagePixels: cfg.Limits.ImagePixels, RenderPixels: cfg.Limits.RenderPixels}, chart.Deps{Store: st, Exporter: a.exporter}); err != nil {
 		st.Close()
 		return nil, err
 	}

@@ -17,7 +17,9 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/claims"
+	"github.com/clout-dev/clout/dashboard"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -45,11 +47,20 @@ type Config struct {
 	MetricsAddr string `yaml:"metrics_addr"`
 }
 
-// LimitsConfig bounds what an import accepts: uploads, `clout import` and import jobs.
+// LimitsConfig bounds what an import accepts (uploads, `clout import` and
+// import jobs) and the work the server takes on at once.
 type LimitsConfig struct {
 	UploadMiB       int64 `yaml:"upload_mib"`
 	UncompressedMiB int64 `yaml:"uncompressed_mib"`
 	Cells           int64 `yaml:"cells"`
+	// UploadMinKiBs is the slowest average upload rate received, in KiB/s.
+	UploadMinKiBs int64 `yaml:"upload_min_kib_per_s"`
+	// Imports run at once in the server; ImportQueue more wait.
+	Imports     int `yaml:"imports"`
+	ImportQueue int `yaml:"import_queue"`
+	// ImagePixels bounds one PNG; RenderPixels the PNG pixels rendered at once.
+	ImagePixels  int64 `yaml:"image_pixels"`
+	RenderPixels int64 `yaml:"render_pixels"`
 }
 
 // UploadBytes is the largest file accepted, in bytes.
@@ -64,6 +75,11 @@ func defaultConfig() Config {
 			UploadMiB:       importer.DefaultMaxUpload >> 20,
 			UncompressedMiB: importer.DefaultMaxUnzipped >> 20,
 			Cells:           importer.DefaultMaxCells,
+			UploadMinKiBs:   dashboard.DefaultUploadMinRate >> 10,
+			Imports:         dashboard.DefaultImports,
+			ImportQueue:     dashboard.DefaultImportQueue,
+			ImagePixels:     chart.DefaultMaxImagePixels,
+			RenderPixels:    chart.DefaultRenderPixels,
 		},
 	}
 }

@@ -104,6 +104,10 @@
     xhr.addEventListener('load', function () {
       var body = null;
       try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
+      if (xhr.status === 202 && body && body.url) {
+        follow(body.url, done);
+        return;
+      }
       progressLabel.textContent = 'done';
       done(xhr.status, body || { error: 'HTTP ' + xhr.status });
     });
@@ -112,6 +116,35 @@
       done(0, { error: 'The upload failed: the server could not be reached.' });
     });
     xhr.send(data);
+  }
+
+  // follow polls an import operation the server answered 202 for (the import
+  // outlasted the answer) until it is done or failed, then hands on the
+  // import's own status and answer.
+  function follow(url, done) {
+    progressLabel.textContent = 'uploaded; the import is queued or running…';
+    var poll = new XMLHttpRequest();
+    poll.open('GET', url);
+    poll.setRequestHeader('Accept', 'application/json');
+    poll.addEventListener('load', function () {
+      var op = null;
+      try { op = JSON.parse(poll.responseText); } catch (err) { op = null; }
+      if (poll.status !== 200 || !op) {
+        progressLabel.textContent = '';
+        done(poll.status, op || { error: 'HTTP ' + poll.status });
+        return;
+      }
+      if (op.state === 'done' || op.state === 'failed') {
+        progressLabel.textContent = 'done';
+        done(op.status, op.result || { error: 'HTTP ' + op.status });
+        return;
+      }
+      window.setTimeout(function () { follow(url, done); }, 1000);
+    });
+    poll.addEventListener('error', function () {
+      window.setTimeout(function () { follow(url, done); }, 2000);
+    });
+    poll.send();
   }
 
   function setBusy(busy) {

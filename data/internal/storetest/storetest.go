@@ -66,6 +66,8 @@ func Run(t *testing.T, b Backend) {
 		{"Sessions", testSessions},
 		{"StagedUploads", testStagedUploads},
 		{"StagedUploads/oneTakeAcrossStores", testStagedUploads_oneTakeAcrossStores},
+		{"ImportOperations", testImportOperations},
+		{"ImportOperations/oneKeyAcrossStores", testImportOperations_oneKeyAcrossStores},
 		{"SaveVersion/onlyIfEmptySeedsOnce", testSaveVersion_onlyIfEmptySeedsOnce},
 		{"Claims/judgingsRecordChangesOnce", testClaims_judgingsRecordChangesOnce},
 		{"Claims/userClaims", testClaims_userClaims},
