@@ -101,7 +101,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		TrustedProxies: proxies,
 		MaxUploadBytes: cfg.Limits.UploadBytes(), ShutdownTimeout: cfg.Shutdown,
 		MetricsOnOwnAddr: metricsLn != nil,
-		UploadMinRate: cfg.Limits.UploadMinKiBs << 10, Imports: cfg.Limits.Imports, ImportQueue: cfg.Limits.ImportQueue,
+		UploadMinRate:    cfg.Limits.UploadMinKiBs << 10, Imports: cfg.Limits.Imports, ImportQueue: cfg.Limits.ImportQueue,
 	}, dashboard.Deps{
 		Store:    app.store,
 		Logger:   log,
