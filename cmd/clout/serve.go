@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/clout-dev/clout/dashboard"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/asynclog"
 )
 
 func runServe(ctx context.Context, env *Env, args []string) error {
@@ -50,7 +52,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Request logs are written off the request path, in batches.
+	logs := asynclog.New(env.Stderr, func(w io.Writer) slog.Handler {
+		return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}, 0)
+	defer logs.Close()
+	log := slog.New(logs)
 	slog.SetDefault(log)
 	app, err := openApp(ctx, env, cfg)
 	if err != nil {
@@ -71,6 +78,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 
 	go app.exporter.warm(ctx, log)
+	go app.charts.WarmDefaults(ctx, log)
 	srv, err := dashboard.New(dashboard.Config{
 		BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
 		MaxUploadBytes: cfg.Limits.UploadBytes(), ShutdownTimeout: cfg.Shutdown,
