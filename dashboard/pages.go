@@ -33,10 +33,15 @@ type chartView struct {
 	Latest     int64
 	Downloads  []link
 	ShowTitle  bool // the embed page draws the title inside the chart
+	// CaptionJSON is the caption of the chart's images (export.Caption), for the
+	// script that captions the drawn chart as a download.
+	CaptionJSON template.JS
 }
 
-// link is a labelled URL.
-type link struct{ URL, Label string }
+// link is a labelled URL. Image and FileName are set for the image downloads,
+// which the page's script builds from the drawn chart (the URL stays the
+// server's snapshot, for browsers without script).
+type link struct{ URL, Label, Image, FileName string }
 
 func (s *Server) registerPageRoutes(g *echo.Group) {
 	g.GET("/", s.handleIndex)
@@ -201,10 +206,15 @@ func (s *Server) view(cc *chart.Computed) *chartView {
 	}
 	if s.charts.Exports() {
 		for _, f := range export.Formats() {
-			v.Downloads = append(v.Downloads, link{
-				URL:   cc.Link(chart.PagePath(id) + "/snapshot." + string(f)),
-				Label: f.Label(),
-			})
+			l := link{URL: cc.Link(chart.PagePath(id) + "/snapshot." + string(f)), Label: f.Label()}
+			if f.IsImage() {
+				l.Image, l.FileName = string(f), export.FileName(cc.Result, f)
+			}
+			v.Downloads = append(v.Downloads, l)
+		}
+		caption, err := json.Marshal(export.CaptionOf(cc.Result, s.charts.Absolute(cc.Permalink())))
+		if err == nil { // a struct of strings always marshals
+			v.CaptionJSON = scriptJSON(caption)
 		}
 	}
 	return v
