@@ -1,10 +1,12 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -206,3 +208,55 @@ func (h *signalHandler) Handle(_ context.Context, r slog.Record) error {
 
 func (h *signalHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *signalHandler) WithGroup(string) slog.Handler      { return h }
+
+// BenchmarkRequestLogLine is what a request pays for its log line (the
+// attributes the observe middleware writes) from 64 goroutines at once, into a
+// file: slog's text handler writing synchronously (as clout serve did), and the
+// asynchronous handler (as it does now), side by side in one run.
+func BenchmarkRequestLogLine(b *testing.B) {
+	for _, mode := range []string{"sync", "async"} {
+		b.Run(mode, func(b *testing.B) {
+			f, err := os.Create(filepath.Join(b.TempDir(), "requests.log"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			text := func(w io.Writer) slog.Handler {
+				return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
+			}
+			h := text(f)
+			closeLog := func() {}
+			if mode == "async" {
+				logs := asynclog.New(f, text, 0)
+				h, closeLog = logs, func() { logs.Close() }
+			}
+			log := slog.New(h)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.SetParallelism(32) // 64 goroutines on 2 cores
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					log.LogAttrs(ctx, slog.LevelInfo, "request",
+						slog.String("method", http.MethodGet),
+						slog.String("path", "/charts/trade-share"),
+						slog.String("route", "/charts/:id"),
+						slog.Int("status", 200),
+						slog.Duration("duration", 84*time.Microsecond),
+						slog.Int64("bytes", 21500),
+						slog.String("remote", "192.0.2.1"),
+					)
+				}
+			})
+			b.StopTimer()
+			closeLog()
+			// Records the asynchronous handler dropped (queue full) are not
+			// written: report the share that was.
+			written, err := os.ReadFile(f.Name())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(100*float64(bytes.Count(written, []byte("msg=request")))/float64(b.N), "written-%")
+		})
+	}
+}

@@ -2,10 +2,12 @@
 // Handle queues a copy of the record, and one goroutine formats the queued
 // records with the wrapped handler into a buffer that it writes out whenever the
 // queue runs empty. A busy server thus pays a copy and a channel send per log
-// line instead of a formatted write system call, and many lines share one write.
+// line instead of formatting it and a write system call under the handler's
+// lock, and many lines share one write.
 //
-// When the queue is full, records are dropped rather than wait, and the count of
-// dropped records is logged once the queue drains. Close writes what is queued.
+// No record is lost: when the queue is full (the writer cannot keep up), Handle
+// waits for room, which is what a synchronous handler would have cost anyway.
+// Close writes what is queued.
 package asynclog
 
 import (
@@ -14,8 +16,6 @@ import (
 	"io"
 	"log/slog"
 	"sync"
-	"sync/atomic"
-	"time"
 )
 
 // DefaultQueue is the number of records that may wait to be written.
@@ -30,8 +30,7 @@ type Handler struct {
 // core is what a Handler and those derived from it by WithAttrs and WithGroup
 // share: the queue, the writer and the goroutine.
 type core struct {
-	queue   chan entry
-	dropped atomic.Int64
+	queue chan entry
 
 	// closeMu orders Handle's sends against Close closing the queue.
 	closeMu sync.RWMutex
@@ -39,9 +38,8 @@ type core struct {
 
 	// mu guards out and every handler bound to it: the goroutine holds it while
 	// it writes a batch, and Handle after Close holds it to write in place.
-	mu   sync.Mutex
-	out  *bufio.Writer
-	base slog.Handler // the wrapped handler without derived attributes
+	mu  sync.Mutex
+	out *bufio.Writer
 
 	done chan struct{}
 }
@@ -59,9 +57,9 @@ func New(w io.Writer, newHandler func(io.Writer) slog.Handler, queue int) *Handl
 		queue = DefaultQueue
 	}
 	out := bufio.NewWriterSize(w, 64<<10)
-	c := &core{queue: make(chan entry, queue), out: out, base: newHandler(out), done: make(chan struct{})}
+	c := &core{queue: make(chan entry, queue), out: out, done: make(chan struct{})}
 	go c.run()
-	return &Handler{inner: c.base, core: c}
+	return &Handler{inner: newHandler(out), core: c}
 }
 
 // Enabled reports whether the wrapped handler handles records at level.
@@ -69,17 +67,13 @@ func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
 	return h.inner.Enabled(ctx, level)
 }
 
-// Handle queues a copy of r; it never waits for the writer. A record that finds
-// the queue full is counted and dropped. After Close it writes r in place.
+// Handle queues a copy of r; it waits only while the queue is full. After
+// Close it writes r in place.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	c := h.core
 	c.closeMu.RLock()
 	if !c.closed {
-		select {
-		case c.queue <- entry{h: h.inner, r: r.Clone()}:
-		default:
-			c.dropped.Add(1)
-		}
+		c.queue <- entry{h: h.inner, r: r.Clone()}
 		c.closeMu.RUnlock()
 		return nil
 	}
@@ -138,11 +132,6 @@ func (c *core) run() {
 			default:
 				break batch
 			}
-		}
-		if n := c.dropped.Swap(0); n > 0 {
-			r := slog.NewRecord(time.Now(), slog.LevelWarn, "log records dropped: the log queue was full", 0)
-			r.AddAttrs(slog.Int64("dropped", n))
-			_ = c.base.Handle(context.Background(), r)
 		}
 		_ = c.out.Flush() // nowhere to report a failed write of the log itself
 		c.mu.Unlock()
