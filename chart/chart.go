@@ -112,6 +112,7 @@ type Service struct {
 	computed *lru.Cache[string, *Computed]
 	images   *lru.Cache[string, Snapshot]
 	budget   *renderBudget
+	warm     warmState // image renders in flight and the default views (warm.go)
 
 	versionMu      sync.Mutex
 	version        int64
@@ -148,6 +149,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		cfg: cfg, store: deps.Store, exporter: deps.Exporter, charts: deps.Charts,
 		byID: make(map[string]indicators.Chart, len(deps.Charts)), now: deps.Now,
 		observe: deps.CacheObserver, computed: computed, images: images, budget: newRenderBudget(cfg),
+		warm: newWarmState(),
 	}
 	for _, c := range deps.Charts {
 		s.byID[c.ID()] = c
@@ -203,6 +205,7 @@ func (s *Service) DataChanged() {
 	s.versionMu.Lock()
 	s.versionFetched = time.Time{}
 	s.versionMu.Unlock()
+	s.warm.signalChanged()
 }
 
 // Request is one chart asked for: the chart, its parameters as asked (defaults are
@@ -384,6 +387,8 @@ type Snapshot struct {
 	ContentType string
 	FileName    string
 	Body        []byte
+	// ETag is the entity tag of Body, computed once when it is drawn.
+	ETag string
 }
 
 // Snapshot renders cc in format f with the image parameters img. Images (PNG,
@@ -396,27 +401,20 @@ func (s *Service) Snapshot(ctx context.Context, cc *Computed, f export.Format, i
 	}
 	permalink := s.Absolute(cc.Permalink())
 	now := s.now()
-	key := fmt.Sprintf("%s|%d|%s|%d|%d|%d|%s|%s", permalink, cc.Version, f, img.Size.Width, img.Size.Height, img.Scale, img.Theme, now.UTC().Format(time.DateOnly))
 	if err := s.budget.check(f, img); err != nil {
 		return Snapshot{}, err
 	}
-	if f.IsImage() {
-		if snap, ok := s.images.Get(key); ok {
-			return snap, nil
+	draw := func(ctx context.Context) (Snapshot, error) {
+		opt, err := s.OptionFor(cc, string(img.Theme))
+		if err != nil {
+			return Snapshot{}, err
 		}
-	}
-	opt, err := s.OptionFor(cc, string(img.Theme))
-	if err != nil {
-		return Snapshot{}, err
-	}
-	out, err := s.write(ctx, cc.Result, opt, permalink, now, f, img)
-	if err != nil {
-		return Snapshot{}, err
+		return s.write(ctx, cc.Result, opt, permalink, now, f, img)
 	}
 	if f.IsImage() {
-		s.images.Add(key, out)
+		return s.cachedImage(ctx, imageKey(permalink, cc.Version, f, img, now), draw)
 	}
-	return out, nil
+	return draw(ctx)
 }
 
 // SnapshotOf renders a result that is not one of the catalogue's charts (a
@@ -440,7 +438,7 @@ func (s *Service) write(ctx context.Context, res *indicators.Result, opt json.Ra
 	if err := s.exporter.Write(ctx, &buf, f, snap, img); err != nil {
 		return Snapshot{}, err
 	}
-	return Snapshot{ContentType: f.ContentType(), FileName: export.FileName(res, f), Body: buf.Bytes()}, nil
+	return Snapshot{ContentType: f.ContentType(), FileName: export.FileName(res, f), Body: buf.Bytes(), ETag: EntityTag(buf.Bytes())}, nil
 }
 
 // ComputeByID reads a request from a chart id, its parameters (strictly: an

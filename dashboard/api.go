@@ -62,7 +62,7 @@ func (s *Server) handleAPIChart(c echo.Context) error {
 	key := fmt.Sprintf("api|%s|%s|%d", cq.req.Query(), cq.theme, cq.req.Latest)
 	key = cq.req.Chart.ID() + "|" + key
 	if p, ok := s.responses.Get(key); ok {
-		return c.JSONBlob(http.StatusOK, p.body)
+		return sendTagged(c, echo.MIMEApplicationJSON, p.etag, p.body)
 	}
 	cc, err := s.charts.Compute(ctx, cq.req)
 	if err != nil {
@@ -77,8 +77,9 @@ func (s *Server) handleAPIChart(c echo.Context) error {
 		return fmt.Errorf("api chart %s: %w", cc.Chart.ID(), err)
 	}
 	body = option.StripFuncMarkers(body) // the Detail carries labels too
-	s.responses.Add(key, newCachedPage(body))
-	return c.JSONBlob(http.StatusOK, body)
+	p := newCachedPage(body)
+	s.responses.Add(key, p)
+	return sendTagged(c, echo.MIMEApplicationJSON, p.etag, p.body)
 }
 
 // themeParam validates theme=: "" or light (the default) or dark.

@@ -3,8 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -35,10 +33,15 @@ type chartView struct {
 	Latest     int64
 	Downloads  []link
 	ShowTitle  bool // the embed page draws the title inside the chart
+	// CaptionJSON is the caption of the chart's images (export.Caption), for the
+	// script that captions the drawn chart as a download.
+	CaptionJSON template.JS
 }
 
-// link is a labelled URL.
-type link struct{ URL, Label string }
+// link is a labelled URL. Image and FileName are set for the image downloads,
+// which the page's script builds from the drawn chart (the URL stays the
+// server's snapshot, for browsers without script).
+type link struct{ URL, Label, Image, FileName string }
 
 func (s *Server) registerPageRoutes(g *echo.Group) {
 	g.GET("/", s.handleIndex)
@@ -159,21 +162,30 @@ type cachedPage struct {
 }
 
 func newCachedPage(body []byte) *cachedPage {
-	sum := sha256.Sum256(body)
-	return &cachedPage{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	return &cachedPage{body: body, etag: chart.EntityTag(body)}
 }
 
 // writePage sends a rendered page. Pages are cached server-side; browsers
 // revalidate them (no-cache + ETag), so a new data version shows at once and an
 // unchanged page costs a 304.
 func (s *Server) writePage(c echo.Context, p *cachedPage) error {
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return sendTagged(c, echo.MIMETextHTMLCharsetUTF8, p.etag, p.body)
+}
+
+// sendTagged answers with a body known in full: its ETag (a 304 when the
+// request's If-None-Match names it) and its Content-Length, so it goes out in
+// one write rather than chunked.
+func sendTagged(c echo.Context, contentType, etag string, body []byte) error {
 	h := c.Response().Header()
-	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", p.etag)
-	if c.Request().Header.Get("If-None-Match") == p.etag {
+	if etag != "" {
+		h.Set("ETag", etag)
+	}
+	if etag != "" && c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.HTMLBlob(http.StatusOK, p.body)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, contentType, body)
 }
 
 // view turns a computed chart into what templates show.
@@ -194,10 +206,15 @@ func (s *Server) view(cc *chart.Computed) *chartView {
 	}
 	if s.charts.Exports() {
 		for _, f := range export.Formats() {
-			v.Downloads = append(v.Downloads, link{
-				URL:   cc.Link(chart.PagePath(id) + "/snapshot." + string(f)),
-				Label: f.Label(),
-			})
+			l := link{URL: cc.Link(chart.PagePath(id) + "/snapshot." + string(f)), Label: f.Label()}
+			if f.IsImage() {
+				l.Image, l.FileName = string(f), export.FileName(cc.Result, f)
+			}
+			v.Downloads = append(v.Downloads, l)
+		}
+		caption, err := json.Marshal(export.CaptionOf(cc.Result, s.charts.Absolute(cc.Permalink())))
+		if err == nil { // a struct of strings always marshals
+			v.CaptionJSON = scriptJSON(caption)
 		}
 	}
 	return v

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 
@@ -59,5 +58,5 @@ func sendSnapshot(c echo.Context, snap chart.Snapshot) error {
 	if snap.FileName != "" {
 		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(snap.FileName, `"`, "")+`"`)
 	}
-	return c.Blob(http.StatusOK, snap.ContentType, snap.Body)
+	return sendTagged(c, snap.ContentType, snap.ETag, snap.Body)
 }

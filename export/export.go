@@ -168,30 +168,60 @@ func FileName(res *indicators.Result, f Format) string {
 // footer is the provenance line drawn under images and printed in HTML.
 func footer(s Snapshot, permalink string) string {
 	sources, stamp := footerLines(s, permalink)
-	return strings.Join(slices.DeleteFunc([]string{sources, stamp}, func(l string) bool { return l == "" }), "  ·  ")
+	return strings.Join(slices.DeleteFunc([]string{sources, stamp}, func(l string) bool { return l == "" }), footerSeparator)
 }
 
 // footerLines returns the provenance of a snapshot as two lines: its sources, and
 // its data version, date and permalink. Images draw them apart, so a long list of
 // sources can be cut short without losing the version and date.
 func footerLines(s Snapshot, permalink string) (sources, stamp string) {
-	if len(s.Result.Sources) > 0 {
-		sources = "Source: " + strings.Join(s.Result.Sources, "; ")
+	return CaptionOf(s.Result, permalink).Lines(s.Time)
+}
+
+// Caption is the text an image is captioned with: the title and subtitle drawn
+// above the chart and the provenance drawn below it. The dashboard hands it to
+// the browser, which captions the chart it drew with the same words.
+type Caption struct {
+	Title    string `json:"title"`
+	Subtitle string `json:"subtitle"`
+	// Sources is the first footer line ("Source: …"), empty without sources.
+	Sources string `json:"sources"`
+	// Stamp are the parts of the second footer line that come before the date
+	// (data version, vintage); the date and Permalink follow, joined by Separator.
+	Stamp     []string `json:"stamp"`
+	Permalink string   `json:"permalink"`
+	Separator string   `json:"separator"`
+}
+
+// footerSeparator joins the parts of a footer line.
+const footerSeparator = "  ·  "
+
+// CaptionOf returns the caption of a result linked to permalink.
+func CaptionOf(res *indicators.Result, permalink string) Caption {
+	c := Caption{Title: res.Title, Subtitle: res.Subtitle, Stamp: []string{}, Permalink: permalink, Separator: footerSeparator}
+	if len(res.Sources) > 0 {
+		c.Sources = "Source: " + strings.Join(res.Sources, "; ")
 	}
-	var parts []string
-	if s.Result.DataVersion > 0 {
-		parts = append(parts, fmt.Sprintf("Data version %d", s.Result.DataVersion))
+	if res.DataVersion > 0 {
+		c.Stamp = append(c.Stamp, fmt.Sprintf("Data version %d", res.DataVersion))
 	}
-	if v := s.Result.VintageNote(); v != "" {
-		parts = append(parts, v)
+	if v := res.VintageNote(); v != "" {
+		c.Stamp = append(c.Stamp, v)
 	}
-	if !s.Time.IsZero() {
-		parts = append(parts, s.Time.UTC().Format("2006-01-02"))
+	return c
+}
+
+// Lines returns the two footer lines of the caption for an export made at t
+// (no date when t is zero).
+func (c Caption) Lines(t time.Time) (sources, stamp string) {
+	parts := slices.Clone(c.Stamp)
+	if !t.IsZero() {
+		parts = append(parts, t.UTC().Format(time.DateOnly))
 	}
-	if permalink != "" {
-		parts = append(parts, permalink)
+	if c.Permalink != "" {
+		parts = append(parts, c.Permalink)
 	}
-	return sources, strings.Join(parts, "  ·  ")
+	return c.Sources, strings.Join(parts, footerSeparator)
 }
 
 // writeJSON writes {"option": ..., "result": ...}; the option is sanitised of

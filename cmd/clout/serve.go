@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/clout-dev/clout/dashboard"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/asynclog"
 )
 
 func runServe(ctx context.Context, env *Env, args []string) error {
@@ -68,7 +70,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 		defer metricsLn.Close()
 	}
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Request logs are written off the request path, in batches.
+	logs := asynclog.New(env.Stderr, func(w io.Writer) slog.Handler {
+		return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}, 0)
+	defer logs.Close()
+	log := slog.New(logs)
 	slog.SetDefault(log)
 	app, err := openApp(ctx, env, cfg)
 	if err != nil {
@@ -96,6 +103,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 
 	go app.exporter.warm(ctx, log)
+	go app.charts.WarmDefaults(ctx, log)
 	srv, err := dashboard.New(dashboard.Config{
 		BaseURL: cfg.BaseURL, Private: cfg.Private, AdminToken: cfg.AdminToken, TrustProxy: cfg.TrustProxy,
 		TrustedProxies: proxies,
