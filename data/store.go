@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clout-dev/clout/data/internal/sqlstore"
 	"github.com/clout-dev/clout/data/postgres"
 	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
@@ -54,15 +55,30 @@ var (
 	_ Store = (*postgres.DB)(nil)
 )
 
+// Option configures Open (both stores take the same options).
+type Option = sqlite.Option
+
+// DefaultWriteWait is how long a write waits for the store's write lock, held by
+// another writer of this process or of another, before it fails with EBUSY.
+const DefaultWriteWait = sqlstore.DefaultWriteWait
+
+// Options for Open: how long a write waits for the write lock, the function
+// told once when a write has to wait, and the logger (default slog.Default()).
+var (
+	WithWriteWait       = sqlite.WithWriteWait
+	WithWriteWaitNotice = sqlite.WithWriteWaitNotice
+	WithLogger          = sqlite.WithLogger
+)
+
 // Open opens the store named by dsn and applies pending migrations: a
 // "postgres://" or "postgresql://" URL connects to PostgreSQL; anything else is a
 // SQLite file path or "file:" URI, created if needed.
-func Open(ctx context.Context, dsn string) (Store, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (Store, error) {
 	switch {
 	case strings.TrimSpace(dsn) == "":
 		return nil, indicators.Errorf(indicators.EINVALID, "no database given (use --db FILE or CLOUT_DB)")
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return postgres.Open(ctx, dsn)
+		return postgres.Open(ctx, dsn, opts...)
 	}
-	return sqlite.Open(ctx, dsn)
+	return sqlite.Open(ctx, dsn, opts...)
 }
