@@ -3,7 +3,9 @@ package dashboard
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,6 +23,7 @@ var statusByCode = map[string]int{
 	indicators.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	indicators.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	ETOOMANY:                 http.StatusTooManyRequests,
+	indicators.EBUSY:         http.StatusServiceUnavailable,
 	indicators.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -47,10 +50,11 @@ type ErrorResponse struct {
 
 // appError is an error resolved to what the client sees.
 type appError struct {
-	status  int
-	code    string
-	message string
-	details []indicators.ImportProblem
+	status     int
+	code       string
+	message    string
+	details    []indicators.ImportProblem
+	retryAfter time.Duration // sent as Retry-After (EBUSY)
 }
 
 // resolveError turns any error into its status, code and safe message. Internal
@@ -78,10 +82,11 @@ func resolveError(err error) appError {
 		status, code = http.StatusInternalServerError, indicators.EINTERNAL
 	}
 	return appError{
-		status:  status,
-		code:    code,
-		message: indicators.ErrorMessage(err),
-		details: indicators.ErrorDetails(err),
+		status:     status,
+		code:       code,
+		message:    indicators.ErrorMessage(err),
+		details:    indicators.ErrorDetails(err),
+		retryAfter: indicators.ErrorRetryAfter(err),
 	}
 }
 
@@ -91,7 +96,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	ae := resolveError(err)
-	if ae.status >= 500 {
+	if ae.retryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.FormatInt(int64((ae.retryAfter+time.Second-1)/time.Second), 10))
+	}
+	if ae.code == indicators.EBUSY {
+		s.log.Warn("request refused: another writer holds the store", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	} else if ae.status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	var werr error

@@ -52,7 +52,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer ln.Close()
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(log)
-	app, err := openApp(ctx, env, cfg)
+	app, err := openApp(ctx, env, cfg, nil)
 	if err != nil {
 		return err
 	}
