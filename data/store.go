@@ -25,6 +25,13 @@ type Store interface {
 	JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error)
 	// LastJobRuns returns the latest run of every job that has run.
 	LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error)
+	// RunningJobRuns returns the runs recorded as running, oldest first.
+	RunningJobRuns(ctx context.Context) ([]indicators.JobRun, error)
+	// HeartbeatJobRun records that the process running run id is still at it.
+	HeartbeatJobRun(ctx context.Context, id int64, at time.Time) error
+	// InterruptJobRun marks a running run interrupted unless its heartbeat
+	// changed since r was read; it reports whether it did.
+	InterruptJobRun(ctx context.Context, r indicators.JobRun, ended time.Time, message string) (bool, error)
 	// Setting returns the value stored under key and whether there is one.
 	Setting(ctx context.Context, key string) (string, bool, error)
 	// SetSetting stores value under key, replacing any previous value.

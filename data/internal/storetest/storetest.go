@@ -64,6 +64,7 @@ func Run(t *testing.T, b Backend) {
 		{"Dataset/unknown", testDataset_unknown},
 		{"Diff", testDiff},
 		{"JobRuns/roundTripAndSurviveReopen", testJobRuns_roundTripAndSurviveReopen},
+		{"JobRuns/interruptOnlyWhatWasJudged", testJobRuns_interruptOnlyWhatWasJudged},
 		{"Settings", testSettings},
 		{"Sessions", testSessions},
 		{"StagedUploads", testStagedUploads},
