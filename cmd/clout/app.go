@@ -175,10 +175,12 @@ func (c commonFlags) open(ctx context.Context, env *Env) (*app, error) {
 	return openApp(ctx, env, cfg, waitNotice(env))
 }
 
-// waitNotice tells a CLI user, on stderr, that a write waits for another writer.
+// waitNotice tells a CLI user, on stderr and once per command, that a write
+// waits for another writer.
 func waitNotice(env *Env) func(time.Duration) {
+	var once sync.Once
 	return func(wait time.Duration) {
-		fmt.Fprintf(env.Stderr, "another import is writing; waiting (at most %s)…\n", wait)
+		once.Do(func() { fmt.Fprintf(env.Stderr, "another import is writing; waiting (at most %s)…\n", wait) })
 	}
 }
 
