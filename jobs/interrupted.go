@@ -18,7 +18,7 @@ import (
 // process's start time, or a random id where that is unknown) and when that
 // process last said so (its heartbeat, every fifth of the lease). A run left
 // "running" by a process that died is marked interrupted when a scheduler starts
-// and before each run of its job: at once if its owner was a process of this
+// and after each run of its job: at once if its owner was a process of this
 // host that is gone (no such pid, or one started at another time: a restarted
 // container), otherwise once its heartbeat is older than the lease (another
 // host's replica). A run of a live process of this host is never marked, and the

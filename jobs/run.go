@@ -84,7 +84,8 @@ func (s *Scheduler) claimTick(j *job, tick time.Time) (bool, error) {
 
 // attempts runs j until an attempt succeeds, fails for good, or retries run out.
 func (s *Scheduler) attempts(j *job) indicators.JobRun {
-	s.markInterrupted(j.Name)
+	// Afterwards, so that the check never delays a run's start.
+	defer s.markInterrupted(j.Name)
 	start := s.deps.Now()
 	j.setRunning(start)
 	defer j.setRunning(time.Time{})
