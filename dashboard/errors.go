@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,10 +55,11 @@ type ErrorResponse struct {
 
 // appError is an error resolved to what the client sees.
 type appError struct {
-	status  int
-	code    string
-	message string
-	details []indicators.ImportProblem
+	status     int
+	code       string
+	message    string
+	details    []indicators.ImportProblem
+	retryAfter time.Duration // sent as Retry-After (EBUSY)
 }
 
 // resolveError turns any error into its status, code and safe message. Internal
@@ -85,10 +87,11 @@ func resolveError(err error) appError {
 		status, code = http.StatusInternalServerError, indicators.EINTERNAL
 	}
 	return appError{
-		status:  status,
-		code:    code,
-		message: indicators.ErrorMessage(err),
-		details: indicators.ErrorDetails(err),
+		status:     status,
+		code:       code,
+		message:    indicators.ErrorMessage(err),
+		details:    indicators.ErrorDetails(err),
+		retryAfter: indicators.ErrorRetryAfter(err),
 	}
 }
 
@@ -98,10 +101,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	ae := resolveError(err)
-	if ae.status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+	switch {
+	case ae.retryAfter > 0:
+		c.Response().Header().Set("Retry-After", retryAfterSeconds(ae.retryAfter))
+	case ae.status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "":
 		c.Response().Header().Set("Retry-After", busyRetryAfter)
 	}
-	if ae.status >= 500 && ae.code != indicators.EBUSY {
+	if ae.code == indicators.EBUSY {
+		s.log.Warn("request refused: the server is busy", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	} else if ae.status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	var werr error

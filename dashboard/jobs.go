@@ -260,7 +260,7 @@ type timeView struct {
 // runView is one run (attempt) of a job, formatted for the page.
 type runView struct {
 	ID          int64
-	Status      string // ok | unchanged | failed | skipped | running
+	Status      string // ok | unchanged | failed | skipped | running | interrupted
 	Symbol      string // a shape per status, so colour is not the only cue
 	Started     timeView
 	Duration    string
@@ -279,6 +279,8 @@ var runSymbols = map[string]string{
 	indicators.RunFailed:    "✗",
 	indicators.RunSkipped:   "↷",
 	indicators.RunRunning:   "…",
+	// A run whose process died (kill -9, a crash), marked by the next scheduler.
+	indicators.RunInterrupted: "⚡",
 }
 
 func (s *Server) handleJobsPage(c echo.Context) error {
@@ -477,6 +479,8 @@ func noticeOf(job string, r runView) *jobNotice {
 		return &jobNotice{Text: job + " was skipped: " + strings.TrimPrefix(r.Message, "skipped: ")}
 	case indicators.RunUnchanged:
 		return &jobNotice{Text: job + " ran: unchanged. " + r.Message}
+	case indicators.RunInterrupted:
+		return &jobNotice{Class: "error", Text: job + " was " + r.Message}
 	}
 	return &jobNotice{Text: job + " is " + r.Status + "."}
 }

@@ -775,3 +775,26 @@ func TestJobDetailsAndTimes(t *testing.T) {
 		}
 	})
 }
+
+// TestInterruptedRunShown: a run marked interrupted (its process died) shows as
+// such on the jobs page and in the runs API.
+func TestInterruptedRunShown(t *testing.T) {
+	e := MustJobsEnv(t, Config{}, "http://127.0.0.1:1/slow.csv")
+	started := time.Date(2026, 3, 1, 6, 0, 0, 0, time.UTC)
+	_, err := e.store.RecordJobRun(context.Background(), indicators.JobRun{Job: "population", Started: started,
+		Ended: started.Add(time.Minute), Status: indicators.RunInterrupted, Attempt: 1,
+		Message: "interrupted: its process (pid 4242 on web-1) ended before the run did"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := e.runs(t, "population")
+	if len(runs) != 1 || runs[0].Status != "interrupted" {
+		t.Fatalf("runs API %+v, want one interrupted run", runs)
+	}
+	page := e.client.do(http.MethodGet, "/jobs", nil)
+	if missing, ok := containsAll(string(page.body), `<tr class="run interrupted"`,
+		`<span class="run-status interrupted"><span aria-hidden="true">⚡</span> interrupted</span>`,
+		"pid 4242 on web-1) ended before the run did"); page.status != http.StatusOK || !ok {
+		t.Errorf("jobs page %d lacks %q", page.status, missing)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clout-dev/clout/data/internal/sqlstore"
 	"github.com/clout-dev/clout/data/postgres"
 	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
@@ -24,6 +25,13 @@ type Store interface {
 	JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error)
 	// LastJobRuns returns the latest run of every job that has run.
 	LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error)
+	// RunningJobRuns returns the runs recorded as running, oldest first.
+	RunningJobRuns(ctx context.Context) ([]indicators.JobRun, error)
+	// HeartbeatJobRun records that the process running run id is still at it.
+	HeartbeatJobRun(ctx context.Context, id int64, at time.Time) error
+	// InterruptJobRun marks a running run interrupted unless its heartbeat
+	// changed since r was read; it reports whether it did.
+	InterruptJobRun(ctx context.Context, r indicators.JobRun, ended time.Time, message string) (bool, error)
 	// Setting returns the value stored under key and whether there is one.
 	Setting(ctx context.Context, key string) (string, bool, error)
 	// SetSetting stores value under key, replacing any previous value.
@@ -64,15 +72,30 @@ var (
 	_ Store = (*postgres.DB)(nil)
 )
 
+// Option configures Open (both stores take the same options).
+type Option = sqlite.Option
+
+// DefaultWriteWait is how long a write waits for the store's write lock, held by
+// another writer of this process or of another, before it fails with EBUSY.
+const DefaultWriteWait = sqlstore.DefaultWriteWait
+
+// Options for Open: how long a write waits for the write lock, the function
+// told once when a write has to wait, and the logger (default slog.Default()).
+var (
+	WithWriteWait       = sqlite.WithWriteWait
+	WithWriteWaitNotice = sqlite.WithWriteWaitNotice
+	WithLogger          = sqlite.WithLogger
+)
+
 // Open opens the store named by dsn and applies pending migrations: a
 // "postgres://" or "postgresql://" URL connects to PostgreSQL; anything else is a
 // SQLite file path or "file:" URI, created if needed.
-func Open(ctx context.Context, dsn string) (Store, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (Store, error) {
 	switch {
 	case strings.TrimSpace(dsn) == "":
 		return nil, indicators.Errorf(indicators.EINVALID, "no database given (use --db FILE or CLOUT_DB)")
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return postgres.Open(ctx, dsn)
+		return postgres.Open(ctx, dsn, opts...)
 	}
-	return sqlite.Open(ctx, dsn)
+	return sqlite.Open(ctx, dsn, opts...)
 }

@@ -3,6 +3,7 @@ package indicators
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes shared by every layer; the HTTP layer maps them to status codes in one
@@ -15,7 +16,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // authenticated but not allowed (e.g. CSRF)
 	ETOOLARGE     = "too_large"    // over a configured size limit
 	EUNSUPPORTED  = "unsupported"  // a file type Clout does not read
-	EBUSY         = "busy"         // a bound on work in progress is reached; try again later
+	EBUSY         = "busy"         // a bound on work in progress is reached (another writer holds the store, a queue is full); retry after Error.RetryAfter when set
 	EINTERNAL     = "internal"     // a bug or an infrastructure failure
 )
 
@@ -25,6 +26,8 @@ type Error struct {
 	Code    string
 	Message string
 	Details []ImportProblem
+	// RetryAfter is how long to wait before trying again (EBUSY); 0 if unknown.
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.
@@ -66,4 +69,14 @@ func ErrorDetails(err error) []ImportProblem {
 		return e.Details
 	}
 	return nil
+}
+
+// ErrorRetryAfter returns how long the first *Error in err's chain says to wait
+// before trying again, 0 if it says nothing.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

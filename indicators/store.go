@@ -139,6 +139,9 @@ const (
 	RunFailed    = "failed"
 	RunSkipped   = "skipped"
 	RunRunning   = "running"
+	// RunInterrupted is a run whose process died before it ended (kill -9, a
+	// crash): it changed nothing, its import's transaction was never committed.
+	RunInterrupted = "interrupted"
 )
 
 // JobRun is the record of one run of a scheduled job.
@@ -152,4 +155,8 @@ type JobRun struct {
 	Message     string        `json:"message,omitempty"`
 	DataVersion int64         `json:"data_version,omitempty"`
 	Report      *ImportReport `json:"report,omitempty"`
+	// Owner names the process that runs it (host, pid, a per-process id) and
+	// Heartbeat is when that process last said it still runs it.
+	Owner     string    `json:"-"`
+	Heartbeat time.Time `json:"-"`
 }

@@ -27,6 +27,9 @@ const (
 	DefaultMaxBackoff = 10 * time.Minute
 	DefaultMaxSize    = ByteSize(importer.DefaultMaxUpload)
 	DefaultKeep       = 30
+	// DefaultRunLease is how long a run of another process may go without a
+	// heartbeat (sent every fifth of it) before it counts as interrupted.
+	DefaultRunLease = 5 * time.Minute
 )
 
 // Config is the jobs: section of a Clout config file (clout.yaml). The file's

@@ -21,6 +21,13 @@ type RunStore interface {
 	JobRuns(ctx context.Context, job string, limit int) ([]indicators.JobRun, error)
 	// LastJobRuns returns the latest run of every job that has one.
 	LastJobRuns(ctx context.Context) (map[string]indicators.JobRun, error)
+	// RunningJobRuns returns the runs recorded as running, with owner and heartbeat.
+	RunningJobRuns(ctx context.Context) ([]indicators.JobRun, error)
+	// HeartbeatJobRun records that the process running run id still runs it.
+	HeartbeatJobRun(ctx context.Context, id int64, at time.Time) error
+	// InterruptJobRun marks r interrupted unless its heartbeat changed since it
+	// was read; it reports whether it did.
+	InterruptJobRun(ctx context.Context, r indicators.JobRun, ended time.Time, message string) (bool, error)
 }
 
 // DatasetInfo tells an import job which file the dataset's current version came
@@ -105,8 +112,11 @@ type Deps struct {
 	// (the dashboard drops its caches at once).
 	DataChanged func()
 
-	HTTPClient *http.Client          // nil: a client without its own timeout (each attempt has one)
-	MaxSize    ByteSize              // download limit of jobs without max_size; 0: DefaultMaxSize
+	HTTPClient *http.Client // nil: a client without its own timeout (each attempt has one)
+	MaxSize    ByteSize     // download limit (jobs' max_size is capped by it); 0: DefaultMaxSize
+	// RunLease is how long a run of another process may go without a heartbeat
+	// before it counts as interrupted; 0: DefaultRunLease.
+	RunLease   time.Duration
 	Registerer prometheus.Registerer // nil: no metrics
 	Logger     *slog.Logger          // nil: slog.Default()
 	Now        func() time.Time      // nil: time.Now
@@ -120,6 +130,9 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.MaxSize <= 0 {
 		d.MaxSize = DefaultMaxSize
+	}
+	if d.RunLease <= 0 {
+		d.RunLease = DefaultRunLease
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -39,13 +41,31 @@ type validators struct {
 	SHA256       string `json:"sha256"`
 }
 
-// fetched is a downloaded or read source.
+// fetched is a downloaded or read source, spooled to a temporary file.
 type fetched struct {
 	name        string
-	data        []byte
+	file        spooled
 	notModified bool
 	etag        string
 	modified    string
+}
+
+// spooled is a source copied to a temporary file as it was read, so that a
+// download costs no memory however large it is, and a file being rewritten is
+// imported as it was read.
+type spooled struct {
+	path   string // "" when nothing was spooled
+	sha256 string
+}
+
+// read returns the spooled bytes (at most the job's limit).
+func (f spooled) read() ([]byte, error) { return os.ReadFile(f.path) }
+
+// remove deletes the temporary file.
+func (f spooled) remove() {
+	if f.path != "" {
+		os.Remove(f.path)
+	}
 }
 
 func (r *importRunner) run(ctx context.Context, _ time.Time) (outcome, error) {
@@ -58,6 +78,7 @@ func (r *importRunner) run(ctx context.Context, _ time.Time) (outcome, error) {
 		val = validators{}
 	}
 	f, err := r.fetch(ctx, val)
+	defer f.file.remove()
 	if err != nil {
 		return outcome{}, err
 	}
@@ -65,15 +86,18 @@ func (r *importRunner) run(ctx context.Context, _ time.Time) (outcome, error) {
 		return outcome{status: indicators.RunUnchanged, dataVersion: cur.DataVersion,
 			message: fmt.Sprintf("source not modified (HTTP 304); %s stays at version %d", r.spec.Dataset, cur.Number)}, nil
 	}
-	sum := sha256.Sum256(f.data)
-	val = validators{ETag: f.etag, LastModified: f.modified, SHA256: hex.EncodeToString(sum[:])}
+	val = validators{ETag: f.etag, LastModified: f.modified, SHA256: f.file.sha256}
 	if cur != nil && cur.SHA256 == val.SHA256 {
 		r.remember(ctx, val)
 		return outcome{status: indicators.RunUnchanged, dataVersion: cur.DataVersion,
 			message: fmt.Sprintf("%s is identical to version %d of %s (SHA-256 %.12s)", f.name, cur.Number, r.spec.Dataset, val.SHA256)}, nil
 	}
+	data, err := f.file.read()
+	if err != nil {
+		return outcome{}, fmt.Errorf("job %s: reading the spooled source: %w", r.job, err)
+	}
 	rep, err := r.d.Importer.Import(ctx, ImportRequest{
-		Dataset: r.spec.Dataset, FileName: f.name, Data: f.data, Format: r.spec.Format, Who: "job:" + r.job,
+		Dataset: r.spec.Dataset, FileName: f.name, Data: data, Format: r.spec.Format, Who: "job:" + r.job,
 		AllowOlder: r.spec.AllowOlder,
 	})
 	if err != nil {
@@ -128,11 +152,14 @@ func (r *importRunner) readFile() (fetched, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return fetched{}, indicators.Errorf(indicators.EINVALID, "source %s is a directory", p)
 	}
-	data, err := r.readLimited(f, p)
+	if st, err := f.Stat(); err == nil && st.Size() > r.limit {
+		return fetched{}, r.tooLarge(p)
+	}
+	file, err := r.spool(f, p)
 	if err != nil {
 		return fetched{}, err
 	}
-	return fetched{name: filepath.Base(p), data: data}, nil
+	return fetched{name: filepath.Base(p), file: file}, nil
 }
 
 func (r *importRunner) get(ctx context.Context, u *url.URL, val validators) (fetched, error) {
@@ -163,30 +190,44 @@ func (r *importRunner) get(ctx context.Context, u *url.URL, val validators) (fet
 		return fetched{}, permanent(fmt.Errorf("GET %s: %s", src, resp.Status))
 	}
 	if resp.ContentLength > r.limit {
-		return fetched{}, r.tooLarge(src)
+		return fetched{}, r.tooLarge("GET " + src)
 	}
-	data, err := r.readLimited(resp.Body, "GET "+src)
+	file, err := r.spool(resp.Body, "GET "+src)
 	if err != nil {
 		return fetched{}, err
 	}
-	return fetched{name: urlFileName(u, r.spec.Dataset), data: data,
+	return fetched{name: urlFileName(u, r.spec.Dataset), file: file,
 		etag: resp.Header.Get("ETag"), modified: resp.Header.Get("Last-Modified")}, nil
 }
 
-// readLimited reads at most the limit, failing (not truncating) beyond it.
-func (r *importRunner) readLimited(rd io.Reader, place string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(rd, r.limit+1))
+// spool copies rd to a temporary file, hashing it, and stops with ETOOLARGE as
+// soon as more than the limit has arrived: memory stays at one copy buffer.
+func (r *importRunner) spool(rd io.Reader, place string) (spooled, error) {
+	tmp, err := os.CreateTemp("", "clout-job-*")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", place, err)
+		return spooled{}, fmt.Errorf("job %s: temporary file: %w", r.job, err)
 	}
-	if int64(len(data)) > r.limit {
-		return nil, r.tooLarge(place)
+	f := spooled{path: tmp.Name()}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(rd, r.limit+1))
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("job %s: temporary file: %w", r.job, cerr)
 	}
-	return data, nil
+	switch {
+	case err != nil:
+		f.remove()
+		return spooled{}, fmt.Errorf("%s: %w", place, err)
+	case n > r.limit:
+		f.remove()
+		return spooled{}, r.tooLarge(place)
+	}
+	f.sha256 = hex.EncodeToString(h.Sum(nil))
+	return f, nil
 }
 
 func (r *importRunner) tooLarge(place string) error {
-	return indicators.Errorf(indicators.ETOOLARGE, "%s: larger than the limit of %d bytes; raise the job's max_size, or the upload limit with --max-upload / CLOUT_MAX_UPLOAD (MiB) or limits.upload_mib", place, r.limit)
+	return indicators.Errorf(indicators.ETOOLARGE, "job %s: %s: larger than the limit of %d bytes (%s), stopped there; raise the upload limit with --max-upload / CLOUT_MAX_UPLOAD (MiB) or limits.upload_mib, which also caps the job's max_size",
+		r.job, place, r.limit, humanize.IBytes(uint64(r.limit)))
 }
 
 // unwrapURLError drops *url.Error's repetition of method and URL.

@@ -84,6 +84,8 @@ func (s *Scheduler) claimTick(j *job, tick time.Time) (bool, error) {
 
 // attempts runs j until an attempt succeeds, fails for good, or retries run out.
 func (s *Scheduler) attempts(j *job) indicators.JobRun {
+	// Afterwards, so that the check never delays a run's start.
+	defer s.markInterrupted(j.Name)
 	start := s.deps.Now()
 	j.setRunning(start)
 	defer j.setRunning(time.Time{})
@@ -112,12 +114,16 @@ func (s *Scheduler) attempts(j *job) indicators.JobRun {
 // attempt does and records one attempt. retry reports whether a failure may pass
 // on a next attempt; wait is the delay before it (0: this is the last attempt).
 func (s *Scheduler) attempt(j *job, n int, wait time.Duration) (r indicators.JobRun, retry bool) {
-	r = indicators.JobRun{Job: j.Name, Started: s.deps.Now(), Status: indicators.RunRunning, Attempt: n}
+	r = indicators.JobRun{Job: j.Name, Started: s.deps.Now(), Status: indicators.RunRunning, Attempt: n,
+		Owner: s.owner.String(), Heartbeat: time.Now()}
 	r.ID = s.record(r)
 
 	ctx, cancel := context.WithTimeout(s.base, j.timeout())
 	defer cancel()
+	stop := make(chan struct{})
+	go s.heartbeat(r.ID, stop)
 	out, err := s.execute(ctx, j)
+	close(stop)
 	r.Ended = s.deps.Now()
 	r.Report = out.report
 	if err == nil {

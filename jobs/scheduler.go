@@ -22,6 +22,7 @@ const stopGrace = 2 * time.Second
 // every attempt in the RunStore.
 type Scheduler struct {
 	deps    Deps
+	owner   owner // this process, as its runs name it
 	cron    *cron.Cron
 	jobs    []*job // config order
 	byName  map[string]*job
@@ -92,6 +93,7 @@ func New(cfg Config, deps Deps) (*Scheduler, error) {
 	logger := cronLogger{deps.Logger}
 	s := &Scheduler{
 		deps:    deps,
+		owner:   newOwner(),
 		metrics: m,
 		byName:  map[string]*job{},
 		cron: cron.New(cron.WithParser(parser), cron.WithLogger(logger),
@@ -136,15 +138,23 @@ func (s *Scheduler) newJob(jc Job) (*job, error) {
 	}
 	j := &job{Job: jc, schedule: sched}
 	if jc.Import != nil {
-		j.runner = &importRunner{job: jc.Name, spec: *jc.Import, limit: int64(orDefault(jc.Import.MaxSize, s.deps.MaxSize)), d: s.deps}
+		limit := orDefault(jc.Import.MaxSize, s.deps.MaxSize)
+		if limit > s.deps.MaxSize {
+			s.deps.Logger.Warn("job max_size is over the upload limit; the limit applies", "job", jc.Name,
+				"max_size", int64(limit), "limit", int64(s.deps.MaxSize))
+			limit = s.deps.MaxSize
+		}
+		j.runner = &importRunner{job: jc.Name, spec: *jc.Import, limit: int64(limit), d: s.deps}
 	} else {
 		j.runner = &snapshotRunner{spec: *jc.Snapshot, snap: s.deps.Snapshotter}
 	}
 	return j, nil
 }
 
-// Start starts running jobs on their schedules and logs each job's next run.
+// Start marks the runs of processes that died as interrupted, starts running
+// jobs on their schedules and logs each job's next run.
 func (s *Scheduler) Start() {
+	s.markInterrupted("")
 	now := s.deps.Now()
 	for _, j := range s.jobs {
 		s.deps.Logger.Info("job scheduled", "job", j.Name, "schedule", Describe(j.Schedule), "next", j.schedule.Next(now))

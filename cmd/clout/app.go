@@ -35,10 +35,16 @@ type app struct {
 	claims *claims.Service
 }
 
-// openApp opens the configured store and imports the embedded seed into an empty one.
-func openApp(ctx context.Context, env *Env, cfg Config) (*app, error) {
+// openApp opens the configured store and imports the embedded seed into an empty
+// one. onWait, if not nil, is told when a write has to wait for another writer
+// (the CLI says so; the server's store logs it).
+func openApp(ctx context.Context, env *Env, cfg Config, onWait func(time.Duration)) (*app, error) {
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := data.Open(ctx, cfg.DB)
+	opts := []data.Option{data.WithWriteWait(cfg.WriteLockWait)}
+	if onWait != nil {
+		opts = append(opts, data.WithWriteWaitNotice(onWait))
+	}
+	st, err := data.Open(ctx, cfg.DB, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", cfg.DB, err)
 	}
@@ -172,7 +178,16 @@ func (c commonFlags) open(ctx context.Context, env *Env) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openApp(ctx, env, cfg)
+	return openApp(ctx, env, cfg, waitNotice(env))
+}
+
+// waitNotice tells a CLI user, on stderr and once per command, that a write
+// waits for another writer.
+func waitNotice(env *Env) func(time.Duration) {
+	var once sync.Once
+	return func(wait time.Duration) {
+		once.Do(func() { fmt.Fprintf(env.Stderr, "another import is writing; waiting (at most %s)…\n", wait) })
+	}
 }
 
 // writeJSON writes v as indented JSON, the form of every --json output.

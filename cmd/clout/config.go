@@ -20,6 +20,7 @@ import (
 	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/claims"
 	"github.com/clout-dev/clout/dashboard"
+	"github.com/clout-dev/clout/data"
 	"github.com/clout-dev/clout/data/importer"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -35,6 +36,9 @@ type Config struct {
 	AdminToken string        `yaml:"admin_token"`
 	Limits     LimitsConfig  `yaml:"limits"`
 	Shutdown   time.Duration `yaml:"shutdown_timeout"`
+	// WriteLockWait bounds how long a write (an import...) waits its turn for the
+	// store's write lock before it is refused (EBUSY: HTTP 503 with Retry-After).
+	WriteLockWait time.Duration `yaml:"write_lock_wait"`
 	// Claims are the claims: list, checked when the file is read (claims.ParseConfig).
 	Claims claims.Config `yaml:"-"`
 	Path   string        `yaml:"-"` // the config file read, if any
@@ -68,9 +72,10 @@ func (l LimitsConfig) UploadBytes() int64 { return l.UploadMiB << 20 }
 
 func defaultConfig() Config {
 	return Config{
-		Addr:     ":8080",
-		DB:       "clout.db",
-		Shutdown: 15 * time.Second,
+		Addr:          ":8080",
+		DB:            "clout.db",
+		Shutdown:      15 * time.Second,
+		WriteLockWait: data.DefaultWriteWait,
 		Limits: LimitsConfig{
 			UploadMiB:       importer.DefaultMaxUpload >> 20,
 			UncompressedMiB: importer.DefaultMaxUnzipped >> 20,
@@ -141,6 +146,16 @@ func (c commonFlags) load(env *Env) (Config, error) {
 			return cfg, indicators.Errorf(indicators.EINVALID, "CLOUT_MAX_UPLOAD=%q: want a size in MiB, e.g. 64", v)
 		}
 		cfg.Limits.UploadMiB = n
+	}
+	if v := env.Getenv("CLOUT_WRITE_LOCK_WAIT"); v != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil {
+			return cfg, indicators.Errorf(indicators.EINVALID, "CLOUT_WRITE_LOCK_WAIT=%q: want a duration, e.g. 30s or 2m", v)
+		}
+		cfg.WriteLockWait = d
+	}
+	if cfg.WriteLockWait <= 0 {
+		return cfg, indicators.Errorf(indicators.EINVALID, "write_lock_wait %s: want a positive duration, e.g. 30s", cfg.WriteLockWait)
 	}
 	if *c.maxUpload < 0 {
 		return cfg, indicators.Errorf(indicators.EINVALID, "--max-upload %d: want a size in MiB, e.g. 64", *c.maxUpload)

@@ -85,7 +85,7 @@ func runJobs(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := openApp(ctx, env, cfg)
+	app, err := openApp(ctx, env, cfg, waitNotice(env))
 	if err != nil {
 		return err
 	}

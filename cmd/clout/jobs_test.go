@@ -21,7 +21,7 @@ func TestTwoSnapshotJobsAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	var stderr bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(string) string { return "" }}
-	a, err := openApp(ctx, env, Config{DB: filepath.Join(dir, "clout.db")})
+	a, err := openApp(ctx, env, Config{DB: filepath.Join(dir, "clout.db")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer logs.Close()
 	log := slog.New(logs)
 	slog.SetDefault(log)
-	app, err := openApp(ctx, env, cfg)
+	app, err := openApp(ctx, env, cfg, nil)
 	if err != nil {
 		return err
 	}

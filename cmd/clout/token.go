@@ -27,7 +27,7 @@ func runToken(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := data.Open(ctx, cfg.DB) // no seed: a token needs none
+	st, err := data.Open(ctx, cfg.DB, data.WithWriteWait(cfg.WriteLockWait), data.WithWriteWaitNotice(waitNotice(env))) // no seed: a token needs none
 	if err != nil {
 		return fmt.Errorf("open %s: %w", cfg.DB, err)
 	}

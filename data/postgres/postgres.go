@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,20 +47,21 @@ type DB struct {
 type Option = sqlstore.Option
 
 // Options for Open: the clock that stamps versions (tests pin it), the logger for
-// migrations, and how many observations one bulk insert writes (default 5000).
+// migrations, how many observations one bulk insert writes (default 5000), and
+// how long a write waits for the write lock and whom it tells when it waits.
 var (
-	WithClock     = sqlstore.WithClock
-	WithLogger    = sqlstore.WithLogger
-	WithBatchRows = sqlstore.WithBatchRows
+	WithClock           = sqlstore.WithClock
+	WithLogger          = sqlstore.WithLogger
+	WithBatchRows       = sqlstore.WithBatchRows
+	WithWriteWait       = sqlstore.WithWriteWait
+	WithWriteWaitNotice = sqlstore.WithWriteWaitNotice
 )
 
 var dialect = sqlstore.Dialect{
-	Name:     "postgres",
-	Numbered: true,
-	LockWrites: func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(writeLockKey))
-		return err
-	},
+	Name:        "postgres",
+	Numbered:    true,
+	BeginWrite:  beginWrite,
+	RowLocks:    true,
 	Raw:         raw,
 	IsDuplicate: isDuplicate,
 	TryLock: func(ctx context.Context, conn *sql.Conn, name string) (ok bool, err error) {
@@ -70,6 +73,47 @@ var dialect = sqlstore.Dialect{
 		return ok, err
 	},
 	ReadOptions: &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
+}
+
+// beginWrite begins a transaction and takes the write lock in it: at once or not
+// at all for wait 0, else queued behind the holder (PostgreSQL grants advisory
+// locks in turn) with lock_timeout bounding the wait to this statement.
+func beginWrite(ctx context.Context, conn *sql.Conn, wait time.Duration) (*sql.Tx, bool, error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	busy, err := lockWrites(ctx, tx, wait)
+	if err != nil || busy {
+		tx.Rollback()
+		return nil, busy, err
+	}
+	return tx, false, nil
+}
+
+func lockWrites(ctx context.Context, tx *sql.Tx, wait time.Duration) (busy bool, err error) {
+	if wait <= 0 {
+		var ok bool
+		err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(writeLockKey)).Scan(&ok)
+		return !ok && err == nil, err
+	}
+	var prior string
+	if err := tx.QueryRowContext(ctx, `SELECT current_setting('lock_timeout')`).Scan(&prior); err != nil {
+		return false, err
+	}
+	ms := max(wait.Milliseconds(), 1) // 0 would mean no limit
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('lock_timeout', $1, true)`, strconv.FormatInt(ms, 10)+"ms"); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(writeLockKey)); err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+			return true, nil
+		}
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `SELECT set_config('lock_timeout', $1, true)`, prior)
+	return false, err
 }
 
 // Open connects to the PostgreSQL database named by dsn (a postgres:// URL or a

@@ -82,8 +82,8 @@ func MustOpen(tb testing.TB, dsn string, opts ...postgres.Option) *postgres.DB {
 
 var backend = storetest.Backend{
 	New: freshSchema,
-	Open: func(tb testing.TB, dsn string, now func() time.Time) storetest.Store {
-		return MustOpen(tb, dsn, postgres.WithClock(now))
+	Open: func(tb testing.TB, dsn string, now func() time.Time, opts ...postgres.Option) storetest.Store {
+		return MustOpen(tb, dsn, append([]postgres.Option{postgres.WithClock(now)}, opts...)...)
 	},
 }
 

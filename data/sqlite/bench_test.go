@@ -18,8 +18,8 @@ func BenchmarkSaveVersionBatch(b *testing.B) {
 	for _, n := range []int{1, 50, 200, 500} {
 		bk := storetest.Backend{
 			New: func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "clout.db") },
-			Open: func(tb testing.TB, path string, now func() time.Time) storetest.Store {
-				return MustOpenPath(tb, path, sqlite.WithClock(now), sqlite.WithBatchRows(n))
+			Open: func(tb testing.TB, path string, now func() time.Time, opts ...sqlite.Option) storetest.Store {
+				return MustOpenPath(tb, path, append([]sqlite.Option{sqlite.WithClock(now), sqlite.WithBatchRows(n)}, opts...)...)
 			},
 		}
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) { storetest.BenchmarkSave(b, bk, 200_000) })

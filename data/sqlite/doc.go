@@ -4,8 +4,9 @@
 // (data/internal/sqlstore); this package adds the connection settings, the
 // migrations and a bulk insert through the driver connection.
 //
-// Writes are serialised: inside one process by a lock in the store, across
-// processes by SQLite's write lock taken at BEGIN IMMEDIATE (with a 5 s busy
-// timeout). Reads run in read-only transactions and see a consistent snapshot
+// Writes are serialised: inside one process by a queue in the store, across
+// processes by SQLite's write lock taken at BEGIN IMMEDIATE; a write waits its
+// turn at most the store's write wait (WithWriteWait), then fails with EBUSY
+// having changed nothing. Reads run in read-only transactions and see a consistent snapshot
 // while an import runs (WAL mode).
 package sqlite

@@ -14,8 +14,8 @@ import (
 // backend runs the shared store suite on SQLite files in temporary directories.
 var backend = storetest.Backend{
 	New: func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "clout.db") },
-	Open: func(tb testing.TB, path string, now func() time.Time) storetest.Store {
-		return MustOpenPath(tb, path, sqlite.WithClock(now))
+	Open: func(tb testing.TB, path string, now func() time.Time, opts ...sqlite.Option) storetest.Store {
+		return MustOpenPath(tb, path, append([]sqlite.Option{sqlite.WithClock(now)}, opts...)...)
 	},
 }
 

@@ -6,7 +6,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/clout-dev/clout/data/internal/sqlstore"
 	"github.com/clout-dev/clout/indicators"
@@ -23,7 +25,7 @@ var migrationFS embed.FS
 // still begin deferred. Temporary b-trees in memory and a 16 MiB page cache keep
 // large imports of unsorted files from spilling index pages to disk over and over.
 var pragmas = []string{
-	"_pragma=busy_timeout(5000)",
+	"_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")",
 	"_pragma=foreign_keys(1)",
 	"_pragma=journal_mode(WAL)",
 	"_pragma=synchronous(NORMAL)",
@@ -31,6 +33,11 @@ var pragmas = []string{
 	"_pragma=cache_size(-16384)",
 	"_txlock=immediate",
 }
+
+// busyTimeout is how long a statement waits for a lock another process holds
+// (readers rarely do, in WAL mode). A writing transaction's wait for the write
+// lock is the store's own bound instead (sqlstore.Config.WriteWait).
+const busyTimeout = 5 * time.Second
 
 // DB is the SQLite store: indicators.Store plus job run history and settings (the
 // methods of sqlstore.Store). It is safe for concurrent use.
@@ -43,18 +50,55 @@ type DB struct {
 type Option = sqlstore.Option
 
 // Options for Open: the clock that stamps versions (tests pin it), the logger for
-// migrations, and how many observations one bulk insert writes (default 200).
+// migrations, how many observations one bulk insert writes (default 200), and
+// how long a write waits for the write lock and whom it tells when it waits.
 var (
-	WithClock     = sqlstore.WithClock
-	WithLogger    = sqlstore.WithLogger
-	WithBatchRows = sqlstore.WithBatchRows
+	WithClock           = sqlstore.WithClock
+	WithLogger          = sqlstore.WithLogger
+	WithBatchRows       = sqlstore.WithBatchRows
+	WithWriteWait       = sqlstore.WithWriteWait
+	WithWriteWaitNotice = sqlstore.WithWriteWaitNotice
 )
 
 // dialect is SQLite's part of the shared SQL.
 var dialect = sqlstore.Dialect{
 	Name:        "sqlite",
+	BeginWrite:  beginWrite,
 	Raw:         raw,
 	IsDuplicate: isDuplicate,
+}
+
+// beginWrite begins a writing transaction (BEGIN IMMEDIATE, from the DSN's
+// _txlock) with the connection's busy timeout set to wait for its duration, so
+// the wait for another process's write lock is the store's bound.
+func beginWrite(ctx context.Context, conn *sql.Conn, wait time.Duration) (*sql.Tx, bool, error) {
+	if err := setBusyTimeout(ctx, conn, wait); err != nil {
+		return nil, false, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	// The connection goes back to the pool afterwards: restore its usual timeout.
+	if err != nil {
+		if rerr := setBusyTimeout(context.WithoutCancel(ctx), conn, busyTimeout); rerr != nil {
+			return nil, false, rerr
+		}
+		var se *sqlite.Error
+		if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY {
+			return nil, true, nil
+		}
+		return nil, false, err
+	}
+	if err := setBusyTimeout(ctx, tx, busyTimeout); err != nil {
+		tx.Rollback()
+		return nil, false, err
+	}
+	return tx, false, nil
+}
+
+func setBusyTimeout(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, d time.Duration) error {
+	_, err := db.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.FormatInt(d.Milliseconds(), 10))
+	return err
 }
 
 // Open opens (creating if needed) the SQLite database at path, which may be a file

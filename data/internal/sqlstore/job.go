@@ -5,11 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/clout-dev/clout/indicators"
 )
 
-const jobRunColumns = `id, job, started, ended, status, attempt, message, data_version, report`
+const jobRunColumns = `id, job, started, ended, status, attempt, message, data_version, report, owner, heartbeat`
 
 // RecordJobRun stores a new run of a job (typically with status running) and
 // returns its id.
@@ -23,9 +24,10 @@ func (s *Store) RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, e
 	}
 	var id int64
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO job_runs (job, started, ended, status, attempt, message, data_version, report)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			r.Job, formatTime(r.Started), formatTime(r.Ended), r.Status, r.Attempt, r.Message, r.DataVersion, report).Scan(&id)
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO job_runs (job, started, ended, status, attempt, message, data_version, report, owner, heartbeat)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			r.Job, formatTime(r.Started), formatTime(r.Ended), r.Status, r.Attempt, r.Message, r.DataVersion, report,
+			r.Owner, formatTime(r.Heartbeat)).Scan(&id)
 	})
 	if err != nil {
 		return 0, s.errorf(err, "record run of job %s", r.Job)
@@ -56,6 +58,51 @@ func (s *Store) UpdateJobRun(ctx context.Context, r indicators.JobRun) error {
 		return s.errorf(err, "update job run %d", r.ID)
 	}
 	return nil
+}
+
+// RunningJobRuns returns the runs recorded as running, with their owners and
+// heartbeats, oldest first.
+func (s *Store) RunningJobRuns(ctx context.Context) ([]indicators.JobRun, error) {
+	runs, err := s.jobRuns(ctx, `SELECT `+jobRunColumns+` FROM job_runs WHERE status = ? ORDER BY id`, indicators.RunRunning)
+	if err != nil {
+		return nil, s.errorf(err, "running job runs")
+	}
+	return runs, nil
+}
+
+// HeartbeatJobRun records that the process running run id still runs it at at.
+func (s *Store) HeartbeatJobRun(ctx context.Context, id int64, at time.Time) error {
+	err := s.writeState(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE job_runs SET heartbeat = ? WHERE id = ? AND status = ?`),
+			formatTime(at), id, indicators.RunRunning)
+		return err
+	})
+	if err != nil {
+		return s.errorf(err, "heartbeat of job run %d", id)
+	}
+	return nil
+}
+
+// InterruptJobRun marks r interrupted, ended at ended with message, unless it
+// is no longer running or its heartbeat changed since r was read (its process
+// is alive after all); it reports whether it marked it.
+func (s *Store) InterruptJobRun(ctx context.Context, r indicators.JobRun, ended time.Time, message string) (bool, error) {
+	var marked bool
+	err := s.writeState(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE job_runs SET status = ?, ended = ?, message = ?
+			WHERE id = ? AND status = ? AND heartbeat = ?`),
+			indicators.RunInterrupted, formatTime(ended), message, r.ID, indicators.RunRunning, formatTime(r.Heartbeat))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		marked = n == 1
+		return err
+	})
+	if err != nil {
+		return false, s.errorf(err, "interrupt job run %d", r.ID)
+	}
+	return marked, nil
 }
 
 // JobRuns returns the latest runs of job, newest first; limit <= 0 means all.
@@ -101,9 +148,13 @@ func scanJobRun(rows *sql.Rows) (indicators.JobRun, error) {
 		r              indicators.JobRun
 		started, ended string
 		report         sql.NullString
+		heartbeat      string
 	)
-	err := rows.Scan(&r.ID, &r.Job, &started, &ended, &r.Status, &r.Attempt, &r.Message, &r.DataVersion, &report)
+	err := rows.Scan(&r.ID, &r.Job, &started, &ended, &r.Status, &r.Attempt, &r.Message, &r.DataVersion, &report, &r.Owner, &heartbeat)
 	if err != nil {
+		return r, err
+	}
+	if r.Heartbeat, err = parseTime(heartbeat); err != nil {
 		return r, err
 	}
 	if r.Started, err = parseTime(started); err != nil {

@@ -111,7 +111,7 @@ func (s *Store) TakeStagedUpload(ctx context.Context, id, owner string, now time
 // behind an import in progress, instead of timing out on the busy database; on
 // PostgreSQL, whose rows lock on their own, it does not wait for imports.
 func (s *Store) writeState(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if s.dialect.LockWrites == nil {
+	if !s.dialect.RowLocks {
 		return s.write(ctx, fn)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)

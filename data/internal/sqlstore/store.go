@@ -35,10 +35,15 @@ type Dialect struct {
 	Name string
 	// Numbered placeholders ($1, $2...) instead of "?".
 	Numbered bool
-	// LockWrites runs first in every writing transaction and must serialise them
-	// across processes (SQLite: nothing, BEGIN IMMEDIATE does it; PostgreSQL: an
-	// advisory transaction lock).
-	LockWrites func(ctx context.Context, tx *sql.Tx) error
+	// BeginWrite begins a writing transaction on conn holding the write lock that
+	// serialises writers across processes (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+	// advisory transaction lock), waiting at most wait for it (0: not at all).
+	// busy reports that another process held the lock all that time (tx is nil).
+	BeginWrite func(ctx context.Context, conn *sql.Conn, wait time.Duration) (tx *sql.Tx, busy bool, err error)
+	// RowLocks means the database locks the rows a transaction writes, so small
+	// state (sessions, staged uploads) is written without the write lock
+	// (PostgreSQL); otherwise every write queues for it (SQLite).
+	RowLocks bool
 	// Raw runs fn with the driver-level connection under conn, inside the open
 	// transaction, for bulk inserts.
 	Raw func(ctx context.Context, conn *sql.Conn, fn func(RawConn) error) error
@@ -78,11 +83,20 @@ type Row struct {
 	Note                        any
 }
 
+// DefaultWriteWait is how long a write waits for the store's write lock, held by
+// another import of this process or another process, before it fails with EBUSY.
+const DefaultWriteWait = 30 * time.Second
+
 // Config are a store's settings.
 type Config struct {
 	Now       func() time.Time // stamps versions; default time.Now
 	Logger    *slog.Logger     // default slog.Default()
 	BatchRows int              // observations per insert batch; default 200
+	// WriteWait bounds a write's wait for the write lock; default DefaultWriteWait.
+	WriteWait time.Duration
+	// OnWriteWait, if set, is called once by a write that has to wait for the
+	// write lock, before it waits at most wait (the CLI says so on stderr).
+	OnWriteWait func(wait time.Duration)
 }
 
 // Option changes a Config.
@@ -97,6 +111,16 @@ func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l }
 // WithBatchRows sets how many observations one bulk insert writes.
 func WithBatchRows(n int) Option { return func(c *Config) { c.BatchRows = n } }
 
+// WithWriteWait bounds how long a write waits for the write lock (see
+// DefaultWriteWait).
+func WithWriteWait(d time.Duration) Option { return func(c *Config) { c.WriteWait = d } }
+
+// WithWriteWaitNotice sets the function a write calls once when it has to wait
+// for the write lock (see Config.OnWriteWait).
+func WithWriteWaitNotice(fn func(wait time.Duration)) Option {
+	return func(c *Config) { c.OnWriteWait = fn }
+}
+
 // Store implements indicators.Store, job run history and settings over db.
 type Store struct {
 	db      *sql.DB
@@ -108,11 +132,19 @@ type Store struct {
 	// queue here (honouring their contexts) instead of spinning on the database's
 	// lock while a long import holds it.
 	writer chan struct{}
+	// wait bounds a write's wait for writer and the database's write lock
+	// together; onWait is told when a write starts waiting.
+	wait   time.Duration
+	onWait func(time.Duration)
 }
 
 // New returns a store on db, which it owns (Close closes it).
 func New(db *sql.DB, d Dialect, c Config) *Store {
-	s := &Store{db: db, dialect: d, now: c.Now, log: c.Logger, batch: c.BatchRows, writer: make(chan struct{}, 1)}
+	s := &Store{db: db, dialect: d, now: c.Now, log: c.Logger, batch: c.BatchRows, writer: make(chan struct{}, 1),
+		wait: c.WriteWait, onWait: c.OnWriteWait}
+	if s.wait <= 0 {
+		s.wait = DefaultWriteWait
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -170,7 +202,15 @@ func Rebind(query string) string {
 // Migrate applies the migrations in dir of fsys not yet recorded in
 // schema_migrations, each in its own writing transaction, in file name order.
 func (s *Store) Migrate(ctx context.Context, fsys fs.FS, dir string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	names, err := fs.Glob(fsys, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	if s.migrated(ctx, names) {
+		return nil
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
 			`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`)
 		return err
@@ -178,17 +218,35 @@ func (s *Store) Migrate(ctx context.Context, fsys fs.FS, dir string) error {
 	if err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
-	names, err := fs.Glob(fsys, dir+"/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
 	for _, name := range names {
 		if err := s.migrateFile(ctx, fsys, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// migrated reports whether every migration in names is recorded. It only reads,
+// so opening an up-to-date store does not queue behind another process's import.
+func (s *Store) migrated(ctx context.Context, names []string) bool {
+	done := map[string]bool{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		return s.each(ctx, tx, func(rows *sql.Rows) error {
+			var name string
+			err := rows.Scan(&name)
+			done[name] = true
+			return err
+		}, `SELECT name FROM schema_migrations`)
+	})
+	if err != nil {
+		return false // no migrations table yet, or unreadable: migrate under the lock
+	}
+	for _, name := range names {
+		if !done[name] {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Store) migrateFile(ctx context.Context, fsys fs.FS, name string) error {
@@ -256,11 +314,35 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // writeConn is write that also hands fn the connection the transaction runs on.
+// Writers take turns: first in this process's queue, then for the database's
+// write lock, which another process may hold. The two waits together last at
+// most s.wait; past it the write fails with EBUSY and changes nothing.
 func (s *Store) writeConn(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
+	deadline := time.Now().Add(s.wait)
+	waiting := false
+	startWaiting := func() {
+		if !waiting {
+			waiting = true
+			s.log.Info("store: another writer holds the write lock; waiting", "db", s.dialect.Name, "at_most", s.wait)
+			if s.onWait != nil {
+				s.onWait(s.wait)
+			}
+		}
+	}
 	select {
 	case s.writer <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		startWaiting()
+		timer := time.NewTimer(s.wait)
+		select {
+		case s.writer <- struct{}{}:
+			timer.Stop()
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+			return s.busy()
+		}
 	}
 	defer func() { <-s.writer }()
 	conn, err := s.db.Conn(ctx)
@@ -268,16 +350,23 @@ func (s *Store) writeConn(ctx context.Context, fn func(conn *sql.Conn, tx *sql.T
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, busy, err := s.dialect.BeginWrite(ctx, conn, 0)
+	if busy {
+		startWaiting()
+		if left := time.Until(deadline); left > 0 {
+			tx, busy, err = s.dialect.BeginWrite(ctx, conn, left)
+		}
+	}
+	if busy {
+		return s.busy()
+	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if s.dialect.LockWrites != nil {
-		if err := s.dialect.LockWrites(ctx, tx); err != nil {
-			return fmt.Errorf("write lock: %w", err)
-		}
-	}
 	if err := fn(conn, tx); err != nil {
 		return err
 	}
@@ -285,6 +374,14 @@ func (s *Store) writeConn(ctx context.Context, fn func(conn *sql.Conn, tx *sql.T
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// busy is the error of a write that did not get the write lock within s.wait. It
+// suggests retrying after as long again: the lock has been held at least that long.
+func (s *Store) busy() error {
+	secs := int64((s.wait + time.Second - 1) / time.Second)
+	return &indicators.Error{Code: indicators.EBUSY, RetryAfter: time.Duration(secs) * time.Second,
+		Message: fmt.Sprintf("another import is writing; try again in %d s", secs)}
 }
 
 // read runs fn in a read-only transaction: one consistent snapshot.

@@ -107,3 +107,55 @@ func testSettings(t *testing.T, b Backend) {
 		t.Errorf("DeleteSetting touched another key: %q", got)
 	}
 }
+
+// A running run keeps its owner and heartbeat; another store (another replica)
+// marks it interrupted only with the heartbeat it judged stale, so a heartbeat
+// that arrives in between keeps it running.
+func testJobRuns_interruptOnlyWhatWasJudged(t *testing.T, b Backend) {
+	name := b.New(t)
+	db, other := b.Open(t, name, NewClock().Now), b.Open(t, name, NewClock().Now)
+	ctx := context.Background()
+	h0 := time.Date(2026, 3, 1, 6, 0, 0, 0, time.UTC)
+	id, err := db.RecordJobRun(ctx, indicators.JobRun{Job: "wdi", Started: h0, Status: indicators.RunRunning, Attempt: 1,
+		Owner: "host-a/42/7", Heartbeat: h0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordJobRun(ctx, indicators.JobRun{Job: "wdi", Started: h0, Ended: h0, Status: indicators.RunOK, Attempt: 1}); err != nil {
+		t.Fatal(err)
+	}
+	running, err := other.RunningJobRuns(ctx)
+	if err != nil || len(running) != 1 || running[0].ID != id || running[0].Owner != "host-a/42/7" || !running[0].Heartbeat.Equal(h0) {
+		t.Fatalf("running runs %+v (%v), want run %d with its owner and heartbeat", running, err, id)
+	}
+	judged := running[0]
+	if err := db.HeartbeatJobRun(ctx, id, h0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if marked, err := other.InterruptJobRun(ctx, judged, h0.Add(2*time.Minute), "interrupted: gone"); err != nil || marked {
+		t.Fatalf("a run with a newer heartbeat was marked (%v, %v)", marked, err)
+	}
+	running, _ = other.RunningJobRuns(ctx)
+	if len(running) != 1 || !running[0].Heartbeat.Equal(h0.Add(time.Minute)) {
+		t.Fatalf("after the heartbeat: %+v", running)
+	}
+	if marked, err := other.InterruptJobRun(ctx, running[0], h0.Add(2*time.Minute), "interrupted: gone"); err != nil || !marked {
+		t.Fatalf("the stale run was not marked (%v, %v)", marked, err)
+	}
+	if marked, _ := other.InterruptJobRun(ctx, running[0], h0.Add(3*time.Minute), "again"); marked {
+		t.Error("an interrupted run was marked again")
+	}
+	runs, err := db.JobRuns(ctx, "wdi", 0)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("runs %+v (%v)", runs, err)
+	}
+	if r := runs[1]; r.Status != indicators.RunInterrupted || r.Message != "interrupted: gone" || !r.Ended.Equal(h0.Add(2*time.Minute)) {
+		t.Errorf("interrupted run %+v", r)
+	}
+	if err := db.HeartbeatJobRun(ctx, id, h0.Add(4*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if running, _ := db.RunningJobRuns(ctx); len(running) != 0 {
+		t.Errorf("a heartbeat revived an interrupted run: %+v", running)
+	}
+}

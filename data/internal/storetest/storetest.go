@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clout-dev/clout/data"
+	"github.com/clout-dev/clout/data/internal/sqlstore"
 	"github.com/clout-dev/clout/indicators"
 )
 
@@ -22,9 +23,10 @@ type Store = data.Store
 type Backend struct {
 	// New creates a fresh, empty database and returns its name (a path or DSN).
 	New func(tb testing.TB) string
-	// Open opens a store on the named database with the given clock and registers
-	// its Close with tb.Cleanup. Several stores may be open on one database.
-	Open func(tb testing.TB, name string, now func() time.Time) Store
+	// Open opens a store on the named database with the given clock and options
+	// and registers its Close with tb.Cleanup. Several stores may be open on one
+	// database.
+	Open func(tb testing.TB, name string, now func() time.Time, opts ...sqlstore.Option) Store
 }
 
 // MustOpen opens a store on a fresh database with a test clock.
@@ -62,6 +64,7 @@ func Run(t *testing.T, b Backend) {
 		{"Dataset/unknown", testDataset_unknown},
 		{"Diff", testDiff},
 		{"JobRuns/roundTripAndSurviveReopen", testJobRuns_roundTripAndSurviveReopen},
+		{"JobRuns/interruptOnlyWhatWasJudged", testJobRuns_interruptOnlyWhatWasJudged},
 		{"Settings", testSettings},
 		{"Sessions", testSessions},
 		{"StagedUploads", testStagedUploads},
@@ -71,6 +74,8 @@ func Run(t *testing.T, b Backend) {
 		{"SaveVersion/onlyIfEmptySeedsOnce", testSaveVersion_onlyIfEmptySeedsOnce},
 		{"Claims/judgingsRecordChangesOnce", testClaims_judgingsRecordChangesOnce},
 		{"Claims/userClaims", testClaims_userClaims},
+		{"WriteLock/storesTakeTurns", testWriteLock_storesTakeTurns},
+		{"WriteLock/busyAfterTheWaitChangesNothing", testWriteLock_busyAfterTheWaitChangesNothing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, b) })
