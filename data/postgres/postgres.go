@@ -70,6 +70,7 @@ var dialect = sqlstore.Dialect{
 		return ok, err
 	},
 	ReadOptions: &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
+	Explain:     "EXPLAIN",
 }
 
 // Open connects to the PostgreSQL database named by dsn (a postgres:// URL or a

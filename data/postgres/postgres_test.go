@@ -85,6 +85,7 @@ var backend = storetest.Backend{
 	Open: func(tb testing.TB, dsn string, now func() time.Time) storetest.Store {
 		return MustOpen(tb, dsn, postgres.WithClock(now))
 	},
+	PlansNeedStatistics: true,
 }
 
 func TestStore(t *testing.T) {

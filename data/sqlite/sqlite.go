@@ -55,6 +55,7 @@ var dialect = sqlstore.Dialect{
 	Name:        "sqlite",
 	Raw:         raw,
 	IsDuplicate: isDuplicate,
+	Explain:     "EXPLAIN QUERY PLAN",
 }
 
 // Open opens (creating if needed) the SQLite database at path, which may be a file
