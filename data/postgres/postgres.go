@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -87,6 +89,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
+	// database/sql keeps only two idle connections by default, so concurrent
+	// requests kept opening new server connections (a process on the server each).
+	// Idle ones are kept for a while; how many are open at once is left to the
+	// server's max_connections, shared by the replicas.
+	sdb.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	sdb.SetConnMaxIdleTime(10 * time.Minute)
 	db := &DB{Store: sqlstore.New(sdb, dialect, cfg)}
 	if err := db.Ping(ctx); err != nil {
 		sdb.Close()
