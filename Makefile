@@ -7,7 +7,7 @@ DB        ?= clout.db
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: all assets build run test reliability bench fuzz lint clean generate
+.PHONY: all assets build run test reliability bench bench-store fuzz lint clean generate
 
 all: build
 
@@ -44,9 +44,16 @@ reliability: assets
 	CLOUT_RELIABILITY=1 $(GO) test -count=1 -run 'Reliability' -timeout 30m ./...
 
 # Benchmarks (the speed and memory targets and results are in docs/benchmarks.md).
-# Some compare against Chromium (chromium) or run wrk when they are installed.
-bench: assets
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./...
+# Some compare against Chromium (chromium), the sqlite3 CLI (sqlite3) or run wrk
+# when they are installed. bench-store generates the store of the seed plus 10 M
+# observations in BENCH_DIR (once; delete the file to make it again) and runs
+# the query benchmark on it next to the seed-only store.
+BENCH_DIR ?= $(or $(TMPDIR),/tmp)/clout-bench
+bench-store: assets
+	CLOUT_BENCH_DIR=$(BENCH_DIR) $(GO) test -run '^$$' -bench 'QueriesStoreSize' -benchtime 1x -timeout 60m ./dashboard
+
+bench: assets bench-store
+	$(GO) test -run '^$$' -bench . -skip 'QueriesStoreSize' -benchmem -benchtime 3x -timeout 60m ./...
 
 FUZZTIME ?= 60s
 fuzz: assets

@@ -18,6 +18,11 @@ import (
 // seed's. Text that is not a date ("WDI April 2024") is kept as written.
 func NormalizeVintage(s string) string {
 	s = strings.Trim(trimSpace(s), `"'`)
+	if s == "" {
+		// Most rows have no vintage: each failed time.Parse builds an error, and
+		// trying every layout on every row was a tenth of a csv import.
+		return ""
+	}
 	for _, f := range vintageLayouts {
 		if t, err := time.Parse(f, s); err == nil {
 			return t.Format("2006-01")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,7 @@ var dialect = sqlstore.Dialect{
 		return ok, err
 	},
 	ReadOptions: &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
+	Explain:     "EXPLAIN",
 }
 
 // beginWrite begins a transaction and takes the write lock in it: at once or not
@@ -130,6 +132,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
+	// database/sql keeps only two idle connections by default, so concurrent
+	// requests kept opening new server connections (a process on the server each).
+	// Idle ones are kept for a while; how many are open at once is left to the
+	// server's max_connections, shared by the replicas.
+	sdb.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	sdb.SetConnMaxIdleTime(10 * time.Minute)
 	db := &DB{Store: sqlstore.New(sdb, dialect, cfg)}
 	if err := db.Ping(ctx); err != nil {
 		sdb.Close()

@@ -85,6 +85,7 @@ var backend = storetest.Backend{
 	Open: func(tb testing.TB, dsn string, now func() time.Time, opts ...postgres.Option) storetest.Store {
 		return MustOpen(tb, dsn, append([]postgres.Option{postgres.WithClock(now)}, opts...)...)
 	},
+	PlansNeedStatistics: true,
 }
 
 func TestStore(t *testing.T) {

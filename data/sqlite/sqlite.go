@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,7 @@ var dialect = sqlstore.Dialect{
 	BeginWrite:  beginWrite,
 	Raw:         raw,
 	IsDuplicate: isDuplicate,
+	Explain:     "EXPLAIN QUERY PLAN",
 }
 
 // beginWrite begins a writing transaction (BEGIN IMMEDIATE, from the DSN's
@@ -119,6 +121,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	// database/sql keeps only two idle connections by default: under concurrent
+	// requests every other query opened a new SQLite connection (parsing the
+	// schema, applying the pragmas) and closed it again. The pool is bounded and
+	// kept whole; each connection's page cache stays warm.
+	conns := max(8, 4*runtime.GOMAXPROCS(0))
+	sdb.SetMaxOpenConns(conns)
+	sdb.SetMaxIdleConns(conns)
+	sdb.SetConnMaxIdleTime(10 * time.Minute)
 	db := &DB{Store: sqlstore.New(sdb, dialect, cfg), path: path}
 	if err := db.Migrate(ctx, migrationFS, "migrations"); err != nil {
 		sdb.Close()

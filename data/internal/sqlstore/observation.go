@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"strings"
 
@@ -11,10 +12,16 @@ import (
 
 // currentAsOf selects cur(dataset_id, obs_version_id, data_version): each
 // dataset's latest version with a data version at or below the bound parameter.
-const currentAsOf = `cur AS (
-	SELECT v.dataset_id, v.obs_version_id, v.data_version FROM versions v
-	WHERE v.data_version = (SELECT MAX(w.data_version) FROM versions w
-		WHERE w.dataset_id = v.dataset_id AND w.data_version <= ?))`
+// It costs one seek per dataset in the versions_current index (migration 0008),
+// however many versions and observations the store holds. It is materialised and
+// every query puts it first in a CROSS JOIN (which both databases keep as the
+// outer loop), so observations are only ever read by their primary key's prefix
+// (the current version ids, then indicator and country): left to itself, SQLite
+// would scan every observation and look each one's version up.
+const currentAsOf = `cur AS MATERIALIZED (
+	SELECT v.dataset_id, v.obs_version_id, v.data_version FROM datasets d
+	CROSS JOIN versions v WHERE v.id = (SELECT w.id FROM versions w
+		WHERE w.dataset_id = d.id AND w.data_version <= ? ORDER BY w.data_version DESC LIMIT 1))`
 
 // Observations returns the live observations matching q, or those as of data
 // version q.AsOf, ordered by indicator, country, partner and period (then vintage,
@@ -41,6 +48,41 @@ func (s *Store) Observations(ctx context.Context, q indicators.Query) ([]indicat
 		return nil, s.errorf(err, "observations")
 	}
 	return out, nil
+}
+
+// ObservationsPlan returns the database's query plan for Observations(q), one
+// line per step, so tests can check that reads stay off full scans.
+func (s *Store) ObservationsPlan(ctx context.Context, q indicators.Query) ([]string, error) {
+	query, args := observationsSQL(q)
+	var plan []string
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.dialect.Explain+" "+s.q(query), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return err
+		}
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			// The step's text is the last column (SQLite's detail, PostgreSQL's only one).
+			plan = append(plan, fmt.Sprintf("%s", vals[len(vals)-1]))
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, s.errorf(err, "plan of observations")
+	}
+	return plan, nil
 }
 
 // queryObservations reads the winning observations and their unit, source and
@@ -145,8 +187,8 @@ func observationsSQL(q indicators.Query) (string, []any) {
 		// without one); the others read their newest (SelectVintage's rule).
 		// Each candidate sorts after '' and so comes first in the ORDER BY.
 		where = append(where, `(o.vintage IN ('', ?) OR NOT EXISTS (SELECT 1 FROM cur c2
-			JOIN observations o2 ON o2.version_id = c2.obs_version_id
-			WHERE o2.indicator = o.indicator AND o2.vintage = ?))`)
+			CROSS JOIN observations o2 WHERE o2.version_id = c2.obs_version_id
+			AND o2.indicator = o.indicator AND o2.vintage = ?))`)
 		args = append(args, q.Vintage, q.Vintage)
 	}
 	lo, hi := periodRange(q.From, q.To)
@@ -156,14 +198,11 @@ func observationsSQL(q indicators.Query) (string, []any) {
 	if hi != 0 {
 		where, args = append(where, "o.period < ?"), append(args, hi)
 	}
-	filter := ""
-	if len(where) > 0 {
-		filter = "WHERE " + strings.Join(where, " AND ")
-	}
+	where = append(where, "o.version_id = c.obs_version_id")
 	return `WITH ` + currentAsOf + `
 	SELECT o.indicator, o.country, o.partner, o.period, o.vintage, o.value, o.unit_id, o.source_id, o.flags, o.note_id
-	FROM cur c JOIN observations o ON o.version_id = c.obs_version_id
-	` + filter + `
+	FROM cur c CROSS JOIN observations o
+	WHERE ` + strings.Join(where, " AND ") + `
 	ORDER BY o.indicator, o.country, o.partner, o.period, o.vintage DESC, c.data_version DESC`, args
 }
 
@@ -194,7 +233,7 @@ func (s *Store) Vintages(ctx context.Context, asOf int64) ([]indicators.Indicato
 			}
 			return nil
 		}, `WITH `+currentAsOf+`
-			SELECT DISTINCT o.indicator, o.vintage FROM cur c JOIN observations o ON o.version_id = c.obs_version_id
+			SELECT DISTINCT o.indicator, o.vintage FROM cur c CROSS JOIN observations o WHERE o.version_id = c.obs_version_id
 			ORDER BY o.indicator, o.vintage`, asOf)
 	})
 	if err != nil {

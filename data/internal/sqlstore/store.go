@@ -53,6 +53,9 @@ type Dialect struct {
 	// reports whether it got it; Unlock releases it. Nil for single-process
 	// databases, where TryLock always succeeds.
 	TryLock, Unlock func(ctx context.Context, conn *sql.Conn, name string) (bool, error)
+	// Explain is the statement prefix that makes the database describe a query's
+	// plan instead of running it.
+	Explain string
 	// ReadOptions begin reading transactions (default: read-only). PostgreSQL
 	// needs repeatable read for one snapshot across a method's queries.
 	ReadOptions *sql.TxOptions

@@ -27,6 +27,9 @@ type Backend struct {
 	// and registers its Close with tb.Cleanup. Several stores may be open on one
 	// database.
 	Open func(tb testing.TB, name string, now func() time.Time, opts ...sqlstore.Option) Store
+	// PlansNeedStatistics: the database plans by the statistics its autovacuum
+	// gathers (PostgreSQL), so query plans are checked after ANALYZE only.
+	PlansNeedStatistics bool
 }
 
 // MustOpen opens a store on a fresh database with a test clock.
@@ -53,6 +56,7 @@ func Run(t *testing.T, b Backend) {
 		{"Observations/roundTripsEveryField", testObservations_roundTripsEveryField},
 		{"Observations/seesSnapshotDuringImport", testObservations_seesSnapshotDuringImport},
 		{"Observations/vintages", testObservations_vintages},
+		{"Observations/planReadsByKey", testObservations_planReadsByKey},
 		{"Observations/flagsSurviveRollbackAndOverlap", testObservations_flagsSurviveRollbackAndOverlap},
 		{"SaveVersion/rejectsUnknownFlag", testSaveVersion_rejectsUnknownFlag},
 		{"Vintages", testVintages},
