@@ -124,8 +124,9 @@ type Request struct {
 // version of its dataset, and returns the report. On any problem in the file
 // nothing is stored; the error is an *indicators.Error (EINVALID with every problem
 // in Details, ETOOLARGE, EUNSUPPORTED) and the report lists the errors too.
-func (im *Importer) Import(ctx context.Context, req Request) (*indicators.ImportReport, error) {
-	rep := newReport(req)
+func (im *Importer) Import(ctx context.Context, req Request) (rep *indicators.ImportReport, err error) {
+	rep = newReport(req)
+	defer func() { reportFailure(rep, err) }()
 	if err := im.check(req); err != nil {
 		return rep, err
 	}
@@ -166,6 +167,18 @@ func (im *Importer) Import(ctx context.Context, req Request) (*indicators.Import
 	}
 	rep.Version, rep.DataVersion = v.Number, v.DataVersion
 	return rep, nil
+}
+
+// reportFailure lists an error that rejected the file but is no problem at a
+// place in it (a limit, a damaged archive, the store) among the report's
+// errors, so that every reader of the report (CLI, API, the stored version)
+// sees why nothing was imported.
+func reportFailure(rep *indicators.ImportReport, err error) {
+	if err == nil || len(rep.Errors) > 0 {
+		return
+	}
+	msg := strings.TrimPrefix(indicators.ErrorMessage(err), displayName(rep.File)+": ")
+	rep.Errors = append(rep.Errors, indicators.ImportProblem{File: rep.File, Message: msg})
 }
 
 // check applies the limits that need no parsing.

@@ -178,8 +178,18 @@ func (x *xlsxReader) err() error    { return x.e }
 var skippedSheets = map[string]bool{"readme": true, "read me": true, "about": true, "notes": true}
 
 // readXLSX reads every sheet of the workbook that holds a recognised table.
+// The workbook is checked whole first (guardWorkbook): excelize reads on past
+// nothing, but it stops without a word at a broken part.
 func (r *run) readXLSX() error {
 	unzipped := r.im.opts.MaxUnzipped
+	sheets, fault := guardWorkbook(r.req.Data, unzipped)
+	if fault != nil {
+		return r.workbookFault(fault)
+	}
+	if len(sheets) == 0 {
+		r.errorf(0, -1, "the workbook has no sheets")
+		return nil
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(r.req.Data), excelize.Options{
 		RawCellValue: true, UnzipSizeLimit: unzipped, UnzipXMLSizeLimit: min(unzipped, 16<<20), TmpDir: r.im.opts.TempDir,
 	})
@@ -201,20 +211,32 @@ func (r *run) readXLSX() error {
 		}
 		found = found || ok
 	}
-	if !found {
+	if !found && len(r.errs) == 0 {
 		return r.noTable()
 	}
 	return nil
 }
 
+// workbookFault records a broken or hostile part of the workbook as the
+// file's error, at its sheet and row when the part is a worksheet; over the
+// size limit it is ETOOLARGE.
+func (r *run) workbookFault(f *workbookFault) error {
+	if f.code == indicators.ETOOLARGE {
+		return indicators.Errorf(indicators.ETOOLARGE, "%s: %s: %s", displayName(r.req.FileName), f.part, f.msg)
+	}
+	r.sheet = f.sheet
+	r.errorf(f.row, -1, "workbook part %s %s", f.part, f.msg)
+	return nil
+}
+
 func (r *run) readSheet(f *excelize.File, name string) (bool, error) {
+	r.sheet, r.sheetIdx = name, uint16(len(r.sheets))
 	rows, err := f.Rows(name)
 	if err != nil {
-		r.warnf(0, -1, "sheet %q could not be read (%v): skipped", name, err)
+		r.errorf(0, -1, "the sheet cannot be read (%v)", err)
 		return false, nil
 	}
 	defer rows.Close()
-	r.sheet, r.sheetIdx = name, uint16(len(r.sheets))
 	r.sheets = append(r.sheets, name)
 	src := &xlsxReader{rows: rows}
 	found, err := r.readTable(src)
