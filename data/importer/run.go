@@ -30,6 +30,10 @@ type run struct {
 	isCSV    bool
 	hint     byte // decimal mark implied by the csv delimiter
 	layouts  []string
+	header   indicators.ImportProblem // where the first table's header is
+	// skippedBelow counts the rows below a header that were skipped (notes,
+	// attribute rows), not the title rows above it.
+	skippedBelow int
 
 	// problems
 	errs     []indicators.ImportProblem
@@ -183,10 +187,18 @@ func (r *run) parseSafely(ctx context.Context) (err error) {
 
 // verdict is the error that rejects the import, or nil.
 func (r *run) verdict() error {
-	if len(r.errs) == 0 && r.rep.Observations == 0 && r.rep.Rows > 0 {
-		// A table whose every figure is missing would replace the dataset with
-		// nothing: almost always the wrong file.
-		r.errorf(0, -1, "no figures: every value cell of the table is empty or missing (%d missing)", r.rep.Missing)
+	if len(r.errs) == 0 && r.rep.Observations == 0 {
+		// A table without figures would replace the dataset with nothing:
+		// almost always the wrong file.
+		r.sheet = r.header.Sheet
+		switch {
+		case r.rep.Rows > 0:
+			r.errorf(0, -1, "no figures: every value cell of the table is empty or missing (%d missing)", r.rep.Missing)
+		case r.skippedBelow > 0:
+			r.errorf(r.header.Row, -1, "no observations: the %s table under this header has no rows of figures (%d rows skipped)", r.rep.Layout, r.skippedBelow)
+		default:
+			r.errorf(r.header.Row, -1, "no observations: the %s table under this header has no rows", r.rep.Layout)
+		}
 		r.rep.Errors = append(r.rep.Errors[:0], r.errs...)
 	}
 	if len(r.errs) == 0 {

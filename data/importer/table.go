@@ -60,6 +60,7 @@ func (r *run) readTable(src rowReader) (bool, error) {
 		if isBlank(row) {
 			if len(row) > 0 {
 				r.rep.SkippedRows++ // ",,,," rows below DataBank tables
+				r.skippedBelow++
 			}
 			continue
 		}
@@ -67,6 +68,7 @@ func (r *run) readTable(src rowReader) (bool, error) {
 			r.rep.Rows++
 		} else {
 			r.rep.SkippedRows++
+			r.skippedBelow++
 		}
 		if (r.rep.Rows+r.rep.SkippedRows)&1023 == 0 {
 			if err := r.ctx.Err(); err != nil {
@@ -106,6 +108,9 @@ func (r *run) detect(pre [][]string, preRows []int, row []string, rowNum int) ma
 	r.colNames = cloneRow(row)
 	for i, c := range r.colNames {
 		r.colNames[i] = trimSpace(c)
+	}
+	if len(r.layouts) == 0 {
+		r.header = r.place(rowNum, -1, "")
 	}
 	if !contains(r.layouts, bestName) {
 		r.layouts = append(r.layouts, bestName)

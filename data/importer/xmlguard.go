@@ -163,9 +163,12 @@ func (g *guard) checkXML(name string, r io.Reader) *workbookFault {
 		return &workbookFault{code: indicators.EINVALID, part: name, sheet: g.sheetOf[name], row: row,
 			msg: fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...))}
 	}
-	depth, row, roots := 0, 0, 0
+	// RawToken, with the nesting checked here, costs about a third less than
+	// Token, which translates the namespaces of every element.
+	var open []xml.Name
+	row, roots := 0, 0
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if err == io.EOF {
 			break
 		}
@@ -177,20 +180,27 @@ func (g *guard) checkXML(name string, r io.Reader) *workbookFault {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if depth == 0 {
+			if len(open) == 0 {
 				roots++
 			}
-			if depth++; depth > maxXMLDepth {
+			if len(open) == maxXMLDepth {
 				return fault(row, "the XML nests deeper than %d elements", maxXMLDepth)
 			}
+			open = append(open, t.Name)
 			g.noteElement(name, t, &row)
 		case xml.EndElement:
-			depth--
+			if len(open) == 0 || open[len(open)-1] != t.Name {
+				return fault(row, "the XML is broken (element </%s> closes nothing open)", clip(t.Name.Local, 40))
+			}
+			open = open[:len(open)-1]
 		case xml.Directive:
 			return fault(row, "the XML declares a DTD or entities (<!%s>), which workbooks never need: refused", clip(string(t), 40))
 		}
 	}
-	if roots == 0 {
+	switch {
+	case len(open) > 0:
+		return fault(row, "the XML is cut off (<%s> is never closed)", clip(open[len(open)-1].Local, 40))
+	case roots == 0:
 		return fault(row, "the XML part is empty")
 	}
 	return nil

@@ -28,7 +28,7 @@ type HostileWorkbook struct {
 const HostileRows = 100
 
 // HostileWorkbooks returns workbooks broken in every way the importer must
-// refuse whole: XML cut off, an undefined entity, an XXE entity, billion
+// refuse whole: XML cut off (inside a tag and between rows), an undefined entity, an XXE entity, billion
 // laughs, nesting a million deep, a zip bomb part of bombSize bytes (honest and
 // lying headers), a checksum error, a workbook without sheets and a sheet whose
 // part is missing. Each starts as HostileGood.
@@ -69,6 +69,10 @@ func HostileWorkbooks(tb testing.TB, bombSize int64) []HostileWorkbook {
 		{Name: "truncated", Code: indicators.EINVALID, Want: append(sheetPlace, fmt.Sprintf("row %d", mid), "cut off"),
 			Data: rewriteZip(tb, base, map[string]func([]byte) []byte{sheetPart: func(x []byte) []byte {
 				return x[:bytes.Index(x, []byte(rowTag))+len(rowTag)-3]
+			}}, nil)},
+		{Name: "truncated-between-rows", Code: indicators.EINVALID, Want: append(sheetPlace, fmt.Sprintf("row %d", mid), "cut off", "never closed"),
+			Data: rewriteZip(tb, base, map[string]func([]byte) []byte{sheetPart: func(x []byte) []byte {
+				return x[:bytes.Index(x, []byte(rowTag))]
 			}}, nil)},
 		{Name: "undefined-entity", Code: indicators.EINVALID, Want: append(sheetPlace, midRow, "&undefined;"),
 			Data: rewriteZip(tb, base, map[string]func([]byte) []byte{sheetPart: inRow("&undefined;")}, nil)},
