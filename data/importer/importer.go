@@ -130,6 +130,9 @@ func (im *Importer) Import(ctx context.Context, req Request) (rep *indicators.Im
 	if err := im.check(req); err != nil {
 		return rep, err
 	}
+	if err := checkNames(req.FileName, rep.Dataset); err != nil {
+		return rep, err
+	}
 	lay, err := formatLayout(req.Format)
 	if err != nil {
 		return rep, err
@@ -188,6 +191,16 @@ func (im *Importer) check(req Request) error {
 			displayName(req.FileName), humanBytes(int64(len(req.Data))), OverUploadLimit(im.opts.MaxUpload))
 	}
 	return nil
+}
+
+// checkNames applies the domain's bounds to the file's name and the dataset's.
+func checkNames(fileName, dataset string) error {
+	if fileName != "" {
+		if err := indicators.CheckText(indicators.FileName, fileName); err != nil {
+			return err
+		}
+	}
+	return indicators.CheckText(indicators.DatasetName, dataset)
 }
 
 // OverUploadLimit says a file is over the upload limit and how to raise it; the
