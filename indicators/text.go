@@ -50,7 +50,7 @@ func (t Text) spec() textSpec {
 	case Unit:
 		return textSpec{"unit", 64, false}
 	case Source:
-		return textSpec{"source", 300, false}
+		return textSpec{"source", 1000, false}
 	case Note:
 		return textSpec{"note", 2000, true}
 	case FileName:

@@ -31,9 +31,9 @@ type run struct {
 	hint     byte // decimal mark implied by the csv delimiter
 	layouts  []string
 	header   indicators.ImportProblem // where the first table's header is
-	textCol [nTextFields]int    // per text field: its column in the current table, or -1
-	lastOK  [nTextFields]string // per text field: the last text that passed
-	badText map[textKey]string  // texts that failed, with their error
+	textCol  [nTextFields]int         // per text field: its column in the current table, or -1
+	lastOK   [nTextFields]string      // per text field: the last text that passed
+	badText  map[textKey]string       // texts that failed, with their error
 	// skippedBelow counts the rows below a header that were skipped (notes,
 	// attribute rows), not the title rows above it.
 	skippedBelow int

@@ -48,9 +48,9 @@ func TestTextBounds(t *testing.T) {
 		{name: "bidi override in a source", file: "c.csv", data: func(testing.TB) []byte {
 			return csvText(header, "SP.POP.TOTL,ARM,2019,1,,WDI\u202Egnp.exe,,")
 		}, want: []string{"row 2 column source", "U+202E"}},
-		{name: "source over 300 characters", file: "c.csv", data: func(testing.TB) []byte {
-			return csvText(header, "SP.POP.TOTL,ARM,2019,1,,"+strings.Repeat("s", 301)+",,")
-		}, want: []string{"row 2 column source", "301 characters long, over the limit of 300"}},
+		{name: "source over 1000 characters", file: "c.csv", data: func(testing.TB) []byte {
+			return csvText(header, "SP.POP.TOTL,ARM,2019,1,,"+strings.Repeat("s", 1001)+",,")
+		}, want: []string{"row 2 column source", "1001 characters long, over the limit of 1000"}},
 		{name: "note over 2000 characters", file: "c.csv", data: func(testing.TB) []byte {
 			return csvText(header, "SP.POP.TOTL,ARM,2019,1,,,"+strings.Repeat("n", 2001)+",")
 		}, want: []string{"row 2 column note", "over the limit of 2000"}},
