@@ -81,6 +81,9 @@ func TestCheckText(t *testing.T) {
 			t.Errorf("%s %q: %v, want EINVALID saying %q", tc.kind, tc.s, err, tc.want)
 		}
 	}
+	if got := indicators.Source.Max(); got != 1000 {
+		t.Errorf("source limit %d, want 1000 (the seed's longest source is 453 characters)", got)
+	}
 	// A message about a huge text stays short.
 	if err := indicators.CheckText(indicators.Source, strings.Repeat("s", 30<<20)); err == nil || len(err.Error()) > 200 {
 		t.Errorf("30 MiB source: %d-byte message %.100q", len(err.Error()), err)
