@@ -182,13 +182,8 @@ var skippedSheets = map[string]bool{"readme": true, "read me": true, "about": tr
 // nothing, but it stops without a word at a broken part.
 func (r *run) readXLSX() error {
 	unzipped := r.im.opts.MaxUnzipped
-	sheets, fault := guardWorkbook(r.req.Data, unzipped)
-	if fault != nil {
+	if fault := guardWorkbook(r.req.Data, unzipped); fault != nil {
 		return r.workbookFault(fault)
-	}
-	if len(sheets) == 0 {
-		r.errorf(0, -1, "the workbook has no sheets")
-		return nil
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(r.req.Data), excelize.Options{
 		RawCellValue: true, UnzipSizeLimit: unzipped, UnzipXMLSizeLimit: min(unzipped, 16<<20), TmpDir: r.im.opts.TempDir,
@@ -200,8 +195,13 @@ func (r *run) readXLSX() error {
 		return indicators.Errorf(indicators.EINVALID, "%s is not a readable xlsx workbook (%v)", displayName(r.req.FileName), err)
 	}
 	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		r.errorf(0, -1, "the workbook has no sheets")
+		return nil
+	}
 	found := false
-	for _, name := range f.GetSheetList() {
+	for _, name := range sheets {
 		if skippedSheets[strings.ToLower(strings.TrimSpace(name))] {
 			continue
 		}

@@ -45,18 +45,17 @@ func (f *workbookFault) Error() string { return f.part + ": " + f.msg }
 // the fault. A part that is cut off, damaged, declares a DTD or entities (XXE,
 // billion laughs), refers to an undefined entity or nests deeper than
 // maxXMLDepth is a fault, and so is a workbook that unpacks to more than limit
-// bytes (a zip bomb): the import is refused before a row is read. It returns
-// the names of the workbook's sheets in order.
-func guardWorkbook(data []byte, limit int64) ([]string, *workbookFault) {
+// bytes (a zip bomb): the import is refused before a row is read.
+func guardWorkbook(data []byte, limit int64) *workbookFault {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, &workbookFault{code: indicators.EINVALID, part: "zip", msg: fmt.Sprintf("not a readable zip archive (%v)", err)}
+		return &workbookFault{code: indicators.EINVALID, part: "zip", msg: fmt.Sprintf("not a readable zip archive (%v)", err)}
 	}
 	g := &guard{budget: limit, limit: limit, sheetOf: map[string]string{}}
 	var declared uint64
 	for _, f := range zr.File {
 		if declared += f.UncompressedSize64; declared > uint64(limit) {
-			return nil, g.tooLarge(f.Name)
+			return g.tooLarge(f.Name)
 		}
 	}
 	// The workbook and its relationships first, so that a fault in a
@@ -76,20 +75,19 @@ func guardWorkbook(data []byte, limit int64) ([]string, *workbookFault) {
 	}
 	for _, f := range members {
 		if fault := g.member(f); fault != nil {
-			return nil, fault
+			return fault
 		}
 		if partName(f.Name) == workbookRelsPart {
 			g.mapSheets()
 		}
 	}
-	return g.sheets, nil
+	return nil
 }
 
 // guard is the state of one workbook check: what is left of the size budget and
-// the sheet names found in the workbook part.
+// the names of the worksheet parts' sheets.
 type guard struct {
 	budget, limit int64
-	sheets        []string          // sheet names, in the workbook's order
 	sheetRel      map[string]string // relationship id → sheet name
 	relTarget     map[string]string // relationship id → part
 	sheetOf       map[string]string // worksheet part → sheet name
@@ -218,7 +216,6 @@ func (g *guard) noteElement(part string, e xml.StartElement, row *int) {
 		}
 	case part == workbookPart && e.Name.Local == "sheet":
 		name := attr(e, "name")
-		g.sheets = append(g.sheets, name)
 		if g.sheetRel == nil {
 			g.sheetRel = map[string]string{}
 		}
