@@ -151,6 +151,9 @@ func (im *Importer) Import(ctx context.Context, req Request) (rep *indicators.Im
 		}
 	}
 	r := newRun(ctx, im, parsed, rep, lay, kind)
+	if err := r.precheck(); err != nil {
+		return rep, err
+	}
 	if req.DryRun {
 		err = r.source()(func([]indicators.Observation) error { return nil })
 		return rep, err

@@ -178,13 +178,10 @@ func (x *xlsxReader) err() error    { return x.e }
 var skippedSheets = map[string]bool{"readme": true, "read me": true, "about": true, "notes": true}
 
 // readXLSX reads every sheet of the workbook that holds a recognised table.
-// The workbook is checked whole first (guardWorkbook): excelize reads on past
-// nothing, but it stops without a word at a broken part.
+// Import has checked the workbook whole (precheck): excelize stops without a
+// word at a broken part.
 func (r *run) readXLSX() error {
 	unzipped := r.im.opts.MaxUnzipped
-	if fault := guardWorkbook(r.req.Data, unzipped); fault != nil {
-		return r.workbookFault(fault)
-	}
 	f, err := excelize.OpenReader(bytes.NewReader(r.req.Data), excelize.Options{
 		RawCellValue: true, UnzipSizeLimit: unzipped, UnzipXMLSizeLimit: min(unzipped, 16<<20), TmpDir: r.im.opts.TempDir,
 	})
@@ -215,6 +212,25 @@ func (r *run) readXLSX() error {
 		return r.noTable()
 	}
 	return nil
+}
+
+// precheck checks what can be checked of the file before the store takes its
+// write lock for the import: the parts of a workbook (guardWorkbook). A fault
+// is the file's error, with the report finished.
+func (r *run) precheck() error {
+	if r.kind != kindXLSX {
+		return nil
+	}
+	fault := guardWorkbook(r.req.Data, r.im.opts.MaxUnzipped)
+	if fault == nil {
+		return nil
+	}
+	err := r.workbookFault(fault)
+	r.finishReport()
+	if err == nil {
+		err = r.verdict()
+	}
+	return err
 }
 
 // workbookFault records a broken or hostile part of the workbook as the
