@@ -48,7 +48,7 @@ func (t Text) spec() textSpec {
 	case Label:
 		return textSpec{"label", 200, false}
 	case Unit:
-		return textSpec{"unit", 64, false}
+		return textSpec{"unit", 100, false}
 	case Source:
 		return textSpec{"source", 1000, false}
 	case Note:
