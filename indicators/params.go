@@ -118,29 +118,24 @@ func (r *paramReader) enum(name string) string {
 	return s
 }
 
-// indicator reads an indicator code: letters, digits, '.', '_' and '-'.
+// indicator reads an indicator code (IsIndicatorCode).
 func (r *paramReader) indicator(name string) string {
 	s := r.raw(name)
-	ok := s != "" && len(s) <= 64 && strings.IndexFunc(s, func(c rune) bool {
-		return !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')
-	}) < 0
-	if !ok {
-		r.fail(name, "%q is not an indicator code (e.g. %s)", s, PopulationCode)
+	if !IsIndicatorCode(s) {
+		r.fail(name, "%s is not an indicator code (e.g. %s)", quoteClipped(s), PopulationCode)
 	}
 	return s
 }
 
-// vintage reads a vintage name ("2023-05"); empty or "newest" is NewestVintage.
+// vintage reads a vintage name ("2023-05", IsVintage); empty or "newest" is
+// NewestVintage.
 func (r *paramReader) vintage(name string) string {
 	s := r.raw(name)
 	if s == "" || strings.EqualFold(s, "newest") || strings.EqualFold(s, Latest) {
 		return NewestVintage
 	}
-	ok := len(s) <= 40 && strings.IndexFunc(s, func(c rune) bool {
-		return !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')
-	}) < 0
-	if !ok {
-		r.fail(name, "%q is not a vintage (e.g. 2023-05, or empty for the newest)", s)
+	if !IsVintage(s) {
+		r.fail(name, "%s is not a vintage (e.g. 2023-05, or empty for the newest)", quoteClipped(s))
 	}
 	return s
 }

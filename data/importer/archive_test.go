@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -119,4 +121,91 @@ func TestArchives(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDamagedArchivesRejected checks that a damaged archive, or a hostile
+// workbook inside a good one, is refused whole with its place, the previous
+// version staying current.
+func TestDamagedArchivesRejected(t *testing.T) {
+	rows := []string{"indicator,country,period,value"}
+	for y := 1900; y < 2000; y++ {
+		rows = append(rows, "SP.POP.TOTL,ARM,"+strconv.Itoa(y)+",1")
+	}
+	text := csvText(rows...)
+	gz := mustGzip(t, "pop.csv", text)
+	zipped := mustZipOf(t, "pop.csv", string(text))
+	// Flip a byte of the member's compressed data: its checksum fails.
+	damaged := bytes.Clone(zipped)
+	damaged[len("PK\x03\x04")+26+len("pop.csv")+40] ^= 0xff
+	truncatedSheet := MustXLSX(t, sheet{name: "Data", rows: [][]any{{"indicator", "country", "period", "value"}, {"SP.POP.TOTL", "ARM", 2019, 1}}})
+	truncatedSheet = rewriteMember(t, truncatedSheet, "xl/worksheets/sheet1.xml", func(b []byte) []byte { return b[:len(b)-40] })
+	tests := []struct {
+		name string
+		file string
+		data []byte
+		want []string
+	}{
+		{name: "gzip cut off", file: "pop.csv.gz", data: gz[:len(gz)/2], want: []string{"pop.csv.gz", "cannot be unpacked", "unexpected EOF"}},
+		{name: "zip member with a bad checksum", file: "pop.zip", data: damaged, want: []string{"pop.zip", "pop.csv"}},
+		{name: "cut-off workbook inside a zip", file: "book.zip", data: mustZipOf(t, "book.xlsx", string(truncatedSheet)),
+			want: []string{"book.zip", `sheet "Data"`, "xl/worksheets/sheet1.xml", "cut off"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := MustOpenStore(t)
+			im := New(st, Options{})
+			MustImport(t, im, Request{Dataset: "pop", FileName: "pop.csv", Data: csvText("indicator,country,period,value", "SP.POP.TOTL,ARM,2019,2957731")})
+			dv, _ := st.DataVersion(ctx)
+			rep, err := im.Import(ctx, Request{Dataset: "pop", FileName: tc.file, Data: tc.data})
+			if indicators.ErrorCode(err) != indicators.EINVALID || rep.OK() {
+				t.Fatalf("err = %v, report errors %v; want EINVALID in the report", err, rep.Errors)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(indicators.ErrorMessage(err), w) {
+					t.Errorf("error %q does not say %q", indicators.ErrorMessage(err), w)
+				}
+			}
+			ds, _ := st.Dataset(ctx, "pop")
+			if dv2, _ := st.DataVersion(ctx); dv2 != dv || ds.Current != 1 || len(ds.Versions) != 1 {
+				t.Fatalf("store changed: data version %d→%d, dataset %+v", dv, dv2, ds)
+			}
+		})
+	}
+}
+
+// rewriteMember copies a zip with one member's content changed.
+func rewriteMember(tb testing.TB, data []byte, name string, edit func([]byte) []byte) []byte {
+	tb.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if f.Name == name {
+			body = edit(body)
+		}
+		w, err := zw.Create(f.Name)
+		if err == nil {
+			_, err = w.Write(body)
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return out.Bytes()
 }

@@ -391,3 +391,20 @@ func BenchmarkParseTidyXLSX1M(b *testing.B) {
 func BenchmarkParseWideXLSX1M(b *testing.B) {
 	benchParse(b, fixture(b, "wide1m.xlsx", nil, wideXLSX), 16_000*64)
 }
+
+// BenchmarkGuardTidyXLSX1M is the workbook check alone (guardWorkbook): the
+// cost every xlsx import pays before excelize reads it.
+func BenchmarkGuardTidyXLSX1M(b *testing.B) {
+	data := readFixture(b, fixture(b, "tidy1m.xlsx", nil, tidyXLSX))
+	resetPeak(b)
+	b.SetBytes(int64(len(data)))
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for range b.N {
+		if fault := guardWorkbook(data, DefaultMaxUnzipped); fault != nil {
+			b.Fatal(fault)
+		}
+	}
+	b.StopTimer()
+	report(b, benchRows, cpu0)
+}

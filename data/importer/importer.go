@@ -124,9 +124,13 @@ type Request struct {
 // version of its dataset, and returns the report. On any problem in the file
 // nothing is stored; the error is an *indicators.Error (EINVALID with every problem
 // in Details, ETOOLARGE, EUNSUPPORTED) and the report lists the errors too.
-func (im *Importer) Import(ctx context.Context, req Request) (*indicators.ImportReport, error) {
-	rep := newReport(req)
+func (im *Importer) Import(ctx context.Context, req Request) (rep *indicators.ImportReport, err error) {
+	rep = newReport(req)
+	defer func() { reportFailure(rep, err) }()
 	if err := im.check(req); err != nil {
+		return rep, err
+	}
+	if err := checkNames(req.FileName, rep.Dataset); err != nil {
 		return rep, err
 	}
 	lay, err := formatLayout(req.Format)
@@ -147,6 +151,9 @@ func (im *Importer) Import(ctx context.Context, req Request) (*indicators.Import
 		}
 	}
 	r := newRun(ctx, im, parsed, rep, lay, kind)
+	if err := r.precheck(); err != nil {
+		return rep, err
+	}
 	if req.DryRun {
 		err = r.source()(func([]indicators.Observation) error { return nil })
 		return rep, err
@@ -168,6 +175,18 @@ func (im *Importer) Import(ctx context.Context, req Request) (*indicators.Import
 	return rep, nil
 }
 
+// reportFailure lists an error that rejected the file but is no problem at a
+// place in it (a limit, a damaged archive, the store) among the report's
+// errors, so that every reader of the report (CLI, API, the stored version)
+// sees why nothing was imported.
+func reportFailure(rep *indicators.ImportReport, err error) {
+	if err == nil || len(rep.Errors) > 0 {
+		return
+	}
+	msg := strings.TrimPrefix(indicators.ErrorMessage(err), displayName(rep.File)+": ")
+	rep.Errors = append(rep.Errors, indicators.ImportProblem{File: rep.File, Message: msg})
+}
+
 // check applies the limits that need no parsing.
 func (im *Importer) check(req Request) error {
 	if !req.Local && int64(len(req.Data)) > im.opts.MaxUpload {
@@ -175,6 +194,16 @@ func (im *Importer) check(req Request) error {
 			displayName(req.FileName), humanBytes(int64(len(req.Data))), OverUploadLimit(im.opts.MaxUpload))
 	}
 	return nil
+}
+
+// checkNames applies the domain's bounds to the file's name and the dataset's.
+func checkNames(fileName, dataset string) error {
+	if fileName != "" {
+		if err := indicators.CheckText(indicators.FileName, fileName); err != nil {
+			return err
+		}
+	}
+	return indicators.CheckText(indicators.DatasetName, dataset)
 }
 
 // OverUploadLimit says a file is over the upload limit and how to raise it; the

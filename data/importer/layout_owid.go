@@ -54,7 +54,7 @@ func detectOWID(h *header) (int, mapper) {
 // owidIndicator turns a column header into an indicator code and unit.
 func owidIndicator(title string) (code, unit string) {
 	t := trimSpace(title)
-	if isIndicatorCode(t) && strings.ContainsAny(t, "._") {
+	if indicators.IsIndicatorCode(t) && strings.ContainsAny(t, "._") {
 		return t, ""
 	}
 	name := t
@@ -71,8 +71,8 @@ func owidIndicator(title string) (code, unit string) {
 		b.WriteString(w)
 	}
 	code = "OWID." + b.String()
-	if len(code) > 64 {
-		code = code[:64]
+	if len(code) > indicators.MaxCodeLen {
+		code = code[:indicators.MaxCodeLen]
 	}
 	return code, unit
 }

@@ -33,8 +33,8 @@ func (m *seriesMapper) start(r *run, headerRow int) {
 	switch {
 	case code == "":
 		r.errorf(headerRow, m.val, "which indicator are these values? the file has no indicator column and its name %q names none: give --indicator CODE (indicator= in the API) or name the file after the indicator (sp.pop.totl.csv)", displayName(r.req.FileName))
-	case !isIndicatorCode(code):
-		r.errorf(headerRow, m.val, "%q is not an indicator code (letters, digits, '.', '_', '-'; e.g. SP.POP.TOTL)", code)
+	case !indicators.IsIndicatorCode(code):
+		r.errorf(headerRow, m.val, "%s", indicators.ErrorMessage(indicators.CheckIndicatorCode(code)))
 	default:
 		m.indicator = r.str(code)
 		r.warnf(headerRow, m.val, "indicator %s %s (the file has no indicator column)", code, from)
@@ -58,18 +58,10 @@ func seriesIndicator(req Request) (code, from string) {
 	if code, ok := seriesNames[base]; ok {
 		return code, fmt.Sprintf("recognised from the file name %q", req.FileName)
 	}
-	if strings.Contains(base, ".") && isIndicatorCode(base) {
+	if strings.Contains(base, ".") && indicators.IsIndicatorCode(base) {
 		return strings.ToUpper(base), fmt.Sprintf("taken from the file name %q", req.FileName)
 	}
 	return "", ""
-}
-
-// isIndicatorCode reports whether s can be an indicator code: letters, digits,
-// '.', '_' and '-', as the chart parameters accept.
-func isIndicatorCode(s string) bool {
-	return s != "" && len(s) <= 64 && strings.IndexFunc(s, func(c rune) bool {
-		return !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')
-	}) < 0
 }
 
 func (m *seriesMapper) mapRow(r *run, row []string, n int) bool {

@@ -56,10 +56,6 @@ func (m *tidyMapper) mapRow(r *run, row []string, n int) bool {
 		return true
 	}
 	o.Note, o.Vintage = r.str(trimSpace(cell(row, m.note))), r.str(NormalizeVintage(cell(row, m.vin)))
-	if len(o.Vintage) > maxVintage {
-		r.errorf(n, m.vin, "vintage %.20q... is longer than %d characters", o.Vintage, maxVintage)
-		return true
-	}
 	if ind == "" {
 		r.errorf(n, m.ind, "indicator is empty")
 		return true
@@ -70,8 +66,9 @@ func (m *tidyMapper) mapRow(r *run, row []string, n int) bool {
 
 func (m *tidyMapper) finish(*run) {}
 
-// maxVintage bounds a vintage cell: a release label ("2026-07"), part of every key.
-const maxVintage = 40
+func (m *tidyMapper) textColumns() [nTextFields]int {
+	return [nTextFields]int{textIndicator: m.ind, textUnit: m.unit, textSource: m.src, textNote: m.note, textVintage: m.vin}
+}
 
 // parseFlags reads a flag cell ("derived; lower_bound"), caching each distinct
 // text; an unknown flag is an error at the cell. Observations share the cached

@@ -147,6 +147,14 @@ func (m *wideMapper) mapRow(r *run, row []string, n int) bool {
 
 func (m *wideMapper) finish(*run) {}
 
+func (m *wideMapper) textColumns() [nTextFields]int {
+	ind := m.ind
+	if ind < 0 {
+		ind = m.indName
+	}
+	return [nTextFields]int{textIndicator: ind, textUnit: m.unit, textSource: m.src, textNote: -1, textVintage: -1}
+}
+
 // pick returns the code cell if it has text, else the name cell, with its column.
 func pick(row []string, code, name int) (string, int) {
 	if s := trimSpace(cell(row, code)); s != "" {

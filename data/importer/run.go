@@ -30,6 +30,13 @@ type run struct {
 	isCSV    bool
 	hint     byte // decimal mark implied by the csv delimiter
 	layouts  []string
+	header   indicators.ImportProblem // where the first table's header is
+	textCol  [nTextFields]int         // per text field: its column in the current table, or -1
+	lastOK   [nTextFields]string      // per text field: the last text that passed
+	badText  map[textKey]string       // texts that failed, with their error
+	// skippedBelow counts the rows below a header that were skipped (notes,
+	// attribute rows), not the title rows above it.
+	skippedBelow int
 
 	// problems
 	errs     []indicators.ImportProblem
@@ -104,7 +111,8 @@ func newRun(ctx context.Context, im *Importer, req Request, rep *indicators.Impo
 		countIdx: map[string]*countedWarning{}, strs: map[string]string{},
 		countries: map[string]countryResult{}, periods: map[string]periodResult{},
 		ids: map[string]uint32{"": 0}, flags: []uint8{0}, unitOf: []string{""}, keys: keySet{late: map[obsKey]seen{}},
-		aggSeen: map[string]bool{}, unitWarned: map[string]bool{},
+		aggSeen: map[string]bool{}, unitWarned: map[string]bool{}, badText: map[textKey]string{},
+		textCol: noTextCols(),
 	}
 }
 
@@ -183,10 +191,18 @@ func (r *run) parseSafely(ctx context.Context) (err error) {
 
 // verdict is the error that rejects the import, or nil.
 func (r *run) verdict() error {
-	if len(r.errs) == 0 && r.rep.Observations == 0 && r.rep.Rows > 0 {
-		// A table whose every figure is missing would replace the dataset with
-		// nothing: almost always the wrong file.
-		r.errorf(0, -1, "no figures: every value cell of the table is empty or missing (%d missing)", r.rep.Missing)
+	if len(r.errs) == 0 && r.rep.Observations == 0 {
+		// A table without figures would replace the dataset with nothing:
+		// almost always the wrong file.
+		r.sheet = r.header.Sheet
+		switch {
+		case r.rep.Rows > 0:
+			r.errorf(0, -1, "no figures: every value cell of the table is empty or missing (%d missing)", r.rep.Missing)
+		case r.skippedBelow > 0:
+			r.errorf(r.header.Row, -1, "no observations: the %s table under this header has no rows of figures (%d rows skipped)", r.rep.Layout, r.skippedBelow)
+		default:
+			r.errorf(r.header.Row, -1, "no observations: the %s table under this header has no rows", r.rep.Layout)
+		}
 		r.rep.Errors = append(r.rep.Errors[:0], r.errs...)
 	}
 	if len(r.errs) == 0 {
@@ -241,7 +257,7 @@ func (r *run) send(ctx context.Context) error {
 
 // place returns a problem located at row and column index col (-1: none).
 func (r *run) place(row, col int, msg string) indicators.ImportProblem {
-	return indicators.ImportProblem{File: r.req.FileName, Sheet: r.sheet, Row: row, Column: r.colName(col), Message: msg}
+	return indicators.ImportProblem{File: r.req.FileName, Sheet: r.sheet, Row: row, Column: clip(r.colName(col), indicators.MaxCodeLen), Message: msg}
 }
 
 // colName names column i: its letter in a workbook, its header in a csv.
@@ -335,6 +351,9 @@ func (r *run) resolve(raw string) countryResult {
 	if s == "" {
 		return countryResult{err: "country is empty"}
 	}
+	if err := indicators.CheckText(indicators.Label, s); err != nil {
+		return countryResult{err: "country: " + indicators.ErrorMessage(err)}
+	}
 	code, err := r.im.opts.Countries.Resolve(s)
 	if err != nil {
 		return countryResult{err: indicators.ErrorMessage(err)}
@@ -380,6 +399,9 @@ func (r *run) emit(o indicators.Observation, row, col int) {
 	if o.Vintage == "" && r.fileVintage != "" {
 		o.Vintage, o.Source = r.fileVintage, r.vintageSource(o.Source)
 	}
+	if !r.textsOK(&o, row) {
+		return
+	}
 	if o.Indicator != r.memoInd {
 		r.memoInd, r.memoIndID = o.Indicator, r.id(o.Indicator)
 	}
@@ -401,6 +423,73 @@ func (r *run) emit(o indicators.Observation, row, col int) {
 			r.errorf(row, -1, "import stopped: %v", err)
 		}
 	}
+}
+
+// The texts of an observation that the domain bounds (indicators/text.go).
+const (
+	textIndicator = iota
+	textUnit
+	textSource
+	textNote
+	textVintage
+	nTextFields
+)
+
+// noTextCols is textCol before a layout names its columns.
+func noTextCols() [nTextFields]int { return [nTextFields]int{-1, -1, -1, -1, -1} }
+
+type textKey struct {
+	field int
+	s     string
+}
+
+// textColumner is a mapper that knows the columns of an observation's texts,
+// so that an error about one names its column.
+type textColumner interface {
+	textColumns() [nTextFields]int
+}
+
+// textsOK checks an observation's texts against the domain's bounds: the
+// indicator code is one a chart can be asked for, unit, source and note are
+// bounded and hold no control characters, the vintage is one a chart can
+// select. A failure is an error at the row (and the text's column); each
+// text is checked once unless it alternates with others.
+func (r *run) textsOK(o *indicators.Observation, row int) bool {
+	ok := true
+	for f, s := range [nTextFields]string{o.Indicator, o.Unit, o.Source, o.Note, o.Vintage} {
+		if s == "" || s == r.lastOK[f] {
+			continue
+		}
+		k := textKey{f, s}
+		msg, bad := r.badText[k]
+		if !bad {
+			if err := checkTextField(f, s); err != nil {
+				msg, bad = indicators.ErrorMessage(err), true
+				r.badText[k] = msg
+			}
+		}
+		if bad {
+			r.errorf(row, r.textCol[f], "%s", msg)
+			ok = false
+			continue
+		}
+		r.lastOK[f] = s
+	}
+	return ok
+}
+
+func checkTextField(field int, s string) error {
+	switch field {
+	case textIndicator:
+		return indicators.CheckIndicatorCode(s)
+	case textUnit:
+		return indicators.CheckText(indicators.Unit, s)
+	case textSource:
+		return indicators.CheckText(indicators.Source, s)
+	case textNote:
+		return indicators.CheckText(indicators.Note, s)
+	}
+	return indicators.CheckVintage(s)
 }
 
 func (r *run) duplicate(o indicators.Observation, prev seen, row, col int) {

@@ -178,6 +178,8 @@ func (x *xlsxReader) err() error    { return x.e }
 var skippedSheets = map[string]bool{"readme": true, "read me": true, "about": true, "notes": true}
 
 // readXLSX reads every sheet of the workbook that holds a recognised table.
+// Import has checked the workbook whole (precheck): excelize stops without a
+// word at a broken part.
 func (r *run) readXLSX() error {
 	unzipped := r.im.opts.MaxUnzipped
 	f, err := excelize.OpenReader(bytes.NewReader(r.req.Data), excelize.Options{
@@ -190,8 +192,13 @@ func (r *run) readXLSX() error {
 		return indicators.Errorf(indicators.EINVALID, "%s is not a readable xlsx workbook (%v)", displayName(r.req.FileName), err)
 	}
 	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		r.errorf(0, -1, "the workbook has no sheets")
+		return nil
+	}
 	found := false
-	for _, name := range f.GetSheetList() {
+	for _, name := range sheets {
 		if skippedSheets[strings.ToLower(strings.TrimSpace(name))] {
 			continue
 		}
@@ -201,20 +208,51 @@ func (r *run) readXLSX() error {
 		}
 		found = found || ok
 	}
-	if !found {
+	if !found && len(r.errs) == 0 {
 		return r.noTable()
 	}
 	return nil
 }
 
+// precheck checks what can be checked of the file before the store takes its
+// write lock for the import: the parts of a workbook (guardWorkbook). A fault
+// is the file's error, with the report finished.
+func (r *run) precheck() error {
+	if r.kind != kindXLSX {
+		return nil
+	}
+	fault := guardWorkbook(r.req.Data, r.im.opts.MaxUnzipped)
+	if fault == nil {
+		return nil
+	}
+	err := r.workbookFault(fault)
+	r.finishReport()
+	if err == nil {
+		err = r.verdict()
+	}
+	return err
+}
+
+// workbookFault records a broken or hostile part of the workbook as the
+// file's error, at its sheet and row when the part is a worksheet; over the
+// size limit it is ETOOLARGE.
+func (r *run) workbookFault(f *workbookFault) error {
+	if f.code == indicators.ETOOLARGE {
+		return indicators.Errorf(indicators.ETOOLARGE, "%s: %s: %s", displayName(r.req.FileName), f.part, f.msg)
+	}
+	r.sheet = f.sheet
+	r.errorf(f.row, -1, "workbook part %s %s", f.part, f.msg)
+	return nil
+}
+
 func (r *run) readSheet(f *excelize.File, name string) (bool, error) {
+	r.sheet, r.sheetIdx = name, uint16(len(r.sheets))
 	rows, err := f.Rows(name)
 	if err != nil {
-		r.warnf(0, -1, "sheet %q could not be read (%v): skipped", name, err)
+		r.errorf(0, -1, "the sheet cannot be read (%v)", err)
 		return false, nil
 	}
 	defer rows.Close()
-	r.sheet, r.sheetIdx = name, uint16(len(r.sheets))
 	r.sheets = append(r.sheets, name)
 	src := &xlsxReader{rows: rows}
 	found, err := r.readTable(src)

@@ -34,7 +34,7 @@ func (r *run) readTable(src rowReader) (bool, error) {
 		if err := r.countCells(row); err != nil {
 			return false, err
 		}
-		if isBlank(row) {
+		if !r.cellsOK(row, src.rowNum()) || isBlank(row) {
 			continue
 		}
 		if m = r.detect(pre, preRows, row, src.rowNum()); m == nil {
@@ -57,9 +57,13 @@ func (r *run) readTable(src rowReader) (bool, error) {
 		if err := r.countCells(row); err != nil {
 			return true, err
 		}
+		if !r.cellsOK(row, src.rowNum()) {
+			continue
+		}
 		if isBlank(row) {
 			if len(row) > 0 {
 				r.rep.SkippedRows++ // ",,,," rows below DataBank tables
+				r.skippedBelow++
 			}
 			continue
 		}
@@ -67,6 +71,7 @@ func (r *run) readTable(src rowReader) (bool, error) {
 			r.rep.Rows++
 		} else {
 			r.rep.SkippedRows++
+			r.skippedBelow++
 		}
 		if (r.rep.Rows+r.rep.SkippedRows)&1023 == 0 {
 			if err := r.ctx.Err(); err != nil {
@@ -89,6 +94,19 @@ func (r *run) countCells(row []string) error {
 	return nil
 }
 
+// cellsOK checks that no cell of a row is longer than a spreadsheet cell can
+// be (indicators.MaxCellLen); a longer one is an error at its cell.
+func (r *run) cellsOK(row []string, n int) bool {
+	ok := true
+	for i, c := range row {
+		if err := indicators.CheckCell(c); err != nil {
+			r.errorf(n, i, "%s", indicators.ErrorMessage(err))
+			ok = false
+		}
+	}
+	return ok
+}
+
 // detect asks the layouts (or the forced one) whether row is their header and
 // returns the mapper of the most specific match.
 func (r *run) detect(pre [][]string, preRows []int, row []string, rowNum int) mapper {
@@ -106,6 +124,13 @@ func (r *run) detect(pre [][]string, preRows []int, row []string, rowNum int) ma
 	r.colNames = cloneRow(row)
 	for i, c := range r.colNames {
 		r.colNames[i] = trimSpace(c)
+	}
+	if len(r.layouts) == 0 {
+		r.header = r.place(rowNum, -1, "")
+	}
+	r.textCol = noTextCols()
+	if tc, ok := best.(textColumner); ok {
+		r.textCol = tc.textColumns()
 	}
 	if !contains(r.layouts, bestName) {
 		r.layouts = append(r.layouts, bestName)

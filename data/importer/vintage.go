@@ -77,8 +77,11 @@ func (r *run) setFileVintage(v string) {
 	if v == "" || r.fileVintage != "" {
 		return
 	}
-	if len(v) > maxVintage {
-		v = v[:maxVintage]
+	if err := indicators.CheckVintage(v); err != nil {
+		// Found by its label above the table, not written as the figures'
+		// vintage: said, not fatal.
+		r.warnf(0, -1, "the file's own date is not used as the figures' vintage: %s", indicators.ErrorMessage(err))
+		return
 	}
 	r.fileVintage = r.str(v)
 	r.rep.Vintage = r.fileVintage
