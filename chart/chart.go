@@ -23,6 +23,7 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/clout-dev/clout/chart/option"
 	"github.com/clout-dev/clout/export"
@@ -112,7 +113,9 @@ type Service struct {
 	computed *lru.Cache[string, *Computed]
 	images   *lru.Cache[string, Snapshot]
 	budget   *renderBudget
-	warm     warmState // image renders in flight and the default views (warm.go)
+	// computing makes concurrent computations of one chart request share one.
+	computing singleflight.Group
+	warm      warmState // image renders in flight and the default views (warm.go)
 
 	versionMu      sync.Mutex
 	version        int64
@@ -359,19 +362,37 @@ func (s *Service) Compute(ctx context.Context, req Request) (*Computed, error) {
 		return &out, nil
 	}
 	s.observe(false)
-	res, err := indicators.ComputeChart(ctx, s.store, req.Chart, req.Params, req.Version)
-	if err != nil {
-		return nil, err
+	// Right after new data every reader of a chart misses the cache at once;
+	// they share one computation instead of each holding its own copy of the
+	// observations (memory under load grows with readers, not with charts).
+	for {
+		v, err, shared := s.computing.Do(key, func() (any, error) {
+			if cached, ok := s.computed.Get(key); ok {
+				return cached, nil
+			}
+			res, err := indicators.ComputeChart(ctx, s.store, req.Chart, req.Params, req.Version)
+			if err != nil {
+				return nil, err
+			}
+			option.Sanitize(res)
+			opt, err := option.JSON(res, "")
+			if err != nil {
+				return nil, fmt.Errorf("chart %s: option: %w", req.Chart.ID(), err)
+			}
+			cc := &Computed{Request: req, Result: res, Option: opt}
+			s.computed.Add(key, cc)
+			return cc, nil
+		})
+		if err != nil && shared && ctx.Err() == nil && isContextErr(err) {
+			continue // the computation belonged to a caller who left
+		}
+		if err != nil {
+			return nil, err
+		}
+		out := *v.(*Computed)
+		out.Request = req
+		return &out, nil
 	}
-	option.Sanitize(res)
-	opt, err := option.JSON(res, "")
-	if err != nil {
-		return nil, fmt.Errorf("chart %s: option: %w", req.Chart.ID(), err)
-	}
-	cc := &Computed{Request: req, Result: res, Option: opt}
-	s.computed.Add(key, cc)
-	out := *cc
-	return &out, nil
 }
 
 // OptionFor returns the computed chart's option in a theme ("" or "light", "dark").

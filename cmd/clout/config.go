@@ -65,7 +65,17 @@ type LimitsConfig struct {
 	// ImagePixels bounds one PNG; RenderPixels the PNG pixels rendered at once.
 	ImagePixels  int64 `yaml:"image_pixels"`
 	RenderPixels int64 `yaml:"render_pixels"`
+	// MemoryMiB is `clout serve`'s soft memory limit (runtime/debug), 0 for
+	// none; GOMEMLIMIT, when set, wins.
+	MemoryMiB int64 `yaml:"memory_mib"`
 }
+
+// defaultServeMemoryMiB is the server's soft memory limit. Without one the Go
+// heap grows to twice what is live before a collection, so a burst of work
+// (imports queued behind each other, pages recomputed after new data, a large
+// PNG) peaks at twice its size; with it the collector runs sooner as the process
+// nears the limit. It is soft: work that needs more still gets it.
+const defaultServeMemoryMiB = 448
 
 // UploadBytes is the largest file accepted, in bytes.
 func (l LimitsConfig) UploadBytes() int64 { return l.UploadMiB << 20 }
@@ -85,6 +95,7 @@ func defaultConfig() Config {
 			ImportQueue:     dashboard.DefaultImportQueue,
 			ImagePixels:     chart.DefaultMaxImagePixels,
 			RenderPixels:    chart.DefaultRenderPixels,
+			MemoryMiB:       defaultServeMemoryMiB,
 		},
 	}
 }

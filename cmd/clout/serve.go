@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/clout-dev/clout/dashboard"
@@ -102,6 +104,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
+	if cfg.Limits.MemoryMiB > 0 && env.Getenv("GOMEMLIMIT") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(cfg.Limits.MemoryMiB << 20))
+	}
 	go app.exporter.warm(ctx, log)
 	go app.charts.WarmDefaults(ctx, log)
 	srv, err := dashboard.New(dashboard.Config{
