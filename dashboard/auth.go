@@ -732,10 +732,9 @@ func (s *Server) authenticate(c echo.Context) (*principal, error) {
 	return nil, nil
 }
 
-// requireWriter guards writes: a valid Bearer token, or a session whose request
-// carries the CSRF token. The principal is left in the context.
-func (s *Server) requireWriter(next echo.HandlerFunc) echo.HandlerFunc {
-	csrfNext := s.withCSRF(next)
+// requireSignedIn lets through a valid Bearer token or session (401 otherwise)
+// and leaves the principal in the context.
+func (s *Server) requireSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p, err := s.authenticate(c)
 		if err != nil {
@@ -745,11 +744,20 @@ func (s *Server) requireWriter(next echo.HandlerFunc) echo.HandlerFunc {
 			return errUnauthorized
 		}
 		c.Set(ctxPrincipal, p)
-		if p.Session {
+		return next(c)
+	}
+}
+
+// requireWriter guards writes: a valid Bearer token, or a session whose request
+// carries the CSRF token. The principal is left in the context.
+func (s *Server) requireWriter(next echo.HandlerFunc) echo.HandlerFunc {
+	csrfNext := s.withCSRF(next)
+	return s.requireSignedIn(func(c echo.Context) error {
+		if principalOf(c).Session {
 			return csrfNext(c)
 		}
 		return next(c)
-	}
+	})
 }
 
 // requireReader guards reading in private mode: pages redirect to /login, the API
@@ -786,18 +794,7 @@ func (s *Server) metricsGuards() []echo.MiddlewareFunc {
 	if !s.cfg.Private {
 		return nil
 	}
-	return []echo.MiddlewareFunc{func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			p, err := s.authenticate(c)
-			if err != nil {
-				return err
-			}
-			if p == nil {
-				return errUnauthorized
-			}
-			return next(c)
-		}
-	}}
+	return []echo.MiddlewareFunc{s.requireSignedIn}
 }
 
 // principalOf returns the principal set by a guard (nil when anonymous).

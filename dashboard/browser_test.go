@@ -20,24 +20,12 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/clout-dev/clout/internal/testkit"
 )
 
-// chromiumPath finds the browser for the browser tests: $CLOUT_CHROMIUM or
-// /usr/bin/chromium. Without one the tests skip, unless CLOUT_REQUIRE_BROWSER=1.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("CLOUT_CHROMIUM")
-	if p == "" {
-		p = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CLOUT_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("no Chromium at %s and CLOUT_REQUIRE_BROWSER=1", p)
-		}
-		t.Skipf("no Chromium at %s (set CLOUT_CHROMIUM, or install Debian's chromium); skipping the browser test", p)
-	}
-	return p
-}
+// chromiumPath finds the browser for the browser tests (testkit.Chromium).
+func chromiumPath(t *testing.T) string { return testkit.Chromium(t) }
 
 // pageWatch records what a tab does that a test must see: console errors,
 // exceptions, failed requests, requests leaving loopback, and dialogs (which it

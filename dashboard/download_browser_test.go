@@ -20,7 +20,6 @@ import (
 
 	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/export"
-	"github.com/clout-dev/clout/render"
 )
 
 // TestBrowser_download: in Chromium, the PNG and SVG download links of a chart
@@ -29,20 +28,7 @@ import (
 // no request to the snapshot route.
 func TestBrowser_download(t *testing.T) {
 	chromiumPath(t)
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	store := MustSeededStore(t)
-	charts, err := chart.New(chart.Config{}, chart.Deps{Store: store, Exporter: export.New(r)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(testConfig(), Deps{Store: store, Logger: discardLogger(), Charts: charts})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := renderingServer(t)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	ctx, w := newBrowser(t)
@@ -78,6 +64,7 @@ func TestBrowser_download(t *testing.T) {
 	}
 
 	const id = "integration-gain"
+	charts := s.charts
 	cc, err := charts.ComputeByID(context.Background(), id, nil, 0)
 	if err != nil {
 		t.Fatal(err)

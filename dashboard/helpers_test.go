@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/data/sqlite"
+	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/internal/testkit"
+	"github.com/clout-dev/clout/render"
 )
 
 // MustOpenStore opens a fresh SQLite store in a temporary directory.
@@ -70,3 +73,24 @@ func containsAll(s string, subs ...string) (string, bool) {
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
 
 func discardLogger() *slog.Logger { return testkit.DiscardLogger() }
+
+// renderingServer is a server on the seeded store with the real exporter and
+// renderer, so snapshot routes draw real images.
+func renderingServer(t *testing.T) *Server {
+	t.Helper()
+	r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	store := MustSeededStore(t)
+	charts, err := chart.New(chart.Config{}, chart.Deps{Store: store, Exporter: export.New(r)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(testConfig(), Deps{Store: store, Logger: discardLogger(), Charts: charts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

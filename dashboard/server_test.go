@@ -14,10 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/clout-dev/clout/chart"
-	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
-	"github.com/clout-dev/clout/render"
 )
 
 // scenario is one HTTP request through the real router and what must come back.
@@ -386,20 +383,7 @@ func waitUntil(t *testing.T, ok func() bool) {
 
 // TestSnapshots runs the snapshot routes with the real exporter and renderer.
 func TestSnapshots(t *testing.T) {
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	store := MustSeededStore(t)
-	charts, err := chart.New(chart.Config{}, chart.Deps{Store: store, Exporter: export.New(r)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(testConfig(), Deps{Store: store, Logger: discardLogger(), Charts: charts})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := renderingServer(t)
 	runScenarios(t, s.Handler(), []scenario{
 		{name: "page links the downloads", url: "/charts/trade-share?year=2019", status: 200,
 			want: []string{`href="/charts/trade-share/snapshot.png?year=2019"`, `href="/charts/trade-share/snapshot.xlsx?year=2019"`}},

@@ -6,30 +6,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
-
-	"github.com/clout-dev/clout/chart"
-	"github.com/clout-dev/clout/export"
-	"github.com/clout-dev/clout/render"
 )
 
 // TestKnownBodiesAreNotChunked: over real HTTP, cached pages, API answers and
 // snapshots go out with Content-Length (not chunked) and an ETag, and the ETag
 // brings a 304.
 func TestKnownBodiesAreNotChunked(t *testing.T) {
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	store := MustSeededStore(t)
-	charts, err := chart.New(chart.Config{}, chart.Deps{Store: store, Exporter: export.New(r)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(testConfig(), Deps{Store: store, Logger: discardLogger(), Charts: charts})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := renderingServer(t)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	fetch := func(path, etag string) (*http.Response, []byte) {

@@ -2,12 +2,13 @@ package dashboard
 
 import (
 	"bytes"
-	"github.com/clout-dev/clout/data/importer"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/clout-dev/clout/data/importer"
 
 	"github.com/xuri/excelize/v2"
 )

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -13,32 +11,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/clout-dev/clout/export"
+	"github.com/clout-dev/clout/internal/testkit"
 )
-
-// chromiumPath returns the browser to drive: $CLOUT_CHROMIUM, or chromium on PATH.
-func chromiumPath() string {
-	if p := os.Getenv("CLOUT_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // MustBrowser starts headless Chromium for the test and returns its context. It
 // skips without a browser unless CLOUT_REQUIRE_BROWSER=1.
 func MustBrowser(tb testing.TB) context.Context {
 	tb.Helper()
-	path := chromiumPath()
-	if path == "" {
-		if os.Getenv("CLOUT_REQUIRE_BROWSER") == "1" {
-			tb.Fatal("no Chromium found and CLOUT_REQUIRE_BROWSER=1 (apt-get install chromium, or set CLOUT_CHROMIUM)")
-		}
-		tb.Skip("no Chromium found; set CLOUT_REQUIRE_BROWSER=1 to make this a failure")
-	}
+	path := testkit.Chromium(tb)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1280, 900))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)

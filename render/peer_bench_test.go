@@ -266,19 +266,6 @@ func procStatus(pid, field string) float64 {
 	return 0
 }
 
-// chromiumPath returns the browser to drive: $CLOUT_CHROMIUM, or chromium on PATH.
-func chromiumPath() string {
-	if p := os.Getenv("CLOUT_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // chromiumPage is the page a browser-based exporter would screenshot: the
 // embedded ECharts drawing on a canvas of the export size. draw(option) replaces
 // the chart; the page is loaded once, so each screenshot is a warm browser's.
@@ -298,7 +285,7 @@ window.draw = (opt) => { window.chart.setOption(opt, true); return true; };
 // Chromium drawing the same option and taking a screenshot of it, and compares
 // their memory: Chromium's process tree against this whole test process.
 func BenchmarkVsChromium(b *testing.B) {
-	path := chromiumPath()
+	path := testkit.ChromiumPath()
 	if path == "" {
 		b.Skip("no Chromium found (set CLOUT_CHROMIUM or install chromium): the browser peer is not run")
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -93,4 +94,35 @@ func Reliability(tb testing.TB) {
 	if os.Getenv("CLOUT_RELIABILITY") != "1" {
 		tb.Skip("part of the reliability suite: run `make reliability` (CLOUT_RELIABILITY=1)")
 	}
+}
+
+// ChromiumPath returns the browser the browser tests and benchmarks drive:
+// $CLOUT_CHROMIUM, or Chromium (or Chrome) on PATH; "" when there is none.
+func ChromiumPath() string {
+	if p := os.Getenv("CLOUT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Chromium returns ChromiumPath for a browser test; without a browser the test
+// skips, or fails when CLOUT_REQUIRE_BROWSER=1 (as in CI).
+func Chromium(tb testing.TB) string {
+	tb.Helper()
+	p := ChromiumPath()
+	if p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CLOUT_REQUIRE_BROWSER") == "1" {
+		tb.Fatalf("no Chromium found (%q) and CLOUT_REQUIRE_BROWSER=1 (apt-get install chromium, or set CLOUT_CHROMIUM)", p)
+	}
+	tb.Skip("no Chromium found (set CLOUT_CHROMIUM, or install Debian's chromium); set CLOUT_REQUIRE_BROWSER=1 to make this a failure")
+	return ""
 }
