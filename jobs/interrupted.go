@@ -34,7 +34,7 @@ type owner struct {
 func newOwner() owner {
 	host, _ := os.Hostname()
 	pid := os.Getpid()
-	instance, ok := processStart(pid)
+	instance, _, ok := processStart(pid)
 	if !ok {
 		b := make([]byte, 6)
 		rand.Read(b)
@@ -63,10 +63,10 @@ func parseOwner(s string) (o owner, ok bool) {
 
 // alive reports whether o, a process of this host, still runs.
 func (o owner) alive(self owner) bool {
-	if start, ok := processStart(o.pid); ok {
-		return start == o.instance
+	if start, dead, ok := processStart(o.pid); ok {
+		return start == o.instance && !dead
 	}
-	if _, known := processStart(self.pid); known {
+	if _, _, known := processStart(self.pid); known {
 		return false // procfs works here, and has no such pid
 	}
 	return o.pid != self.pid && processExists(o.pid)
@@ -74,23 +74,25 @@ func (o owner) alive(self owner) bool {
 
 // processStart returns the start time of process pid (in clock ticks since
 // boot, from Linux's /proc), which tells it from a later process with the same
-// pid; ok is false where there is no such process or no /proc.
-func processStart(pid int) (string, bool) {
+// pid, and whether it has ended but is not yet reaped (a zombie: right after a
+// kill -9 its entry stays until its parent collects it); ok is false where there
+// is no such process or no /proc.
+func processStart(pid int) (start string, dead bool, ok bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return "", false
+		return "", false, false
 	}
 	// The command name, field 2, is in parentheses and may hold spaces.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return "", false
+		return "", false, false
 	}
 	fields := strings.Fields(string(b[i+1:]))
-	const startTime = 22 - 3 // field 22; fields here start at field 3
+	const state, startTime = 3 - 3, 22 - 3 // fields 3 and 22; fields here start at field 3
 	if len(fields) <= startTime {
-		return "", false
+		return "", false, false
 	}
-	return fields[startTime], true
+	return fields[startTime], fields[state] == "Z" || fields[state] == "X", true
 }
 
 // interruptedWhy says why run r, recorded as running, is not running any more,
