@@ -390,8 +390,12 @@ func newRunView(r indicators.JobRun, now time.Time) runView {
 	return v
 }
 
-// runDuration is how long a run took, or has been running.
+// runDuration is how long a run took, or has been running. An interrupted run's
+// end is when it was found dead, not when its process died: its length is not known.
 func runDuration(r indicators.JobRun, now time.Time) string {
+	if r.Status == indicators.RunInterrupted {
+		return "—"
+	}
 	end := r.Ended
 	suffix := ""
 	if end.IsZero() {

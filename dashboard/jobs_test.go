@@ -777,7 +777,8 @@ func TestJobDetailsAndTimes(t *testing.T) {
 }
 
 // TestInterruptedRunShown: a run marked interrupted (its process died) shows as
-// such on the jobs page and in the runs API.
+// such on the jobs page and in the runs API, without a duration (it ended when
+// it was found dead, not when its process died).
 func TestInterruptedRunShown(t *testing.T) {
 	e := MustJobsEnv(t, Config{}, "http://127.0.0.1:1/slow.csv")
 	started := time.Date(2026, 3, 1, 6, 0, 0, 0, time.UTC)
@@ -794,7 +795,8 @@ func TestInterruptedRunShown(t *testing.T) {
 	page := e.client.do(http.MethodGet, "/jobs", nil)
 	if missing, ok := containsAll(string(page.body), `<tr class="run interrupted"`,
 		`<span class="run-status interrupted"><span aria-hidden="true">⚡</span> interrupted</span>`,
-		"pid 4242 on web-1) ended before the run did"); page.status != http.StatusOK || !ok {
+		"pid 4242 on web-1) ended before the run did",
+		`<td data-label="Duration" class="num">—</td>`); page.status != http.StatusOK || !ok {
 		t.Errorf("jobs page %d lacks %q", page.status, missing)
 	}
 }
