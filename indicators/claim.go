@@ -228,6 +228,8 @@ func (c Claim) Validate() []ClaimProblem {
 	}
 	if strings.TrimSpace(c.Text) == "" {
 		add("text", "quote the statement")
+	} else if err := CheckText(Statement, c.Text); err != nil {
+		add("text", "%s", ErrorMessage(err))
 	}
 	c.Said.validate(add)
 	c.Metric.validate(add)
@@ -244,6 +246,8 @@ func (c Claim) Validate() []ClaimProblem {
 	for i, cv := range c.Caveats {
 		if strings.TrimSpace(cv) == "" {
 			add(fmt.Sprintf("caveats[%d]", i), "empty caveat")
+		} else if err := CheckText(Note, cv); err != nil {
+			add(fmt.Sprintf("caveats[%d]", i), "%s", ErrorMessage(err))
 		}
 	}
 	return ps
@@ -254,11 +258,15 @@ type addProblem func(field, format string, args ...any)
 func (s ClaimSource) validate(add addProblem) {
 	if strings.TrimSpace(s.Title) == "" {
 		add("said.title", "name where the claim was made (title of the article, speech or report)")
+	} else if err := CheckText(Title, s.Title); err != nil {
+		add("said.title", "%s", ErrorMessage(err))
 	}
 	if s.Date != "" && !validClaimDate(s.Date) {
 		add("said.date", "%q is not a date (2020, 2020-06 or 2020-06-15)", s.Date)
 	}
-	if s.URL != "" {
+	if err := CheckText(Link, s.URL); err != nil {
+		add("said.url", "%s", ErrorMessage(err))
+	} else if s.URL != "" {
 		u, err := url.Parse(s.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			add("said.url", "%q is not an http(s) link", s.URL)

@@ -236,6 +236,10 @@ func TestClaimValidate(t *testing.T) {
 		{"to before from", func(c *indicators.Claim) { c.Periods.From, c.Periods.To = indicators.Year(2022), indicators.Year(2020) }, []string{"periods: to 2020 is before from 2022"}},
 		{"frequency the figure lacks", func(c *indicators.Claim) { c.Periods.Every = append(c.Periods.Every, indicators.Quarterly) }, []string{"periods: yoy-change has no quarterly figures"}},
 		{"empty caveat", func(c *indicators.Claim) { c.Caveats = append(c.Caveats, "") }, []string{"caveats[3]: empty caveat"}},
+		{"statement too long", func(c *indicators.Claim) { c.Text = strings.Repeat("a", 2001) }, []string{"text: statement"}},
+		{"control character in the title", func(c *indicators.Claim) { c.Said.Title = "Gas\x00 and power" }, []string{"said.title: title \"Gas\\x00 and power\" holds the control character U+0000"}},
+		{"link too long", func(c *indicators.Claim) { c.Said.URL = "https://example.org/" + strings.Repeat("a", 2000) }, []string{"said.url: link"}},
+		{"caveat with a bidi override", func(c *indicators.Claim) { c.Caveats = append(c.Caveats, "see \u202enote") }, []string{"caveats[3]: note"}},
 		{"every problem at once", func(c *indicators.Claim) { *c = indicators.Claim{} },
 			[]string{"id: ", "text: ", "said.title: ", "metric.chart: ", "test: unknown test kind", "periods: "}},
 	}

@@ -33,6 +33,9 @@ const (
 	Source                      // an observation's source ("World Bank, WDI")
 	Note                        // an observation's note; may span lines
 	FileName                    // an imported file's name
+	Statement                   // a claim's quoted statement; may span lines
+	Title                       // where a claim was made (an article's title)
+	Link                        // a claim's source URL
 )
 
 type textSpec struct {
@@ -55,6 +58,12 @@ func (t Text) spec() textSpec {
 		return textSpec{"note", 2000, true}
 	case FileName:
 		return textSpec{"file name", 255, false}
+	case Statement:
+		return textSpec{"statement", 2000, true}
+	case Title:
+		return textSpec{"title", 300, false}
+	case Link:
+		return textSpec{"link", 2000, false}
 	}
 	panic(fmt.Sprintf("indicators: unknown kind of text %d", t))
 }
