@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -103,12 +102,9 @@ func TestWarmDefaults(t *testing.T) {
 	check := func(version int64) {
 		t.Helper()
 		before := exp.total.Load()
-		var took []time.Duration
 		for _, c := range s.Charts() {
 			for _, f := range []export.Format{export.SVG, export.PNG} {
-				start := time.Now()
 				snap, cc, err := s.Render(context.Background(), c.ID(), nil, 0, f, export.DefaultImage())
-				took = append(took, time.Since(start))
 				if err != nil {
 					t.Fatalf("%s %s: %v", c.ID(), f, err)
 				}
@@ -117,12 +113,10 @@ func TestWarmDefaults(t *testing.T) {
 				}
 			}
 		}
+		// How fast such a download answers is BenchmarkDefaultViewDownload's
+		// (dashboard); here: it draws nothing.
 		if n := exp.total.Load(); n != before {
 			t.Errorf("the downloads of default views drew %d images; the warmer should have drawn them", n-before)
-		}
-		slices.Sort(took)
-		if p50 := took[len(took)/2]; p50 > 5*time.Millisecond {
-			t.Errorf("default view download p50 %v, want ≤ 5 ms", p50)
 		}
 	}
 	v1, err := s.DataVersion(context.Background())
