@@ -88,7 +88,8 @@ func processStart(pid int) (start string, dead bool, ok bool) {
 		return "", false, false
 	}
 	fields := strings.Fields(string(b[i+1:]))
-	const state, startTime = 3 - 3, 22 - 3 // fields 3 and 22; fields here start at field 3
+	// Fields 3 (state) and 22 (start time) of stat; fields here start at field 3.
+	const state, startTime = 0, 19
 	if len(fields) <= startTime {
 		return "", false, false
 	}
