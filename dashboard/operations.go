@@ -174,6 +174,11 @@ func preferAsync(c echo.Context) bool {
 // answer is never lost to it.
 func (s *Server) respondWithin() time.Duration { return s.cfg.WriteTimeout / 2 }
 
+// minRecordWait is the least time recording an operation may wait for the
+// store's writer, even when respondWithin is shorter: without a record there
+// is no operation to answer 202 with, only a 503.
+const minRecordWait = time.Second
+
 // startImport records the import as an operation (or finds the operation of an
 // earlier request with the same Idempotency-Key), runs it on the operation's own
 // context, and answers its result if it finishes within respondWithin, else
@@ -186,6 +191,8 @@ func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key str
 	// of the body's arrival all the same.
 	answerBy, cancel := context.WithTimeout(ctx, s.respondWithin())
 	defer cancel()
+	recordBy, cancelRecord := context.WithTimeout(ctx, max(s.respondWithin(), minRecordWait))
+	defer cancelRecord()
 	release, err := s.data.imports.admit()
 	if err != nil {
 		return err
@@ -218,9 +225,9 @@ func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key str
 	fp := fingerprint(f, sum)
 	op := indicators.ImportOperation{ID: id, Owner: p.Owner, IdempotencyKey: key, Fingerprint: fp,
 		State: indicators.OperationQueued, Created: now, Updated: now, Expires: now.Add(operationTTL)}
-	got, added, err := ops.store.AddImportOperation(answerBy, op, now)
+	got, added, err := ops.store.AddImportOperation(recordBy, op, now)
 	if err != nil {
-		if answerBy.Err() != nil && ctx.Err() == nil {
+		if recordBy.Err() != nil && ctx.Err() == nil {
 			return indicators.Errorf(indicators.EBUSY, "another import is writing to the store; send the file again "+
 				"(with the same Idempotency-Key, it is imported once)")
 		}
