@@ -43,8 +43,11 @@ func testObservations_planReadsByKey(t *testing.T, b Backend) {
 			indicators.Observation{Indicator: "TRADE", Country: "FRA", Partner: "RUS", Period: indicators.Year(2021), Value: 2})
 	}
 	queries := map[string]indicators.Query{
-		"chart":        {Indicators: []string{"TRADE"}, Countries: []string{"DEU", "FRA"}, From: indicators.Year(2000), To: indicators.Year(2030)},
-		"indicator":    {Indicators: []string{"TRADE", "IND.07"}},
+		"chart": {Indicators: []string{"TRADE"}, Countries: []string{"DEU", "FRA"}, From: indicators.Year(2000), To: indicators.Year(2030)},
+		// Two indicators, one of them absent: reading a whole indicator of the
+		// unrelated dataset (1,000 of its 40,000 rows) is a sequential scan
+		// PostgreSQL may rightly prefer at this size.
+		"indicator":    {Indicators: []string{"TRADE", "NO.SUCH"}},
 		"as-of":        {Indicators: []string{"TRADE"}, Countries: []string{"DEU"}, AsOf: 2},
 		"vintage":      {Indicators: []string{"TRADE"}, Countries: []string{"DEU"}, Vintage: "2026-07"},
 		"all vintages": {Indicators: []string{"TRADE"}, Vintage: indicators.AllVintages},
