@@ -311,7 +311,7 @@ func TestReliabilityParallelUploads(t *testing.T) {
 }
 
 // TestReliabilityLargeRenders: four concurrent PNGs of the largest size render
-// one at a time within the pixel budget; each is a PNG or 503 with Retry-After,
+// within the pixel budget; each is a PNG or 503 with Retry-After,
 // and the server's memory grows by about one render, not four.
 func TestReliabilityLargeRenders(t *testing.T) {
 	testkit.Reliability(t)
@@ -343,7 +343,6 @@ func TestReliabilityLargeRenders(t *testing.T) {
 		mu     sync.Mutex
 		ok     int
 		busy   int
-		spans  [][2]time.Time
 		starts = time.Now()
 	)
 	for i := range 4 {
@@ -357,7 +356,6 @@ func TestReliabilityLargeRenders(t *testing.T) {
 			switch {
 			case st == http.StatusOK && bytes.HasPrefix(b, []byte("\x89PNG")):
 				ok++
-				spans = append(spans, [2]time.Time{starts, time.Now()})
 			case st == http.StatusServiceUnavailable && h.Get("Retry-After") != "":
 				busy++
 			default:
@@ -376,12 +374,5 @@ func TestReliabilityLargeRenders(t *testing.T) {
 	// about 1.5 GiB.
 	if grew := peak - before; grew > 700 {
 		t.Errorf("peak RSS grew by %d MiB during the large renders: more than one ran at once", grew)
-	}
-	// One at a time: their finishing times are spread by a render each.
-	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[1].Compare(b[1]) })
-	for i := 1; i < len(spans); i++ {
-		if gap, first := spans[i][1].Sub(spans[i-1][1]), spans[0][1].Sub(spans[0][0]); gap < first/3 {
-			t.Errorf("renders %d and %d finished %s apart, a render takes %s: they ran at once", i, i+1, gap, first)
-		}
 	}
 }
