@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/testkit"
 )
 
 // mustUpload imports data into dataset with the admin token and returns the report.
@@ -311,10 +312,7 @@ func TestParallelUploads(t *testing.T) {
 			if v.Number != n-i {
 				t.Fatalf("versions are not numbered without gaps: %d at position %d", v.Number, i)
 			}
-			_, data, err := store.VersionFile(t.Context(), "shared", v.Number)
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := testkit.VersionFile(t, store, "shared", v.Number)
 			hashes[string(data)] = true
 		}
 		if len(hashes) != n {
@@ -349,7 +347,7 @@ func TestParallelUploads(t *testing.T) {
 			if err != nil || ds.Current != 1 || len(ds.Versions) != 1 {
 				t.Fatalf("ds-%02d: %+v %v", i, ds, err)
 			}
-			_, data, _ := store.VersionFile(t.Context(), ds.Name, 1)
+			data := testkit.VersionFile(t, store, ds.Name, 1)
 			if !bytes.Equal(data, file(i)) {
 				t.Fatalf("ds-%02d holds another upload's file", i)
 			}

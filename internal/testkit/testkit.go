@@ -94,3 +94,17 @@ func Reliability(tb testing.TB) {
 		tb.Skip("part of the reliability suite: run `make reliability` (CLOUT_RELIABILITY=1)")
 	}
 }
+
+// VersionFile reads a version's original file whole from the store.
+func VersionFile(tb testing.TB, store indicators.Store, dataset string, number int) []byte {
+	tb.Helper()
+	f, err := store.VersionFile(context.Background(), dataset, number)
+	if err != nil {
+		tb.Fatalf("file of %s version %d: %v", dataset, number, err)
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
+	if err != nil {
+		tb.Fatalf("read file of %s version %d: %v", dataset, number, err)
+	}
+	return data
+}
