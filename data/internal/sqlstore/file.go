@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/clout-dev/clout/indicators"
 )
@@ -84,8 +85,10 @@ type chunkReader struct {
 	sha256 string
 	what   string
 	size   int64
-	seq    int // of chunk; -1: none read yet
-	chunk  []byte
+
+	mu    sync.Mutex // ReadAt may be called in parallel
+	seq   int        // of chunk; -1: none read yet
+	chunk []byte
 }
 
 func (c *chunkReader) Size() int64 { return c.size }
@@ -94,6 +97,8 @@ func (c *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("%s: negative offset", c.what)
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	n := 0
 	for n < len(p) {
 		pos := off + int64(n)
