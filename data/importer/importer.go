@@ -26,11 +26,11 @@ const (
 )
 
 // CLIMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) that
-// `clout import` sets unless GOMEMLIMIT is given. Without it the Go heap may
-// grow to twice what is live before a collection, and a 60 MiB csv (the file,
-// its keys, the batches) peaks near 300 MiB; with it, near 260 MiB
-// (docs/benchmarks.md). It is soft: a larger file is still imported, with more
-// collections.
+// `clout import` sets unless GOMEMLIMIT is given. The file is streamed, but the
+// duplicate-check keys and the batches of a large csv still grow the heap, and
+// without a limit the Go heap may grow to twice what is live before a
+// collection (docs/benchmarks.md). It is soft: a larger file is still imported,
+// with more collections.
 const CLIMemoryLimit = 160 << 20
 
 // Countries resolves the country names and codes found in spreadsheets (ISO3, ISO2,
