@@ -33,7 +33,7 @@ const testAdminToken = "test-admin-token-0123456789"
 type importerAdapter struct{ im *importer.Importer }
 
 func (a importerAdapter) Import(ctx context.Context, req ImportRequest) (*indicators.ImportReport, error) {
-	return a.im.Import(ctx, importer.Request{Dataset: req.Dataset, FileName: req.FileName, Data: req.File,
+	return a.im.Import(ctx, importer.Request{Dataset: req.Dataset, FileName: req.FileName, Data: req.File, File: req.Content,
 		Format: req.Format, DryRun: req.DryRun, Who: req.Who, Indicator: req.Indicator, AllowOlder: req.AllowOlder})
 }
 

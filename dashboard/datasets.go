@@ -3,6 +3,7 @@ package dashboard
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -66,18 +67,23 @@ func (s *Server) handleVersionFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fileName, file, err := s.store.VersionFile(c.Request().Context(), name, n)
+	file, err := s.store.VersionFile(c.Request().Context(), name, n)
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("Content-Disposition", attachment(fileName))
-	h.Set("Cache-Control", "private, max-age=86400") // a version's file never changes
-	ct, err := importer.Sniff(file)
+	ct, err := importer.SniffFile(file.Content)
 	if err != nil {
+		if indicators.ErrorCode(err) == indicators.EINTERNAL { // the store failed, not the file's kind
+			return err
+		}
 		ct = "application/octet-stream"
 	}
-	return c.Blob(http.StatusOK, ct, file)
+	h := c.Response().Header()
+	h.Set("Content-Disposition", attachment(file.Name))
+	h.Set("Cache-Control", "private, max-age=86400") // a version's file never changes
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(file.Content.Size(), 10))
+	// Streamed a chunk at a time: a large original is never whole in memory.
+	return c.Stream(http.StatusOK, ct, io.NewSectionReader(file.Content, 0, file.Content.Size()))
 }
 
 // attachment is a Content-Disposition for a download named name; non-ASCII and

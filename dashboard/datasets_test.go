@@ -2,16 +2,20 @@ package dashboard
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/testkit"
 )
 
 // mustUpload imports data into dataset with the admin token and returns the report.
@@ -183,6 +187,14 @@ func TestOriginalFileDownload(t *testing.T) {
 	_, _, c := startDataServer(t, Config{})
 	xlsx := tidyXLSX(t, [][]any{{"SP.POP.TOTL", "KAZ", "", "2019", 18.5e6}})
 	csv := append([]byte("\xef\xbb\xbf"), goodCSV()...)
+	// Larger than two of the store's 4 MiB chunks: stored and streamed back in
+	// several.
+	var big bytes.Buffer
+	big.WriteString("indicator,country,period,value,note\n")
+	note := strings.Repeat("a long note on the figure ", 75)
+	for i := 0; big.Len() < 9<<20; i++ {
+		fmt.Fprintf(&big, "XX.BIG%d,ARM,%d,%d,%s%d\n", i/100, 1900+i%100, i, note, i)
+	}
 	cases := []struct {
 		name, dataset, file string
 		data                []byte
@@ -192,6 +204,7 @@ func TestOriginalFileDownload(t *testing.T) {
 		{name: "csv with BOM", dataset: "pop", file: "pop.csv", data: csv, contentType: "text/csv; charset=utf-8"},
 		{name: "non-ASCII name", dataset: "türkiye", file: "Türkiye nüfus.csv", data: goodCSV(), contentType: "text/csv; charset=utf-8"},
 		{name: "quotes in the name", dataset: "q", file: `a"b;c.csv`, data: goodCSV(), contentType: "text/csv; charset=utf-8"},
+		{name: "csv over several chunks", dataset: "big", file: "big.csv", data: big.Bytes(), contentType: "text/csv; charset=utf-8"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,6 +216,14 @@ func TestOriginalFileDownload(t *testing.T) {
 			}
 			if !bytes.Equal(res.body, tc.data) {
 				t.Fatalf("downloaded %d bytes differ from the %d uploaded", len(res.body), len(tc.data))
+			}
+			if n := res.header.Get("Content-Length"); n != strconv.Itoa(len(tc.data)) {
+				t.Errorf("Content-Length %q, want %d", n, len(tc.data))
+			}
+			var ds indicators.Dataset
+			c.do(http.MethodGet, "/api/datasets/"+url.PathEscape(tc.dataset), nil).json(t, &ds)
+			if sum := sha256.Sum256(res.body); len(ds.Versions) == 0 || ds.Versions[0].SHA256 != hex.EncodeToString(sum[:]) || rep.SHA256 != ds.Versions[0].SHA256 {
+				t.Errorf("recorded SHA-256 %+v (report %s), want %x", ds.Versions, rep.SHA256, sum)
 			}
 			if ct := res.header.Get("Content-Type"); ct != tc.contentType {
 				t.Errorf("Content-Type %q, want %q", ct, tc.contentType)
@@ -311,10 +332,7 @@ func TestParallelUploads(t *testing.T) {
 			if v.Number != n-i {
 				t.Fatalf("versions are not numbered without gaps: %d at position %d", v.Number, i)
 			}
-			_, data, err := store.VersionFile(t.Context(), "shared", v.Number)
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := testkit.VersionFile(t, store, "shared", v.Number)
 			hashes[string(data)] = true
 		}
 		if len(hashes) != n {
@@ -349,7 +367,7 @@ func TestParallelUploads(t *testing.T) {
 			if err != nil || ds.Current != 1 || len(ds.Versions) != 1 {
 				t.Fatalf("ds-%02d: %+v %v", i, ds, err)
 			}
-			_, data, _ := store.VersionFile(t.Context(), ds.Name, 1)
+			data := testkit.VersionFile(t, store, ds.Name, 1)
 			if !bytes.Equal(data, file(i)) {
 				t.Fatalf("ds-%02d holds another upload's file", i)
 			}

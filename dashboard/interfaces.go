@@ -11,9 +11,13 @@ type ImportRequest struct {
 	Dataset  string
 	FileName string
 	File     []byte
-	Format   string // "auto" or one of importer.Formats()
-	DryRun   bool
-	Who      string
+	// Content is the upload where it lies (spooled to a temporary file), in
+	// place of File: the importer reads it from there, so an import operation
+	// does not hold the upload in memory.
+	Content indicators.FileContent
+	Format  string // "auto" or one of importer.Formats()
+	DryRun  bool
+	Who     string
 	// Indicator is the indicator of a file whose rows do not name one (Country,
 	// Year, Value); the form field indicator=.
 	Indicator string

@@ -308,16 +308,38 @@ func (s *Server) runOperation(op indicators.ImportOperation, f uploadForm, spool
 		s.log.Error("import operation: record running", "id", op.ID, "err", err)
 	}
 	if spool != "" {
-		if f.req.File, err = os.ReadFile(spool); err != nil {
+		file, err := openSpool(spool)
+		if err != nil {
 			s.log.Error("import operation: read spooled upload", "id", op.ID, "err", err)
 			return s.finishOperation(op, http.StatusInternalServerError, ErrorResponse{Error: "internal error"})
 		}
+		defer file.Close()
+		f.req.Content = io.NewSectionReader(file, 0, file.size)
 	}
 	status, body := s.importNow(ops.ctx, f, p, ip)
 	if ops.ctx.Err() != nil && status >= 500 {
 		body = stopped
 	}
 	return s.finishOperation(op, status, body)
+}
+
+// spooledFile is a spooled upload open for reading, with its size.
+type spooledFile struct {
+	*os.File
+	size int64
+}
+
+func openSpool(path string) (spooledFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return spooledFile{}, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return spooledFile{}, err
+	}
+	return spooledFile{File: f, size: info.Size()}, nil
 }
 
 // finishOperation records an operation's answer; done for a status below 400,

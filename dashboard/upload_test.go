@@ -11,6 +11,7 @@ import (
 
 	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/testkit"
 )
 
 // goodCSV is a small valid tidy file: 3 observations of one indicator.
@@ -139,9 +140,8 @@ func TestImportStoresAndCommitsStagedFile(t *testing.T) {
 			t.Errorf("chart link %q", l.URL)
 		}
 	}
-	_, file, err := store.VersionFile(t.Context(), "population", 1)
-	if err != nil || !bytes.Equal(file, goodCSV()) {
-		t.Fatalf("stored file differs from the upload (err %v)", err)
+	if file := testkit.VersionFile(t, store, "population", 1); !bytes.Equal(file, goodCSV()) {
+		t.Fatalf("stored file differs from the upload")
 	}
 	ds, err := store.Dataset(t.Context(), "population")
 	if err != nil || ds.Versions[0].Who != "token" {

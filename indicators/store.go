@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -59,13 +60,33 @@ type Version struct {
 type NewVersion struct {
 	Dataset  string
 	FileName string
-	File     []byte // original bytes, kept for download and audit
-	Who      string
-	Report   *ImportReport
+	// File is the original file, kept for download and audit; the store reads it
+	// a chunk at a time, so it need not be in memory (an *os.File through an
+	// io.SectionReader, or a *bytes.Reader). nil: an empty file.
+	File FileContent
+	// SHA256 is File's SHA-256 in hex when the caller has computed it already;
+	// the store checks it while storing the file. "": the store computes it.
+	SHA256 string
+	Who    string
+	Report *ImportReport
 	// OnlyIfEmpty stores nothing, and fails with ECONFLICT, if the store already
 	// holds data when the write lock is taken: replicas starting together on one
 	// empty database then seed it once.
 	OnlyIfEmpty bool
+}
+
+// FileContent is a file read at any offset, of a known size.
+type FileContent interface {
+	io.ReaderAt
+	Size() int64
+}
+
+// OriginalFile is a version's original file as the store returns it: Content
+// reads it from the store a chunk at a time (io.NewSectionReader streams it).
+type OriginalFile struct {
+	Name    string
+	SHA256  string
+	Content FileContent
 }
 
 // ObservationChange is one difference between two versions of a dataset.
@@ -120,8 +141,9 @@ type Store interface {
 	Datasets(ctx context.Context) ([]Dataset, error)
 	// Dataset returns one dataset with all its versions, newest first.
 	Dataset(ctx context.Context, name string) (Dataset, error)
-	// VersionFile returns the original file of a version and its name.
-	VersionFile(ctx context.Context, dataset string, number int) (name string, file []byte, err error)
+	// VersionFile returns the original file of a version, its name and a reader
+	// of its bytes.
+	VersionFile(ctx context.Context, dataset string, number int) (OriginalFile, error)
 	// Rollback makes version number current again by appending a new version.
 	Rollback(ctx context.Context, dataset string, number int, who string) (Version, error)
 	// Diff compares two versions of a dataset.

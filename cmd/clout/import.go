@@ -56,25 +56,15 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	var failed error
 	for _, path := range fset.Args() {
-		data, err := os.ReadFile(path)
+		f, err := openLocalFile(path)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return indicators.Errorf(indicators.EINVALID, "%s: no such file", path)
-			}
-			return fmt.Errorf("read %s: %w", path, err)
+			return err
 		}
-		var progress *progressLine
-		if env.StderrIsTTY && !*asJSON {
-			progress = newProgressLine(env.Stderr, filepath.Base(path), int64(len(data)))
-		}
-		report, err := app.importFile(ctx, importRequest{
-			Request: importer.Request{
-				Dataset: *dataset, FileName: filepath.Base(path), Data: data, Format: *format,
-				DryRun: *dryRun, Who: "cli", SumCommodities: *sum, Indicator: *indicator, AllowOlder: *allowOlder, Local: true,
-			},
-			Progress: progress.update,
+		report, err := importLocalFile(ctx, app, env, f, *asJSON, importer.Request{
+			Dataset: *dataset, FileName: filepath.Base(path), Format: *format,
+			DryRun: *dryRun, Who: "cli", SumCommodities: *sum, Indicator: *indicator, AllowOlder: *allowOlder, Local: true,
 		})
-		progress.done()
+		f.Close()
 		if report != nil {
 			if *asJSON {
 				if err := writeJSON(env.Stdout, report); err != nil {
@@ -98,6 +88,43 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	return failed
+}
+
+// openLocalFile opens a file named on the command line.
+func openLocalFile(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, indicators.Errorf(indicators.EINVALID, "%s: no such file", path)
+		}
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// importLocalFile imports a local file where it lies: the importer streams a
+// csv from it and the store keeps it a chunk at a time, so a file of any size is
+// imported in bounded memory (the upload limit does not apply to it).
+func importLocalFile(ctx context.Context, app *app, env *Env, f *os.File, asJSON bool, req importer.Request) (*indicators.ImportReport, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
+	}
+	size := info.Size()
+	if info.Mode().IsRegular() {
+		req.File = io.NewSectionReader(f, 0, size)
+	} else { // a pipe (/dev/stdin) has no offsets: read it whole
+		if req.Data, err = io.ReadAll(f); err != nil {
+			return nil, fmt.Errorf("read %s: %w", f.Name(), err)
+		}
+		size = int64(len(req.Data))
+	}
+	var progress *progressLine
+	if env.StderrIsTTY && !asJSON {
+		progress = newProgressLine(env.Stderr, req.FileName, size)
+	}
+	defer progress.done()
+	return app.importFile(ctx, importRequest{Request: req, Progress: progress.update})
 }
 
 // printReport writes an import report for people.

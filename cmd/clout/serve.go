@@ -182,7 +182,7 @@ type uploadImporter struct{ app *app }
 
 func (u uploadImporter) Import(ctx context.Context, r dashboard.ImportRequest) (*indicators.ImportReport, error) {
 	return u.app.importer(nil).Import(ctx, importer.Request{
-		Dataset: r.Dataset, FileName: r.FileName, Data: r.File, Format: r.Format, DryRun: r.DryRun, Who: r.Who,
+		Dataset: r.Dataset, FileName: r.FileName, Data: r.File, File: r.Content, Format: r.Format, DryRun: r.DryRun, Who: r.Who,
 		Indicator:  r.Indicator,
 		AllowOlder: r.AllowOlder,
 	})

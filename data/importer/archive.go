@@ -2,7 +2,6 @@ package importer
 
 import (
 	"archive/zip"
-	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -53,14 +52,15 @@ func dataMembers(zr *zip.Reader) (data []*zip.File, skipped []string) {
 	return data, skipped
 }
 
-// unpack returns the file inside an archive (zip or gzip) and its name. The
+// unpack returns the file inside an archive (zip or gzip) and notes its name in
+// the report. It is read into memory (an xlsx inside needs random access); the
 // unzipped-size limit applies to what is read out of it, however small the
 // archive, so a bomb is refused after MaxUnzipped bytes.
-func (im *Importer) unpack(req Request, kind fileKind, rep *indicators.ImportReport) ([]byte, error) {
+func (im *Importer) unpack(req Request, file indicators.FileContent, kind fileKind, rep *indicators.ImportReport) ([]byte, error) {
 	var rc io.ReadCloser
 	switch kind {
 	case kindZip:
-		zr, err := zip.NewReader(bytes.NewReader(req.Data), int64(len(req.Data)))
+		zr, err := zip.NewReader(file, file.Size())
 		if err != nil {
 			return nil, indicators.Errorf(indicators.EINVALID, "%s is not a readable zip archive (%v)", displayName(req.FileName), err)
 		}
@@ -81,7 +81,7 @@ func (im *Importer) unpack(req Request, kind fileKind, rep *indicators.ImportRep
 				Message: fmt.Sprintf("read %s from the zip archive; skipped %s", rep.Member, strings.Join(skipped, ", "))})
 		}
 	case kindGzip:
-		zr, err := gzip.NewReader(bytes.NewReader(req.Data))
+		zr, err := gzip.NewReader(io.NewSectionReader(file, 0, file.Size()))
 		if err != nil {
 			return nil, indicators.Errorf(indicators.EINVALID, "%s is not a readable gzip file (%v)", displayName(req.FileName), err)
 		}
@@ -98,9 +98,6 @@ func (im *Importer) unpack(req Request, kind fileKind, rep *indicators.ImportRep
 	}
 	if int64(len(data)) > im.opts.MaxUnzipped {
 		return nil, im.unzippedTooLarge(req.FileName)
-	}
-	if k, err := sniff(data); err == nil && (k == kindZip || k == kindGzip) {
-		return nil, indicators.Errorf(indicators.EUNSUPPORTED, "%s holds another archive (%s): unpack it first", displayName(req.FileName), rep.Member)
 	}
 	return data, nil
 }

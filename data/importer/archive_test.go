@@ -115,7 +115,7 @@ func TestArchives(t *testing.T) {
 				t.Errorf("warnings %+v lack %q", rep.Warnings, tc.warning)
 			}
 			// The version keeps the archive as uploaded.
-			_, file, err := st.VersionFile(context.Background(), rep.Dataset, rep.Version)
+			file, err := versionFileBytes(st, rep.Dataset, rep.Version)
 			if err != nil || !bytes.Equal(file, data) {
 				t.Errorf("stored file is not the archive (%d bytes, err %v)", len(file), err)
 			}

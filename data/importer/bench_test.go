@@ -401,7 +401,7 @@ func BenchmarkGuardTidyXLSX1M(b *testing.B) {
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	for range b.N {
-		if fault := guardWorkbook(data, DefaultMaxUnzipped); fault != nil {
+		if fault := guardWorkbook(bytes.NewReader(data), DefaultMaxUnzipped); fault != nil {
 			b.Fatal(fault)
 		}
 	}

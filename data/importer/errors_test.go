@@ -352,7 +352,12 @@ func TestSniff(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			kind, err := sniff(tc.data)
+			f := bytes.NewReader(tc.data)
+			scan, err := scanFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kind, err := sniffFile(f, scan)
 			if indicators.ErrorCode(err) != tc.code || kind != tc.kind {
 				t.Fatalf("sniff = %d, %v; want %d, code %q", kind, err, tc.kind, tc.code)
 			}

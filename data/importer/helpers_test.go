@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,4 +113,13 @@ func hasProblem(ps []indicators.ImportProblem, msg string) bool {
 		}
 	}
 	return false
+}
+
+// versionFileBytes reads a version's original file whole from the store.
+func versionFileBytes(st indicators.Store, dataset string, number int) ([]byte, error) {
+	f, err := st.VersionFile(context.Background(), dataset, number)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
 }

@@ -1,9 +1,8 @@
 package importer
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -27,11 +26,11 @@ const (
 )
 
 // CLIMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) that
-// `clout import` sets unless GOMEMLIMIT is given. Without it the Go heap may
-// grow to twice what is live before a collection, and a 60 MiB csv (the file,
-// its keys, the batches) peaks near 300 MiB; with it, near 260 MiB
-// (docs/benchmarks.md). It is soft: a larger file is still imported, with more
-// collections.
+// `clout import` sets unless GOMEMLIMIT is given. The file is streamed, but the
+// duplicate-check keys and the batches of a large csv still grow the heap, and
+// without a limit the Go heap may grow to twice what is live before a
+// collection (docs/benchmarks.md). It is soft: a larger file is still imported,
+// with more collections.
 const CLIMemoryLimit = 160 << 20
 
 // Countries resolves the country names and codes found in spreadsheets (ISO3, ISO2,
@@ -102,9 +101,13 @@ func New(store indicators.Store, opts Options) *Importer {
 
 // Request is one file to import.
 type Request struct {
-	Dataset        string // default: the file name without its extension
-	FileName       string // as uploaded; used in reports and errors
-	Data           []byte // the whole file (it is kept with the version)
+	Dataset  string // default: the file name without its extension
+	FileName string // as uploaded; used in reports and errors
+	Data     []byte // the whole file in memory (it is kept with the version); or File
+	// File is the file read where it lies (a local file, a spooled upload) in
+	// place of Data: a csv is read from it as a stream, and the store keeps it
+	// a chunk at a time, so its size does not bound memory.
+	File           indicators.FileContent
 	Format         string // "auto" (default) or a layout name; see Formats
 	DryRun         bool   // validate and report without storing
 	Who            string // who imports, recorded with the version
@@ -127,7 +130,13 @@ type Request struct {
 func (im *Importer) Import(ctx context.Context, req Request) (rep *indicators.ImportReport, err error) {
 	rep = newReport(req)
 	defer func() { reportFailure(rep, err) }()
-	if err := im.check(req); err != nil {
+	file := req.content()
+	scan, err := scanFile(file)
+	if err != nil {
+		return rep, fmt.Errorf("read %s: %w", displayName(req.FileName), err)
+	}
+	rep.Size, rep.SHA256 = file.Size(), scan.sha256
+	if err := im.check(req, rep.Size); err != nil {
 		return rep, err
 	}
 	if err := checkNames(req.FileName, rep.Dataset); err != nil {
@@ -137,20 +146,28 @@ func (im *Importer) Import(ctx context.Context, req Request) (rep *indicators.Im
 	if err != nil {
 		return rep, err
 	}
-	kind, err := sniff(req.Data)
+	parsed := parsedFile{file: file, scan: scan} // req's file, or the one inside its archive
+	kind, err := sniffFile(file, scan)
 	if err != nil {
 		return rep, err
 	}
-	parsed := req // the file read: req's, or the one inside its archive
 	if kind == kindZip || kind == kindGzip {
-		if parsed.Data, err = im.unpack(req, kind, rep); err != nil {
+		data, err := im.unpack(req, file, kind, rep)
+		if err != nil {
 			return rep, err
 		}
-		if kind, err = sniff(parsed.Data); err != nil {
+		parsed.file = bytes.NewReader(data)
+		if parsed.scan, err = scanFile(parsed.file); err != nil {
 			return rep, err
+		}
+		if kind, err = sniffFile(parsed.file, parsed.scan); err != nil {
+			return rep, err
+		}
+		if kind == kindZip || kind == kindGzip {
+			return rep, indicators.Errorf(indicators.EUNSUPPORTED, "%s holds another archive (%s): unpack it first", displayName(req.FileName), rep.Member)
 		}
 	}
-	r := newRun(ctx, im, parsed, rep, lay, kind)
+	r := newRun(ctx, im, req, parsed, rep, lay, kind)
 	if err := r.precheck(); err != nil {
 		return rep, err
 	}
@@ -162,7 +179,7 @@ func (im *Importer) Import(ctx context.Context, req Request) (rep *indicators.Im
 		return rep, indicators.Errorf(indicators.EINTERNAL, "importer has no store")
 	}
 	v, err := im.store.SaveVersion(ctx, indicators.NewVersion{
-		Dataset: rep.Dataset, FileName: req.FileName, File: req.Data, Who: req.Who, Report: rep,
+		Dataset: rep.Dataset, FileName: req.FileName, File: file, SHA256: scan.sha256, Who: req.Who, Report: rep,
 		OnlyIfEmpty: req.OnlyIfEmpty,
 	}, r.source())
 	if err != nil {
@@ -173,6 +190,22 @@ func (im *Importer) Import(ctx context.Context, req Request) (rep *indicators.Im
 	}
 	rep.Version, rep.DataVersion = v.Number, v.DataVersion
 	return rep, nil
+}
+
+// parsedFile is the file an import parses (the request's, or the one inside
+// its archive) and what a pass over it told.
+type parsedFile struct {
+	file indicators.FileContent
+	scan fileScan
+}
+
+// sniffFile tells the kind of f from its head.
+func sniffFile(f indicators.FileContent, scan fileScan) (fileKind, error) {
+	head, err := readHead(f, sniffSize)
+	if err != nil {
+		return 0, fmt.Errorf("read: %w", err)
+	}
+	return sniff(f, head, scan.blank)
 }
 
 // reportFailure lists an error that rejected the file but is no problem at a
@@ -188,10 +221,10 @@ func reportFailure(rep *indicators.ImportReport, err error) {
 }
 
 // check applies the limits that need no parsing.
-func (im *Importer) check(req Request) error {
-	if !req.Local && int64(len(req.Data)) > im.opts.MaxUpload {
+func (im *Importer) check(req Request, size int64) error {
+	if !req.Local && size > im.opts.MaxUpload {
 		return indicators.Errorf(indicators.ETOOLARGE, "%s is %s, %s",
-			displayName(req.FileName), humanBytes(int64(len(req.Data))), OverUploadLimit(im.opts.MaxUpload))
+			displayName(req.FileName), humanBytes(size), OverUploadLimit(im.opts.MaxUpload))
 	}
 	return nil
 }
@@ -213,14 +246,12 @@ func OverUploadLimit(limit int64) string {
 }
 
 func newReport(req Request) *indicators.ImportReport {
-	sum := sha256.Sum256(req.Data)
 	ds := strings.TrimSpace(req.Dataset)
 	if ds == "" {
 		ds = DatasetName(req.FileName)
 	}
 	return &indicators.ImportReport{
-		Dataset: ds, DryRun: req.DryRun, File: req.FileName, Size: int64(len(req.Data)),
-		SHA256: hex.EncodeToString(sum[:]), Indicators: []string{},
+		Dataset: ds, DryRun: req.DryRun, File: req.FileName, Indicators: []string{},
 		Warnings: []indicators.ImportProblem{}, Errors: []indicators.ImportProblem{},
 	}
 }

@@ -18,6 +18,7 @@ type run struct {
 	ctx    context.Context
 	im     *Importer
 	req    Request
+	parsed parsedFile // the file read: req's, or the one inside its archive
 	rep    *indicators.ImportReport
 	forced *layout // nil: detect
 	kind   fileKind
@@ -105,9 +106,9 @@ type seen struct {
 	v     float64
 }
 
-func newRun(ctx context.Context, im *Importer, req Request, rep *indicators.ImportReport, forced *layout, kind fileKind) *run {
+func newRun(ctx context.Context, im *Importer, req Request, parsed parsedFile, rep *indicators.ImportReport, forced *layout, kind fileKind) *run {
 	return &run{
-		ctx: ctx, im: im, req: req, rep: rep, forced: forced, kind: kind,
+		ctx: ctx, im: im, req: req, parsed: parsed, rep: rep, forced: forced, kind: kind,
 		countIdx: map[string]*countedWarning{}, strs: map[string]string{},
 		countries: map[string]countryResult{}, periods: map[string]periodResult{},
 		ids: map[string]uint32{"": 0}, flags: []uint8{0}, unitOf: []string{""}, keys: keySet{late: map[obsKey]seen{}},

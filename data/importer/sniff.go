@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/clout-dev/clout/indicators"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // fileKind is what the bytes of an upload are, whatever its name says.
@@ -35,8 +34,17 @@ const (
 // imports, and returns its media type: ContentTypeXLSX, ContentTypeCSV, or csv
 // in Windows-1252 (which Import decodes). Anything else is an EUNSUPPORTED error
 // that says what the file is, an empty file EINVALID.
-func Sniff(data []byte) (string, error) {
-	kind, err := sniff(data)
+func Sniff(data []byte) (string, error) { return SniffFile(bytes.NewReader(data)) }
+
+// SniffFile is Sniff of a file read where it lies: its head, and for a zip
+// archive its directory. Text is told UTF-8 or Windows-1252 from its head.
+func SniffFile(f indicators.FileContent) (string, error) {
+	head, err := readHead(f, sniffSize)
+	if err != nil {
+		return "", err
+	}
+	text := bytes.TrimPrefix(head, utf8BOM)
+	kind, err := sniff(f, head, int64(len(head)) == f.Size() && len(bytes.TrimSpace(text)) == 0)
 	switch {
 	case err != nil:
 		return "", err
@@ -46,35 +54,53 @@ func Sniff(data []byte) (string, error) {
 		return "application/zip", nil
 	case kind == kindGzip:
 		return "application/gzip", nil
-	case !utf8.Valid(bytes.TrimPrefix(data, utf8BOM)):
+	case !utf8.Valid(text[:validPrefix(text, int64(len(head)) == f.Size())]):
 		return "text/csv; charset=windows-1252", nil
 	}
 	return ContentTypeCSV, nil
 }
 
-// sniff decides from the bytes whether data is an xlsx workbook or csv text; the
-// file name is never trusted, since anyone can rename a file.
-func sniff(data []byte) (fileKind, error) {
+// validPrefix is how much of text to check for UTF-8: all of it at the end of
+// the file, else up to a rune that the end of the buffer may have cut.
+func validPrefix(text []byte, end bool) int {
+	if end {
+		return len(text)
+	}
+	for i := len(text) - 1; i >= max(0, len(text)-utf8.UTFMax); i-- {
+		if utf8.RuneStart(text[i]) {
+			if !utf8.FullRune(text[i:]) {
+				return i
+			}
+			break
+		}
+	}
+	return len(text)
+}
+
+// sniff decides from the bytes (head, the first sniffSize of f) whether f is an
+// xlsx workbook or csv text; the file name is never trusted, since anyone can
+// rename a file. blank says the file holds only white space.
+func sniff(f indicators.FileContent, head []byte, blank bool) (fileKind, error) {
 	switch {
-	case len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0:
+	case blank:
 		return 0, indicators.Errorf(indicators.EINVALID, "the file is empty")
-	case bytes.HasPrefix(data, zipMagic):
-		return sniffZip(data)
-	case bytes.HasPrefix(data, gzipMagic):
+	case bytes.HasPrefix(head, zipMagic):
+		return sniffZip(f)
+	case bytes.HasPrefix(head, gzipMagic):
 		return kindGzip, nil
-	case bytes.HasPrefix(data, oleMagic):
+	case bytes.HasPrefix(head, oleMagic):
 		return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is a legacy .xls or an encrypted workbook: save it as .xlsx or .csv")
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is UTF-16 text: save it as UTF-8 csv")
-	case looksText(data):
+	case looksText(head):
 		return kindCSV, nil
 	}
 	return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is neither an xlsx workbook nor csv text")
 }
 
 // sniffZip tells an xlsx workbook from an archive holding a data file.
-func sniffZip(data []byte) (fileKind, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func sniffZip(f indicators.FileContent) (fileKind, error) {
+	zr, err := zip.NewReader(f, f.Size())
 	if err != nil {
 		return 0, indicators.Errorf(indicators.EUNSUPPORTED, "the file is a damaged zip archive")
 	}
@@ -97,10 +123,9 @@ func isXLSX(zr *zip.Reader) bool {
 	return false
 }
 
-// looksText reports whether the head of data is text: no NUL and few control bytes.
-// Text that is not UTF-8 is read as Windows-1252 later (decodeText).
-func looksText(data []byte) bool {
-	head := data[:min(len(data), 64<<10)]
+// looksText reports whether the head of a file is text: no NUL and few control
+// bytes. Text that is not UTF-8 is read as Windows-1252 later (readCSV).
+func looksText(head []byte) bool {
 	ctl := 0
 	for _, c := range head {
 		switch {
@@ -111,20 +136,6 @@ func looksText(data []byte) bool {
 		}
 	}
 	return ctl*100 <= len(head)
-}
-
-// decodeText returns data as UTF-8: as is when it is UTF-8 (BOM removed), else
-// decoded from Windows-1252, the encoding of csv files saved by Excel in the West.
-func decodeText(data []byte) ([]byte, bool) {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if utf8.Valid(data) {
-		return data, false
-	}
-	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
-	if err != nil {
-		return data, false
-	}
-	return out, true
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

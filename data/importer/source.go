@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/clout-dev/clout/indicators"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // rowReader is a sheet or csv file read row by row.
@@ -45,9 +47,10 @@ func (c *csvReader) row() []string { return c.rec }
 func (c *csvReader) rowNum() int   { return c.line + c.offset }
 func (c *csvReader) err() error    { return c.e }
 
-// countingReader counts the bytes the csv reader has consumed, for progress.
+// countingReader counts the bytes of the file the csv reader has consumed, for
+// progress.
 type countingReader struct {
-	r *bytes.Reader
+	r io.Reader
 	n int64
 }
 
@@ -57,17 +60,42 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readCSV reads the request's csv text as one table.
+// csvTextBuffer is how much of a csv file is read ahead; the file is never
+// read whole.
+const csvTextBuffer = 256 << 10
+
+// csvText opens the parsed file as a stream of UTF-8 text from its start: the
+// BOM dropped, Windows-1252 decoded when the file is not UTF-8 (as Excel saves
+// csv files in the West). The counter counts the file's bytes read.
+func (r *run) csvText() (*bufio.Reader, *countingReader) {
+	f := r.parsed.file
+	start := int64(0)
+	if head, _ := readHead(f, int64(len(utf8BOM))); bytes.Equal(head, utf8BOM) {
+		start = int64(len(utf8BOM))
+	}
+	cr := &countingReader{r: io.NewSectionReader(f, start, f.Size()-start), n: start}
+	var text io.Reader = cr
+	if !r.parsed.scan.utf8 {
+		text = charmap.Windows1252.NewDecoder().Reader(cr)
+	}
+	return bufio.NewReaderSize(text, csvTextBuffer), cr
+}
+
+// readCSV reads the request's csv text as one table, streamed.
 func (r *run) readCSV() error {
-	text, recoded := decodeText(r.req.Data)
-	if recoded {
+	if !r.parsed.scan.utf8 {
 		r.warnf(0, -1, "the file is not UTF-8: read as Windows-1252")
 	}
-	body, skipped := skipFrontMatter(text)
-	if skipped > 0 {
-		r.setFileVintage(vintageFromFrontMatter(strings.Split(string(text[:len(text)-len(body)]), "\n")))
+	text, cr := r.csvText()
+	front, skipped, ok := skipFrontMatter(text)
+	if ok {
+		r.setFileVintage(vintageFromFrontMatter(strings.Split(front, "\n")))
+	} else if skipped > 0 { // "---" with no closing line: no front matter, read it all
+		text, cr = r.csvText()
+		skipped = 0
 	}
-	delim := detectDelimiter(body)
+	head, _ := text.Peek(32 << 10) // as much as there is
+	delim := detectDelimiter(head)
 	r.isCSV = true
 	if delim == ';' {
 		r.hint = hintComma
@@ -76,10 +104,9 @@ func (r *run) readCSV() error {
 	}
 	// One key per line is the tidy case; sizing the duplicate check up front saves
 	// copying it as it grows.
-	r.keys.sorted = make([]keyed, 0, min(bytes.Count(body, []byte("\n")), 4_000_000))
-	cr := &countingReader{r: bytes.NewReader(body)}
-	r.bytes = func() int64 { return cr.n + int64(len(r.req.Data)-len(body)) }
-	cs := csv.NewReader(cr)
+	r.keys.sorted = make([]keyed, 0, min(r.parsed.scan.lines, 4_000_000))
+	r.bytes = func() int64 { return cr.n }
+	cs := csv.NewReader(text)
 	cs.Comma, cs.LazyQuotes, cs.FieldsPerRecord, cs.ReuseRecord = delim, true, -1, true
 	src := &csvReader{r: cs, offset: skipped}
 	r.sheets = append(r.sheets, "")
@@ -101,29 +128,48 @@ func (r *run) readCSV() error {
 	return nil
 }
 
-// skipFrontMatter drops a CSVY YAML block ("---" lines around it) before the header
-// and returns how many lines it took.
-func skipFrontMatter(text []byte) ([]byte, int) {
-	first, rest, ok := bytes.Cut(text, []byte("\n"))
-	if !ok || string(bytes.TrimSpace(first)) != "---" {
-		return text, 0
+// maxFrontMatter bounds the front matter kept for its vintage.
+const maxFrontMatter = 1 << 20
+
+// skipFrontMatter reads a CSVY YAML block ("---" lines around it) before the
+// header: its text (up to maxFrontMatter), how many lines it took, and whether it
+// was closed. Nothing is read unless the first line is "---"; when no line
+// closes it, it is no front matter, and the caller reads the text again.
+func skipFrontMatter(text *bufio.Reader) (front string, lines int, ok bool) {
+	head, _ := text.Peek(64)
+	first, _, found := bytes.Cut(head, []byte("\n"))
+	if !found || string(bytes.TrimSpace(first)) != "---" {
+		return "", 0, false
 	}
-	lines := 1
-	for len(rest) > 0 {
-		var line []byte
-		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+	var kept strings.Builder
+	for {
+		line, err := text.ReadSlice('\n')
+		for errors.Is(err, bufio.ErrBufferFull) { // a long line: read past it
+			if kept.Len() < maxFrontMatter {
+				kept.Write(line)
+			}
+			line, err = text.ReadSlice('\n')
+		}
+		if len(line) == 0 && err != nil {
+			return "", lines, false
+		}
 		lines++
-		if string(bytes.TrimSpace(line)) == "---" {
-			return rest, lines
+		if kept.Len() < maxFrontMatter {
+			kept.Write(line)
+		}
+		if lines > 1 && string(bytes.TrimSpace(line)) == "---" {
+			return kept.String(), lines, true
+		}
+		if err != nil {
+			return "", lines, false
 		}
 	}
-	return text, 0 // no closing line: not front matter
 }
 
 // detectDelimiter picks ',', ';' or tab: the one that occurs most often outside
-// quotes in the first lines (ties go to ',').
+// quotes in the first lines of text, the head of the file (ties go to ',').
 func detectDelimiter(text []byte) rune {
-	head := text[:min(len(text), 32<<10)]
+	head := text
 	counts := map[byte]int{}
 	quoted, lines := false, 0
 scan:
@@ -182,7 +228,9 @@ var skippedSheets = map[string]bool{"readme": true, "read me": true, "about": tr
 // word at a broken part.
 func (r *run) readXLSX() error {
 	unzipped := r.im.opts.MaxUnzipped
-	f, err := excelize.OpenReader(bytes.NewReader(r.req.Data), excelize.Options{
+	// excelize reads the workbook whole whatever it is given; the cell and
+	// unzipped-size limits bound what it builds from it.
+	f, err := excelize.OpenReader(io.NewSectionReader(r.parsed.file, 0, r.parsed.file.Size()), excelize.Options{
 		RawCellValue: true, UnzipSizeLimit: unzipped, UnzipXMLSizeLimit: min(unzipped, 16<<20), TmpDir: r.im.opts.TempDir,
 	})
 	if err != nil {
@@ -221,7 +269,7 @@ func (r *run) precheck() error {
 	if r.kind != kindXLSX {
 		return nil
 	}
-	fault := guardWorkbook(r.req.Data, r.im.opts.MaxUnzipped)
+	fault := guardWorkbook(r.parsed.file, r.im.opts.MaxUnzipped)
 	if fault == nil {
 		return nil
 	}

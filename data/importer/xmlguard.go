@@ -46,8 +46,8 @@ func (f *workbookFault) Error() string { return f.part + ": " + f.msg }
 // billion laughs), refers to an undefined entity or nests deeper than
 // maxXMLDepth is a fault, and so is a workbook that unpacks to more than limit
 // bytes (a zip bomb): the import is refused before a row is read.
-func guardWorkbook(data []byte, limit int64) *workbookFault {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func guardWorkbook(file indicators.FileContent, limit int64) *workbookFault {
+	zr, err := zip.NewReader(file, file.Size())
 	if err != nil {
 		return &workbookFault{code: indicators.EINVALID, part: "zip", msg: fmt.Sprintf("not a readable zip archive (%v)", err)}
 	}

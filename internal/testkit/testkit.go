@@ -126,3 +126,17 @@ func Chromium(tb testing.TB) string {
 	tb.Skip("no Chromium found (set CLOUT_CHROMIUM, or install Debian's chromium); set CLOUT_REQUIRE_BROWSER=1 to make this a failure")
 	return ""
 }
+
+// VersionFile reads a version's original file whole from the store.
+func VersionFile(tb testing.TB, store indicators.Store, dataset string, number int) []byte {
+	tb.Helper()
+	f, err := store.VersionFile(context.Background(), dataset, number)
+	if err != nil {
+		tb.Fatalf("file of %s version %d: %v", dataset, number, err)
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
+	if err != nil {
+		tb.Fatalf("read file of %s version %d: %v", dataset, number, err)
+	}
+	return data
+}

@@ -1,10 +1,9 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -35,12 +34,22 @@ func (s *Store) SaveVersion(ctx context.Context, v indicators.NewVersion, src in
 	if err := checkName(v.Dataset); err != nil {
 		return indicators.Version{}, err
 	}
-	sum := sha256.Sum256(v.File)
+	file := v.File
+	if file == nil {
+		file = bytes.NewReader(nil)
+	}
+	sum := v.SHA256
+	if sum == "" {
+		var err error
+		if sum, err = fileSHA256(file); err != nil {
+			return indicators.Version{}, fmt.Errorf("save %s: %w", v.Dataset, err)
+		}
+	}
 	out := indicators.Version{
 		Dataset:  v.Dataset,
 		FileName: v.FileName,
-		Size:     int64(len(v.File)),
-		SHA256:   hex.EncodeToString(sum[:]),
+		Size:     file.Size(),
+		SHA256:   sum,
 		Who:      v.Who,
 		Current:  true,
 	}
@@ -51,7 +60,7 @@ func (s *Store) SaveVersion(ctx context.Context, v indicators.NewVersion, src in
 				return err
 			}
 		}
-		id, err := s.appendVersion(ctx, tx, &out, v.File)
+		id, err := s.appendVersion(ctx, tx, &out, file)
 		if err != nil {
 			return err
 		}
@@ -92,7 +101,7 @@ func (s *Store) checkEmpty(ctx context.Context, tx *sql.Tx) error {
 // appendVersion creates the dataset if needed, stores the file and inserts the
 // version row (owning its observations), filling out's numbers. It must run under
 // the write lock: the numbers are MAX+1.
-func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Version, file []byte) (int64, error) {
+func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Version, file indicators.FileContent) (int64, error) {
 	dsID, err := s.ensureDataset(ctx, tx, out.Dataset, formatTime(out.CreatedAt))
 	if err != nil {
 		return 0, err
@@ -101,13 +110,8 @@ func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.V
 	if err != nil {
 		return 0, err
 	}
-	if file == nil {
-		file = []byte{}
-	}
-	if _, err := tx.ExecContext(ctx,
-		s.q(`INSERT INTO files (sha256, size, content) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`),
-		out.SHA256, out.Size, file); err != nil {
-		return 0, fmt.Errorf("store file: %w", err)
+	if err := s.storeFile(ctx, tx, file, out.SHA256); err != nil {
+		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO versions
 		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
@@ -303,29 +307,6 @@ func (s *Store) Dataset(ctx context.Context, name string) (indicators.Dataset, e
 		return indicators.Dataset{}, s.errorf(err, "dataset %s", name)
 	}
 	return d, nil
-}
-
-// VersionFile returns the original file of a version and its name.
-func (s *Store) VersionFile(ctx context.Context, dataset string, number int) (string, []byte, error) {
-	var (
-		name string
-		file []byte
-	)
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		r, err := s.findVersion(ctx, tx, dataset, number)
-		if err != nil {
-			return err
-		}
-		name = r.fileName
-		return tx.QueryRowContext(ctx, s.q(`SELECT content FROM files WHERE sha256 = ?`), r.sha256).Scan(&file)
-	})
-	if err != nil {
-		return "", nil, s.errorf(err, "file of %s version %d", dataset, number)
-	}
-	if file == nil {
-		file = []byte{}
-	}
-	return name, file, nil
 }
 
 func checkName(name string) error {

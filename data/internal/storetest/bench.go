@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"syscall"
@@ -57,7 +58,7 @@ func BenchmarkSave(b *testing.B, bk Backend, rows int) {
 		b.StopTimer()
 		db := bk.Open(b, bk.New(b), time.Now)
 		b.StartTimer()
-		v, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: "bench", File: []byte("bench")}, Source(rows))
+		v, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: "bench", File: bytes.NewReader([]byte("bench"))}, Source(rows))
 		if err != nil || v.Observations != rows {
 			b.Fatalf("save: %+v %v", v, err)
 		}

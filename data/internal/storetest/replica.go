@@ -148,7 +148,7 @@ func testSaveVersion_onlyIfEmptySeedsOnce(t *testing.T, b Backend) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := st.SaveVersion(ctx, indicators.NewVersion{Dataset: "seed", FileName: "seed.csv", File: []byte("x"),
+			_, err := st.SaveVersion(ctx, indicators.NewVersion{Dataset: "seed", FileName: "seed.csv", File: bytes.NewReader([]byte("x")),
 				OnlyIfEmpty: true, Report: &indicators.ImportReport{}}, sliceSource([]indicators.Observation{pop("RUS", 2020, 1)}))
 			mu.Lock()
 			defer mu.Unlock()

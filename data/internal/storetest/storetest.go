@@ -5,6 +5,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"sync"
@@ -119,7 +120,7 @@ func sliceSource(obs []indicators.Observation) indicators.ObservationSource {
 func MustSave(tb testing.TB, db Store, dataset, file string, obs ...indicators.Observation) indicators.Version {
 	tb.Helper()
 	v, err := db.SaveVersion(context.Background(), indicators.NewVersion{
-		Dataset: dataset, FileName: dataset + ".csv", File: []byte(file), Who: "test",
+		Dataset: dataset, FileName: dataset + ".csv", File: bytes.NewReader([]byte(file)), Who: "test",
 		Report: &indicators.ImportReport{Layout: "tidy", Observations: len(obs)},
 	}, sliceSource(obs))
 	if err != nil {

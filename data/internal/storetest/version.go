@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"sync"
 	"testing"
@@ -98,7 +99,7 @@ func testRollback_restoresValuesAsNewVersion(t *testing.T, b Backend) {
 	if dv, _ := db.DataVersion(ctx); dv != 3 {
 		t.Errorf("data version %d, want 3", dv)
 	}
-	name, file, err := db.VersionFile(ctx, "pop", 3)
+	name, file, err := ReadVersionFile(ctx, db, "pop", 3)
 	if err != nil || name != "pop.csv" || string(file) != "file one" {
 		t.Errorf("rollback version file = %q %q %v, want version 1's file", name, file, err)
 	}
@@ -314,7 +315,7 @@ func testSaveVersion_failureChangesNothing(t *testing.T, b Backend) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.SaveVersion(tt.ctx, indicators.NewVersion{Dataset: tt.dataset, FileName: "x.csv", File: []byte("x")}, tt.src)
+			_, err := db.SaveVersion(tt.ctx, indicators.NewVersion{Dataset: tt.dataset, FileName: "x.csv", File: bytes.NewReader([]byte("x"))}, tt.src)
 			if err == nil {
 				t.Fatal("SaveVersion succeeded")
 			}
@@ -353,32 +354,47 @@ func testSaveVersion_duplicateNamesTheKey(t *testing.T, b Backend) {
 func testVersionFile_bytesIdentical(t *testing.T, b Backend) {
 	db := b.MustOpen(t)
 	ctx := context.Background()
-	file := make([]byte, 300_000)
+	// Larger than two of the store's chunks, so the file is written and read
+	// back in several.
+	file := make([]byte, 9<<20+12345)
 	rand.Read(file)
 	for _, ds := range []string{"a", "b"} { // the same bytes twice are stored once
-		if _, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: ds, FileName: "../../etc/passwd <script>.xlsx", File: file},
+		if _, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: ds, FileName: "../../etc/passwd <script>.xlsx", File: bytes.NewReader(file)},
 			sliceSource([]indicators.Observation{pop("RUS", 2019, 1)})); err != nil {
 			t.Fatal(err)
 		}
 	}
 	MustSave(t, db, "a", "other bytes", pop("RUS", 2019, 2))
 	for _, ds := range []string{"a", "b"} {
-		name, got, err := db.VersionFile(ctx, ds, 1)
+		f, err := db.VersionFile(ctx, ds, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if name != "../../etc/passwd <script>.xlsx" || !bytes.Equal(got, file) {
-			t.Errorf("%s: file %q with %d bytes, want the original name and bytes", ds, name, len(got))
+		h := sha256.New()
+		got, err := io.ReadAll(io.TeeReader(io.NewSectionReader(f.Content, 0, f.Content.Size()), h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name != "../../etc/passwd <script>.xlsx" || !bytes.Equal(got, file) || f.Content.Size() != int64(len(file)) {
+			t.Errorf("%s: file %q with %d bytes (size %d), want the original name and bytes", ds, f.Name, len(got), f.Content.Size())
+		}
+		// Read at an offset across a chunk's end, as a download resumed there would.
+		part := make([]byte, 100)
+		if _, err := f.Content.ReadAt(part, 4<<20-50); err != nil || !bytes.Equal(part, file[4<<20-50:4<<20+50]) {
+			t.Errorf("%s: ReadAt across a chunk boundary: %v", ds, err)
+		}
+		if sum := sha256.Sum256(file); f.SHA256 != hex.EncodeToString(sum[:]) || !bytes.Equal(h.Sum(nil), sum[:]) {
+			t.Errorf("%s: SHA-256 %s, want %x", ds, f.SHA256, sum)
 		}
 	}
-	if _, got, _ := db.VersionFile(ctx, "a", 2); string(got) != "other bytes" {
+	if _, got, _ := ReadVersionFile(ctx, db, "a", 2); string(got) != "other bytes" {
 		t.Errorf("version 2 file %q", got)
 	}
 	for _, tt := range []struct {
 		dataset string
 		number  int
 	}{{"a", 3}, {"zzz", 1}} {
-		if _, _, err := db.VersionFile(ctx, tt.dataset, tt.number); indicators.ErrorCode(err) != indicators.ENOTFOUND {
+		if _, err := db.VersionFile(ctx, tt.dataset, tt.number); indicators.ErrorCode(err) != indicators.ENOTFOUND {
 			t.Errorf("VersionFile(%s, %d): %v, want ENOTFOUND", tt.dataset, tt.number, err)
 		}
 	}
@@ -426,7 +442,7 @@ func testSaveVersion_parallel(t *testing.T, b Backend) {
 						obs = append(obs, pop(fmt.Sprintf("C%03d", c), 2000+i, float64(i)))
 					}
 					_, errs[i] = dbs[i%len(dbs)].SaveVersion(context.Background(),
-						indicators.NewVersion{Dataset: tt.datasets(i), File: []byte{byte(i)}}, sliceSource(obs))
+						indicators.NewVersion{Dataset: tt.datasets(i), File: bytes.NewReader([]byte{byte(i)})}, sliceSource(obs))
 				})
 			}
 			wg.Wait()
@@ -522,4 +538,14 @@ func changeText(cs []indicators.ObservationChange) []string {
 		out = append(out, fmt.Sprintf("%s %s %s %s: %s→%s", c.Indicator, c.Country, c.Partner, c.Period, num(c.Old), num(c.New)))
 	}
 	return out
+}
+
+// ReadVersionFile reads a version's original file whole: its name and bytes.
+func ReadVersionFile(ctx context.Context, db indicators.Store, dataset string, number int) (string, []byte, error) {
+	f, err := db.VersionFile(ctx, dataset, number)
+	if err != nil {
+		return "", nil, err
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
+	return f.Name, data, err
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"sync/atomic"
@@ -28,7 +29,7 @@ func holdWriteLock(t *testing.T, db Store, dataset string) *heldImport {
 	go func() {
 		var err error
 		h.version, err = db.SaveVersion(context.Background(), indicators.NewVersion{
-			Dataset: dataset, FileName: dataset + ".csv", File: []byte(dataset), Who: "test",
+			Dataset: dataset, FileName: dataset + ".csv", File: bytes.NewReader([]byte(dataset)), Who: "test",
 		}, func(yield func([]indicators.Observation) error) error {
 			if err := yield([]indicators.Observation{pop("ARM", 2020, 1)}); err != nil {
 				return err
@@ -93,7 +94,7 @@ func testWriteLock_storesTakeTurns(t *testing.T, b Backend) {
 	}
 	got := make(chan result, 1)
 	go func() {
-		v, err := second.SaveVersion(context.Background(), indicators.NewVersion{Dataset: "second", FileName: "second.csv", File: []byte("2")},
+		v, err := second.SaveVersion(context.Background(), indicators.NewVersion{Dataset: "second", FileName: "second.csv", File: bytes.NewReader([]byte("2"))},
 			sliceSource([]indicators.Observation{pop("GEO", 2020, 3)}))
 		got <- result{v, err}
 	}()
@@ -153,7 +154,7 @@ func testWriteLock_busyAfterTheWaitChangesNothing(t *testing.T, b Backend) {
 	// Across stores: another process's import holds the lock.
 	held := holdWriteLock(t, first, "first")
 	start := time.Now()
-	_, err := short.SaveVersion(ctx, indicators.NewVersion{Dataset: "second", FileName: "second.csv", File: []byte("2")},
+	_, err := short.SaveVersion(ctx, indicators.NewVersion{Dataset: "second", FileName: "second.csv", File: bytes.NewReader([]byte("2"))},
 		sliceSource([]indicators.Observation{pop("GEO", 2020, 3)}))
 	checkBusy("an import", start, err)
 	if n := notices.Load(); n != 1 {
@@ -169,7 +170,7 @@ func testWriteLock_busyAfterTheWaitChangesNothing(t *testing.T, b Backend) {
 	// Within one store: its own import holds the lock.
 	own := holdWriteLock(t, short, "own")
 	start = time.Now()
-	_, err = short.SaveVersion(ctx, indicators.NewVersion{Dataset: "second", FileName: "second.csv", File: []byte("2")},
+	_, err = short.SaveVersion(ctx, indicators.NewVersion{Dataset: "second", FileName: "second.csv", File: bytes.NewReader([]byte("2"))},
 		sliceSource([]indicators.Observation{pop("GEO", 2020, 3)}))
 	checkBusy("an import behind the store's own", start, err)
 	v2 := own.finish(t)

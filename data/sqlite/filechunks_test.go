@@ -1,0 +1,59 @@
+package sqlite_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"path/filepath"
+	"testing"
+)
+
+// A store of before migration 0009 kept each original file as one BLOB; the
+// migration cuts it into chunks, and the file reads back byte for byte.
+func TestMigrate_fileBlobBecomesChunks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clout.db")
+	db := MustOpenPath(t, path)
+	file := make([]byte, 9<<20+777) // three chunks
+	rand.Read(file)
+	sum := sha256.Sum256(file)
+	hexSum := hex.EncodeToString(sum[:])
+	for _, q := range []string{
+		// Back to the schema of 0008: one BLOB per file.
+		`DROP TABLE file_chunks`,
+		`ALTER TABLE files ADD COLUMN content BLOB NOT NULL DEFAULT x''`,
+		`DELETE FROM schema_migrations WHERE name LIKE '%0009_file_chunks.sql'`,
+	} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := db.SQL().Exec(`INSERT INTO files (sha256, size, content) VALUES (?, ?, ?)`, hexSum, len(file), file); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`INSERT INTO datasets (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`INSERT INTO versions
+		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
+		VALUES (1, 1, 1, 1, 1, 0, ?, 'old.xlsx', 'test', 0, '2026-01-01T00:00:00Z')`, hexSum); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	db = MustOpenPath(t, path) // applies 0009
+	var chunks int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM file_chunks WHERE sha256 = ?`, hexSum).Scan(&chunks); err != nil || chunks != 3 {
+		t.Fatalf("%d chunks (%v), want 3", chunks, err)
+	}
+	f, err := db.VersionFile(context.Background(), "old", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
+	if err != nil || f.Name != "old.xlsx" || f.SHA256 != hexSum || !bytes.Equal(got, file) {
+		t.Fatalf("migrated file %q: %d bytes, sha %s, err %v; want %d bytes", f.Name, len(got), f.SHA256, err, len(file))
+	}
+}
