@@ -54,6 +54,8 @@ type Result struct {
 	Table       Table    `json:"table"`
 	Coverage    []string `json:"coverage"`
 	Sources     []string `json:"sources"`
+	// Citations are the sources as a reader cites them, one per publication.
+	Citations []Citation `json:"citations"`
 	DataVersion int64    `json:"data_version"`
 	Detail      any      `json:"detail"`
 	// Vintage is the vintage the result shows: the one asked for, or "" for the

@@ -81,9 +81,9 @@ func (res *Result) setFigures(v string, available []string, note string, used []
 	}
 }
 
-func orEmpty(s []string) []string {
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

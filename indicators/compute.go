@@ -51,6 +51,7 @@ func ComputeChart(ctx context.Context, r ObservationReader, c Chart, p Params, a
 		return nil, err
 	}
 	res.DataVersion = version
+	res.Citations = orEmpty(Cite(res.Sources))
 	if compares {
 		if res.VintageDiffs, err = vc.CompareVintages(p, all); err != nil {
 			return nil, err
