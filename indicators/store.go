@@ -177,6 +177,9 @@ type JobRun struct {
 	Message     string        `json:"message,omitempty"`
 	DataVersion int64         `json:"data_version,omitempty"`
 	Report      *ImportReport `json:"report,omitempty"`
+	// Tick is the scheduled time a scheduled run is for (zero for a manual
+	// run): replicas that share a store run each tick once.
+	Tick time.Time `json:"tick,omitzero"`
 	// Owner names the process that runs it (host, pid, a per-process id) and
 	// Heartbeat is when that process last said it still runs it.
 	Owner     string    `json:"-"`

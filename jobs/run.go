@@ -50,7 +50,7 @@ func (s *Scheduler) run(j *job, tick time.Time) (r indicators.JobRun, ok bool) {
 			}
 		}
 	}
-	return s.attempts(j), true
+	return s.attempts(j, tick), true
 }
 
 // claimTick records, under the job's replica lock, that this replica does the
@@ -83,7 +83,8 @@ func (s *Scheduler) claimTick(j *job, tick time.Time) (bool, error) {
 }
 
 // attempts runs j until an attempt succeeds, fails for good, or retries run out.
-func (s *Scheduler) attempts(j *job) indicators.JobRun {
+// tick is the scheduled time the run is for, zero for a manual run.
+func (s *Scheduler) attempts(j *job, tick time.Time) indicators.JobRun {
 	// Afterwards, so that the check never delays a run's start.
 	defer s.markInterrupted(j.Name)
 	start := s.deps.Now()
@@ -97,7 +98,7 @@ func (s *Scheduler) attempts(j *job) indicators.JobRun {
 			wait = backoffDelay(j.backoff(), attempt)
 		}
 		var retry bool
-		r, retry = s.attempt(j, attempt, wait)
+		r, retry = s.attempt(j, tick, attempt, wait)
 		if r.Status != indicators.RunFailed || !retry || wait == 0 {
 			break
 		}
@@ -113,8 +114,8 @@ func (s *Scheduler) attempts(j *job) indicators.JobRun {
 
 // attempt does and records one attempt. retry reports whether a failure may pass
 // on a next attempt; wait is the delay before it (0: this is the last attempt).
-func (s *Scheduler) attempt(j *job, n int, wait time.Duration) (r indicators.JobRun, retry bool) {
-	r = indicators.JobRun{Job: j.Name, Started: s.deps.Now(), Status: indicators.RunRunning, Attempt: n,
+func (s *Scheduler) attempt(j *job, tick time.Time, n int, wait time.Duration) (r indicators.JobRun, retry bool) {
+	r = indicators.JobRun{Job: j.Name, Tick: tick, Started: s.deps.Now(), Status: indicators.RunRunning, Attempt: n,
 		Owner: s.owner.String(), Heartbeat: time.Now()}
 	r.ID = s.record(r)
 

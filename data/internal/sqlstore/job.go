@@ -10,7 +10,7 @@ import (
 	"github.com/clout-dev/clout/indicators"
 )
 
-const jobRunColumns = `id, job, started, ended, status, attempt, message, data_version, report, owner, heartbeat`
+const jobRunColumns = `id, job, started, ended, status, attempt, message, data_version, report, owner, heartbeat, tick`
 
 // RecordJobRun stores a new run of a job (typically with status running) and
 // returns its id.
@@ -24,10 +24,10 @@ func (s *Store) RecordJobRun(ctx context.Context, r indicators.JobRun) (int64, e
 	}
 	var id int64
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO job_runs (job, started, ended, status, attempt, message, data_version, report, owner, heartbeat)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO job_runs (job, started, ended, status, attempt, message, data_version, report, owner, heartbeat, tick)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			r.Job, formatTime(r.Started), formatTime(r.Ended), r.Status, r.Attempt, r.Message, r.DataVersion, report,
-			r.Owner, formatTime(r.Heartbeat)).Scan(&id)
+			r.Owner, formatTime(r.Heartbeat), formatTime(r.Tick)).Scan(&id)
 	})
 	if err != nil {
 		return 0, s.errorf(err, "record run of job %s", r.Job)
@@ -149,9 +149,13 @@ func scanJobRun(rows *sql.Rows) (indicators.JobRun, error) {
 		started, ended string
 		report         sql.NullString
 		heartbeat      string
+		tick           string
 	)
-	err := rows.Scan(&r.ID, &r.Job, &started, &ended, &r.Status, &r.Attempt, &r.Message, &r.DataVersion, &report, &r.Owner, &heartbeat)
+	err := rows.Scan(&r.ID, &r.Job, &started, &ended, &r.Status, &r.Attempt, &r.Message, &r.DataVersion, &report, &r.Owner, &heartbeat, &tick)
 	if err != nil {
+		return r, err
+	}
+	if r.Tick, err = parseTime(tick); err != nil {
 		return r, err
 	}
 	if r.Heartbeat, err = parseTime(heartbeat); err != nil {

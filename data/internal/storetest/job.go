@@ -24,7 +24,7 @@ func testJobRuns_roundTripAndSurviveReopen(t *testing.T, b Backend) {
 	if err := db.UpdateJobRun(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	second := indicators.JobRun{Job: "wdi", Started: t0.Add(time.Hour), Ended: t0.Add(time.Hour + time.Second),
+	second := indicators.JobRun{Job: "wdi", Tick: t0.Add(time.Hour), Started: t0.Add(time.Hour + 250*time.Millisecond), Ended: t0.Add(time.Hour + time.Second),
 		Status: indicators.RunFailed, Attempt: 3, Message: "HTTP 500"}
 	if second.ID, err = db.RecordJobRun(ctx, second); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,8 @@ func testJobRuns_roundTripAndSurviveReopen(t *testing.T, b Backend) {
 
 func sameRun(a, b indicators.JobRun) bool {
 	return a.ID == b.ID && a.Job == b.Job && a.Started.Equal(b.Started) && a.Ended.Equal(b.Ended) &&
-		a.Status == b.Status && a.Attempt == b.Attempt && a.Message == b.Message && a.DataVersion == b.DataVersion
+		a.Status == b.Status && a.Attempt == b.Attempt && a.Message == b.Message && a.DataVersion == b.DataVersion &&
+		a.Tick.Equal(b.Tick)
 }
 
 func testSettings(t *testing.T, b Backend) {
