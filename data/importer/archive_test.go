@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/ziptest"
 )
 
 // mustZipOf writes a zip archive of name, content pairs.
@@ -138,7 +138,9 @@ func TestDamagedArchivesRejected(t *testing.T) {
 	damaged := bytes.Clone(zipped)
 	damaged[len("PK\x03\x04")+26+len("pop.csv")+40] ^= 0xff
 	truncatedSheet := MustXLSX(t, sheet{name: "Data", rows: [][]any{{"indicator", "country", "period", "value"}, {"SP.POP.TOTL", "ARM", 2019, 1}}})
-	truncatedSheet = rewriteMember(t, truncatedSheet, "xl/worksheets/sheet1.xml", func(b []byte) []byte { return b[:len(b)-40] })
+	truncatedSheet = ziptest.Rewrite(t, truncatedSheet, map[string]func([]byte) []byte{
+		"xl/worksheets/sheet1.xml": func(b []byte) []byte { return b[:len(b)-40] },
+	}, nil)
 	tests := []struct {
 		name string
 		file string
@@ -172,40 +174,4 @@ func TestDamagedArchivesRejected(t *testing.T) {
 			}
 		})
 	}
-}
-
-// rewriteMember copies a zip with one member's content changed.
-func rewriteMember(tb testing.TB, data []byte, name string, edit func([]byte) []byte) []byte {
-	tb.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		body, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if f.Name == name {
-			body = edit(body)
-		}
-		w, err := zw.Create(f.Name)
-		if err == nil {
-			_, err = w.Write(body)
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return out.Bytes()
 }

@@ -6,11 +6,11 @@ import (
 	"compress/flate"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"strings"
 	"testing"
 
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/ziptest"
 )
 
 // HostileWorkbook is a broken or hostile xlsx file and what its rejection must
@@ -128,67 +128,35 @@ type rawMember struct {
 // drops the member) and appending raw members.
 func rewriteZip(tb testing.TB, data []byte, edit map[string]func([]byte) []byte, add []rawMember) []byte {
 	tb.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		body, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if fn, ok := edit[f.Name]; ok {
-			if fn == nil {
-				continue
+	return ziptest.Rewrite(tb, data, edit, func(zw *zip.Writer) {
+		for _, m := range add {
+			var packed bytes.Buffer
+			fw, _ := flate.NewWriter(&packed, flate.BestCompression)
+			crc := crc32.NewIEEE()
+			chunk := make([]byte, 1<<20)
+			for left := m.size; left > 0; left -= int64(len(chunk)) {
+				c := chunk[:min(int64(len(chunk)), left)]
+				fw.Write(c)
+				crc.Write(c)
 			}
-			body = fn(body)
+			if err := fw.Close(); err != nil {
+				tb.Fatal(err)
+			}
+			h := &zip.FileHeader{Name: m.name, Method: zip.Deflate, CRC32: crc.Sum32(),
+				CompressedSize64: uint64(packed.Len()), UncompressedSize64: uint64(m.size)}
+			if m.declared > 0 {
+				h.UncompressedSize64 = m.declared
+			}
+			if m.badCRC {
+				h.CRC32 ^= 0xdeadbeef
+			}
+			w, err := zw.CreateRaw(h)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if _, err := w.Write(packed.Bytes()); err != nil {
+				tb.Fatal(err)
+			}
 		}
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := w.Write(body); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	for _, m := range add {
-		var packed bytes.Buffer
-		fw, _ := flate.NewWriter(&packed, flate.BestCompression)
-		crc := crc32.NewIEEE()
-		chunk := make([]byte, 1<<20)
-		for left := m.size; left > 0; left -= int64(len(chunk)) {
-			c := chunk[:min(int64(len(chunk)), left)]
-			fw.Write(c)
-			crc.Write(c)
-		}
-		if err := fw.Close(); err != nil {
-			tb.Fatal(err)
-		}
-		h := &zip.FileHeader{Name: m.name, Method: zip.Deflate, CRC32: crc.Sum32(),
-			CompressedSize64: uint64(packed.Len()), UncompressedSize64: uint64(m.size)}
-		if m.declared > 0 {
-			h.UncompressedSize64 = m.declared
-		}
-		if m.badCRC {
-			h.CRC32 ^= 0xdeadbeef
-		}
-		w, err := zw.CreateRaw(h)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := w.Write(packed.Bytes()); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return out.Bytes()
+	})
 }
