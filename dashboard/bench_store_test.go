@@ -15,6 +15,7 @@ import (
 	"github.com/clout-dev/clout/data/seed"
 	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/benchdata"
 	"github.com/clout-dev/clout/internal/testkit"
 )
 
@@ -81,32 +82,7 @@ func bigStore(tb testing.TB) *sqlite.DB {
 // unrelatedSource yields n observations of indicators no chart reads: 200
 // indicators × 200 areas × monthly periods, in key order as exports come.
 func unrelatedSource(n int) indicators.ObservationSource {
-	return func(yield func([]indicators.Observation) error) error {
-		const inds, areas = 200, 200
-		months := n / (inds * areas)
-		batch := make([]indicators.Observation, 0, 5000)
-		for i := range n {
-			m := i % months
-			batch = append(batch, indicators.Observation{
-				Indicator: fmt.Sprintf("BENCH.%03d", i/(areas*months)),
-				Country:   fmt.Sprintf("X%03d", i/months%areas),
-				Period:    indicators.Month(1950+m/12, m%12+1),
-				Value:     float64(i%9973) * 1.25,
-				Unit:      "US$",
-				Source:    "generated",
-			})
-			if len(batch) == cap(batch) {
-				if err := yield(batch); err != nil {
-					return err
-				}
-				batch = batch[:0]
-			}
-		}
-		if len(batch) > 0 {
-			return yield(batch)
-		}
-		return nil
-	}
+	return benchdata.Source(n, benchdata.Shape{Indicators: 200, Areas: 200, IndicatorFormat: "BENCH.%03d", AreaFormat: "X%03d", Monthly: true, Batch: 5000})
 }
 
 // storeSizeRoutes are the reads whose time must not grow with the store.

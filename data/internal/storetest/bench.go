@@ -9,44 +9,13 @@ import (
 	"time"
 
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/benchdata"
 )
 
 // Source streams n observations in batches of 1000, reusing the batch as a parser
 // would: 50 indicators × 200 countries × years, in the order of a tidy file.
 func Source(n int) indicators.ObservationSource {
-	return func(yield func([]indicators.Observation) error) error {
-		batch := make([]indicators.Observation, 0, 1000)
-		years := n/(50*200) + 1
-		inds, countries := names("IND.%02d", 50), names("C%03d", 200)
-		for i := range n {
-			batch = append(batch, indicators.Observation{
-				Indicator: inds[i/(200*years)],
-				Country:   countries[i/years%200],
-				Period:    indicators.Year(1900 + i%years),
-				Value:     float64(i) * 1.5,
-				Unit:      "US$",
-				Source:    "benchmark",
-			})
-			if len(batch) == cap(batch) {
-				if err := yield(batch); err != nil {
-					return err
-				}
-				batch = batch[:0]
-			}
-		}
-		if len(batch) > 0 {
-			return yield(batch)
-		}
-		return nil
-	}
-}
-
-func names(format string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = fmt.Sprintf(format, i)
-	}
-	return out
+	return benchdata.Source(n, benchdata.Shape{Indicators: 50, Areas: 200, IndicatorFormat: "IND.%02d", AreaFormat: "C%03d", Batch: 1000})
 }
 
 // BenchmarkSave stores rows observations into a fresh database per iteration and
@@ -83,10 +52,9 @@ func BenchmarkObservations(b *testing.B, bk Backend) {
 			b.Fatal(err)
 		}
 	}
-	countries := names("C%03d", 200)
 	var some []string
 	for c := 0; c < 200; c += 10 {
-		some = append(some, countries[c])
+		some = append(some, fmt.Sprintf("C%03d", c))
 	}
 	queries := []struct {
 		name string
