@@ -8,10 +8,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,21 +61,7 @@ func startRelServer(t *testing.T, ctx context.Context) relServer {
 // peakRSS is the server's peak resident memory (VmHWM) in MiB.
 func (s relServer) peakRSS(t *testing.T) int {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.Lines(string(b)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb >> 10
-		}
-	}
-	t.Fatal("no VmHWM in /proc status")
-	return 0
+	return int(peakRSS(t, s.cmd.Process.Pid) >> 20)
 }
 
 // relAnswer is an upload's final answer: its status and import version.

@@ -108,6 +108,22 @@ type writerAnswer struct {
 	DataVersion int64 `json:"data_version"`
 }
 
+// uploadUnderway starts uploading file as dataset and returns once the server
+// is busy with it (a moment later), with the channel its answer comes on.
+func (s *server) uploadUnderway(t *testing.T, ctx context.Context, dataset string, file []byte) <-chan writerAnswer {
+	t.Helper()
+	answer := make(chan writerAnswer, 1)
+	go func() {
+		a, err := s.upload(ctx, dataset, file)
+		if err != nil {
+			t.Errorf("upload: %v", err)
+		}
+		answer <- a
+	}()
+	time.Sleep(300 * time.Millisecond)
+	return answer
+}
+
 // upload posts file as dataset to POST /api/imports with the admin token.
 func (s *server) upload(ctx context.Context, dataset string, file []byte) (writerAnswer, error) {
 	var body bytes.Buffer
@@ -312,15 +328,7 @@ func TestReliabilityCLIAndServerImportAtOnce(t *testing.T) {
 	srv := startServer(t, ctx, bin, db, env...)
 
 	t.Run("both succeed in turn", func(t *testing.T) {
-		answer := make(chan writerAnswer, 1)
-		go func() {
-			a, err := srv.upload(ctx, "both", bigCSV(rows, 2))
-			if err != nil {
-				t.Errorf("upload: %v", err)
-			}
-			answer <- a
-		}()
-		time.Sleep(300 * time.Millisecond)
+		answer := srv.uploadUnderway(t, ctx, "both", bigCSV(rows, 2))
 		var stderr bytes.Buffer
 		cmd := cloutCmd(ctx, bin, db, env, "import", "--dataset", "both", cliFile)
 		cmd.Stderr = &stderr
@@ -348,12 +356,7 @@ func TestReliabilityCLIAndServerImportAtOnce(t *testing.T) {
 
 	t.Run("the CLI refused after its wait", func(t *testing.T) {
 		before := inspect(t, db, "both")
-		answer := make(chan writerAnswer, 1)
-		go func() {
-			a, _ := srv.upload(ctx, "both", bigCSV(rows, 3))
-			answer <- a
-		}()
-		time.Sleep(300 * time.Millisecond)
+		answer := srv.uploadUnderway(t, ctx, "both", bigCSV(rows, 3))
 		var stderr bytes.Buffer
 		cmd := cloutCmd(ctx, bin, db, append(env, "CLOUT_WRITE_LOCK_WAIT=200ms"), "import", "--dataset", "both", cliFile)
 		cmd.Stderr = &stderr
