@@ -46,18 +46,18 @@ type Table struct {
 // (*TradeShareResult, *GasExportsResult, *IntegrationGainResult, *SeriesResult,
 // *MapResult) that the option builders draw.
 type Result struct {
-	Chart       string   `json:"chart"`
-	Title       string   `json:"title"`
-	Subtitle    string   `json:"subtitle"`
-	Statement   string   `json:"statement"`
-	Params      Params   `json:"params"`
-	Table       Table    `json:"table"`
-	Coverage    []string `json:"coverage"`
-	Sources     []string `json:"sources"`
+	Chart     string   `json:"chart"`
+	Title     string   `json:"title"`
+	Subtitle  string   `json:"subtitle"`
+	Statement string   `json:"statement"`
+	Params    Params   `json:"params"`
+	Table     Table    `json:"table"`
+	Coverage  []string `json:"coverage"`
+	Sources   []string `json:"sources"`
 	// Citations are the sources as a reader cites them, one per publication.
-	Citations []Citation `json:"citations"`
-	DataVersion int64    `json:"data_version"`
-	Detail      any      `json:"detail"`
+	Citations   []Citation `json:"citations"`
+	DataVersion int64      `json:"data_version"`
+	Detail      any        `json:"detail"`
 	// Vintage is the vintage the result shows: the one asked for, or "" for the
 	// newest of each figure. Vintages are those its figures come from (oldest
 	// first), VintagesAvailable those of every figure read, and VintageDiffs say

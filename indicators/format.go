@@ -1,0 +1,122 @@
+package indicators
+
+import (
+	"math"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+)
+
+// minus is the sign written before negative figures: a real minus sign, not a
+// hyphen, so that "−72%" reads (and is read aloud) as a negative number.
+const minus = "−"
+
+// FormatValue writes a figure for readers in its unit and at a readable
+// magnitude: "144.2 million people", "$4.5 trillion", "$6.1 trillion (PPP)",
+// "18.4%", "21.3 billion m³" (from 21,300 in a "million m3" unit). Figures keep
+// about three significant digits; a figure that rounds to zero is "0", never
+// "−0". Not-a-number and infinite figures are "no figure".
+func FormatValue(v float64, u UnitSpec) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "no figure"
+	}
+	if u.Percent {
+		s := formatDigits(v, fractionDigits(v)) + "%"
+		if u.Noun != "" {
+			s += " " + u.Noun
+		}
+		return s
+	}
+	real := v * math.Pow10(u.Base)
+	m := MagnitudeOf(real)
+	scaled := real / m.Factor()
+	digits := fractionDigits(scaled)
+	if m.Word == "" && math.Abs(scaled) >= 1000 {
+		digits = 0
+	}
+	num := formatDigits(scaled, digits)
+	neg := strings.HasPrefix(num, minus)
+	num = strings.TrimPrefix(num, minus)
+	if u.Currency != "" {
+		num = currencySign(u.Currency) + num
+	}
+	if neg {
+		num = minus + num
+	}
+	parts := []string{num}
+	if m.Word != "" {
+		parts = append(parts, m.Word)
+	}
+	if u.Noun != "" {
+		parts = append(parts, u.Noun)
+	}
+	if u.International {
+		parts = append(parts, "(PPP)")
+	}
+	return strings.Join(parts, " ")
+}
+
+// FormatPercent writes a percentage as FormatValue does, with an explicit
+// plus sign for a positive change when signed: "+6.4%", "−72%".
+func FormatPercent(v float64, signed bool) string {
+	s := FormatValue(v, UnitSpec{Percent: true})
+	if signed && !strings.HasPrefix(s, minus) && s != "0%" {
+		s = "+" + s
+	}
+	return s
+}
+
+// FormatNumber writes a table cell's figure as it is, with no unit or
+// magnitude word: thousands separated by commas, large figures whole, others
+// with up to two decimals (four below 0.1): "144,200,000", "26,340.84",
+// "18.43", "0.0452".
+func FormatNumber(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "no figure"
+	}
+	a := math.Abs(v)
+	switch {
+	case a >= 1e6:
+		return formatDigits(v, 0)
+	case a != 0 && a < 0.1:
+		return formatDigits(v, 4)
+	}
+	return formatDigits(v, 2)
+}
+
+// fractionDigits is how many decimals keep about three significant digits of a
+// figure read at its magnitude: one from 1 up, two or more below (0.042%).
+func fractionDigits(v float64) int {
+	a := math.Abs(v)
+	if a >= 1 || a == 0 {
+		return 1
+	}
+	d := 1 - int(math.Floor(math.Log10(a)))
+	return min(d, 6)
+}
+
+// formatDigits rounds v to at most digits decimals and writes it in English
+// with thousands separators, dropping trailing zeros and the sign of a zero.
+func formatDigits(v float64, digits int) string {
+	p := math.Pow10(digits)
+	r := math.Round(v*p) / p
+	if r == 0 {
+		r = 0 // no "−0"
+	}
+	s := message.NewPrinter(language.English).Sprint(number.Decimal(math.Abs(r), number.MaxFractionDigits(digits)))
+	if r < 0 {
+		return minus + s
+	}
+	return s
+}
+
+// currencySign is the sign a currency's figures are written with: "$" for US
+// dollars, the ISO code and a space for others ("EUR 4.5 billion").
+func currencySign(code string) string {
+	if code == "USD" {
+		return "$"
+	}
+	return code + " "
+}
