@@ -98,6 +98,20 @@ func magnitudeWord(exp int) string {
 	return fmt.Sprintf("×10^%d", exp)
 }
 
+// UnitOf returns the unit of a figure stored under code with the unit text
+// stored: the catalogue's when the text is the catalogue's (or missing),
+// otherwise what the text says.
+func UnitOf(code, stored string) UnitSpec {
+	u := LookupIndicator(code).Unit
+	if stored == "" || stored == u.Symbol {
+		if u.Symbol == "" {
+			u = ParseUnit(stored)
+		}
+		return u
+	}
+	return ParseUnit(stored)
+}
+
 // ParseUnit returns the unit a stored unit text names: one of the catalogue's
 // units ("persons", "million m3", "percent y/y"), or for any other text a unit
 // that writes the text itself after the number.
@@ -126,7 +140,7 @@ var (
 var unitsBySymbol = map[string]UnitSpec{
 	usd.Symbol: usd, currentUSD.Symbol: currentUSD, billionUSD.Symbol: billionUSD, intlUSD.Symbol: intlUSD,
 	intlUSDPP.Symbol: intlUSDPP, people.Symbol: people, gasVolume.Symbol: gasVolume, percentUnit.Symbol: percentUnit,
-	percentYoYUnit.Symbol: percentYoYUnit, "%": {Symbol: "%", Percent: true}, "pp": {Symbol: "pp", Noun: "percentage points"},
+	percentYoYUnit.Symbol: percentYoYUnit, "%": {Symbol: "%", Percent: true}, "$": {Symbol: "$", Currency: "USD"}, "USD": {Symbol: "USD", Currency: "USD"}, "pp": {Symbol: "pp", Noun: "percentage points"},
 }
 
 // indicatorCatalogue is the one description of each known indicator code: the

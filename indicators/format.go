@@ -16,14 +16,16 @@ const minus = "−"
 // FormatValue writes a figure for readers in its unit and at a readable
 // magnitude: "144.2 million people", "$4.5 trillion", "$6.1 trillion (PPP)",
 // "18.4%", "21.3 billion m³" (from 21,300 in a "million m3" unit). Figures keep
-// about three significant digits; a figure that rounds to zero is "0", never
-// "−0". Not-a-number and infinite figures are "no figure".
+// about three significant digits: one decimal, dropped when it is zero ("$4
+// trillion", "470 million m³"), except in percentages, which always keep it so
+// that shares side by side read alike ("6.0–7.0%"). A figure that rounds to
+// zero is "0", never "−0". Not-a-number and infinite figures are "no figure".
 func FormatValue(v float64, u UnitSpec) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "no figure"
 	}
 	if u.Percent {
-		s := formatDigits(v, fractionDigits(v)) + "%"
+		s := formatFixed(v, fractionDigits(v)) + "%"
 		if u.Noun != "" {
 			s += " " + u.Noun
 		}
@@ -62,7 +64,7 @@ func FormatValue(v float64, u UnitSpec) string {
 // plus sign for a positive change when signed: "+6.4%", "−72%".
 func FormatPercent(v float64, signed bool) string {
 	s := FormatValue(v, UnitSpec{Percent: true})
-	if signed && !strings.HasPrefix(s, minus) && s != "0%" {
+	if signed && !strings.HasPrefix(s, minus) && strings.ContainsAny(s, "123456789") {
 		s = "+" + s
 	}
 	return s
@@ -86,15 +88,33 @@ func FormatNumber(v float64) string {
 	return formatDigits(v, 2)
 }
 
+// formatExact writes a figure as given, in the same style: thresholds and
+// margins a reader typed ("2.25%", "±2"), which rounding would change.
+func formatExact(v float64) string { return formatDigits(v, 6) }
+
 // fractionDigits is how many decimals keep about three significant digits of a
-// figure read at its magnitude: one from 1 up, two or more below (0.042%).
+// figure read at its magnitude: one from 1 up, two significant digits below
+// (0.042%), and one below a thousandth, which reads as zero.
 func fractionDigits(v float64) int {
 	a := math.Abs(v)
-	if a >= 1 || a == 0 {
+	if a >= 1 || a < 0.001 {
 		return 1
 	}
-	d := 1 - int(math.Floor(math.Log10(a)))
-	return min(d, 6)
+	return 1 - int(math.Floor(math.Log10(a)))
+}
+
+// formatFixed is formatDigits keeping trailing zeros: "6.0".
+func formatFixed(v float64, digits int) string {
+	p := math.Pow10(digits)
+	r := math.Round(v*p) / p
+	if r == 0 {
+		r = 0
+	}
+	s := message.NewPrinter(language.English).Sprint(number.Decimal(math.Abs(r), number.Scale(digits)))
+	if r < 0 {
+		return minus + s
+	}
+	return s
 }
 
 // formatDigits rounds v to at most digits decimals and writes it in English
