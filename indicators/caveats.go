@@ -107,4 +107,3 @@ func FlaggedFigure(o Observation) string {
 	}
 	return s
 }
-
