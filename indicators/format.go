@@ -32,7 +32,7 @@ func FormatValue(v float64, u UnitSpec) string {
 		return s
 	}
 	real := v * math.Pow10(u.Base)
-	m := MagnitudeOf(real)
+	m := readingMagnitude(real)
 	scaled := real / m.Factor()
 	digits := fractionDigits(scaled)
 	if m.Word == "" && math.Abs(scaled) >= 1000 {
@@ -58,6 +58,28 @@ func FormatValue(v float64, u UnitSpec) string {
 		parts = append(parts, "(PPP)")
 	}
 	return strings.Join(parts, " ")
+}
+
+// readingMagnitude is MagnitudeOf for a figure as it will be written: one
+// that rounds up to the next named power of ten is read in it ("1 billion",
+// not "1,000 million").
+func readingMagnitude(v float64) Magnitude {
+	m := MagnitudeOf(v)
+	for i := len(magnitudes) - 1; i >= 0; i-- {
+		next := magnitudes[i]
+		if next.Exp <= m.Exp {
+			continue
+		}
+		unit := 0.05 * m.Factor() // half the last digit written: one decimal of a named magnitude
+		if m.Word == "" {
+			unit = 0.5 // whole figures below a million
+		}
+		if math.Abs(v) >= next.Factor()-unit {
+			return next
+		}
+		break
+	}
+	return m
 }
 
 // FormatPercent writes a percentage as FormatValue does, with an explicit

@@ -33,6 +33,10 @@ func TestFormatValue(t *testing.T) {
 		{52_180, indicators.UnitSpec{Noun: "people"}, "52,180 people"},
 		{-1_234_000_000, gdp, "−$1.2 billion"},
 		{math.NaN(), gdp, "no figure"},
+		{999_960_000, gdp, "$1 billion"},
+		{999_999.7, pop, "1 million people"},
+		{999_999.2, pop, "999,999 people"},
+		{999_940_000, gdp, "$999.9 million"},
 	} {
 		if got := indicators.FormatValue(tc.v, tc.u); got != tc.want {
 			t.Errorf("FormatValue(%v, %+v) = %q, want %q", tc.v, tc.u, got, tc.want)
