@@ -219,13 +219,11 @@ func CaptionOf(res *indicators.Result, permalink string) Caption {
 	return c
 }
 
-// citationsOf returns the result's citations, citing its sources when the
-// result was made without them.
+// citationsOf cites the result's sources. They are cited afresh rather than
+// read from res.Citations: the sources are what option.Sanitize cleans of
+// go-echarts' function marker, and images draw captions into an option.
 func citationsOf(res *indicators.Result) []indicators.Citation {
-	if len(res.Citations) > 0 || len(res.Sources) == 0 {
-		return slices.Clip(append([]indicators.Citation{}, res.Citations...))
-	}
-	return indicators.Cite(res.Sources)
+	return append([]indicators.Citation{}, indicators.Cite(res.Sources)...)
 }
 
 // Lines returns the two footer lines of the caption for an export made at t
