@@ -13,6 +13,10 @@ import (
 // hyphen, so that "−72%" reads (and is read aloud) as a negative number.
 const minus = "−"
 
+// english writes numbers in the one style of every page and export. It is
+// read-only: each Sprint works on its own copy, so it is safe to share.
+var english = message.NewPrinter(language.English)
+
 // FormatValue writes a figure for readers in its unit and at a readable
 // magnitude: "144.2 million people", "$4.5 trillion", "$6.1 trillion (PPP)",
 // "18.4%", "21.3 billion m³" (from 21,300 in a "million m3" unit). Figures keep
@@ -132,7 +136,7 @@ func formatFixed(v float64, digits int) string {
 	if r == 0 {
 		r = 0
 	}
-	s := message.NewPrinter(language.English).Sprint(number.Decimal(math.Abs(r), number.Scale(digits)))
+	s := english.Sprint(number.Decimal(math.Abs(r), number.Scale(digits)))
 	if r < 0 {
 		return minus + s
 	}
@@ -147,7 +151,7 @@ func formatDigits(v float64, digits int) string {
 	if r == 0 {
 		r = 0 // no "−0"
 	}
-	s := message.NewPrinter(language.English).Sprint(number.Decimal(math.Abs(r), number.MaxFractionDigits(digits)))
+	s := english.Sprint(number.Decimal(math.Abs(r), number.MaxFractionDigits(digits)))
 	if r < 0 {
 		return minus + s
 	}

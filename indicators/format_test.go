@@ -2,6 +2,7 @@ package indicators_test
 
 import (
 	"math"
+	"sync"
 	"testing"
 
 	"github.com/clout-dev/clout/indicators"
@@ -62,5 +63,34 @@ func TestFormatPercentAndNumber(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// TestFormatConcurrently: pages, exports and jobs format at once; the shared
+// printer must give every caller the figure it gives one caller alone.
+func TestFormatConcurrently(t *testing.T) {
+	values := make([]float64, 2000)
+	want := make([]string, len(values))
+	for i := range values {
+		values[i] = float64(i*7919) * 1000.25
+		want[i] = indicators.FormatNumber(values[i])
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for k := range values {
+				i := (k + g*250) % len(values)
+				if got := indicators.FormatNumber(values[i]); got != want[i] {
+					errs <- got + " != " + want[i]
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
