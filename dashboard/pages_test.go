@@ -37,13 +37,13 @@ func TestPagesSayVintageAndCaveats(t *testing.T) {
 	runScenarios(t, s.Handler(), []scenario{
 		{name: "newest vintage", url: "/charts/integration-gain?year=2019", status: 200, want: []string{
 			"Newest vintage of each figure", `<option value="2023-05">2023-05</option>`,
-			"30.6% in vintage 2023-05", "32.5% in vintage 2026-07", "Caveats", "60 figures of NY.GDP.MKTP.PP.CD",
+			"30.6% in vintage 2023-05", "32.5% in vintage 2026-07", "Caveats", "60 figures of GDP (PPP)",
 		}},
 		{name: "chosen vintage", url: "/charts/integration-gain?year=2019&vintage=2023-05", status: 200, want: []string{
 			"Vintage 2023-05 where the figures come in it", `<option value="2023-05" selected>2023-05</option>`,
 		}},
 		{name: "derived gas baseline", url: "/charts/gas-exports?destinations=TUR&freq=monthly", status: 200, want: []string{
-			"Caveats", "RUS→TUR 2019-04", "derived: back-calculated",
+			"Caveats", "Russia→Turkey 2019-04", "derived: back-calculated",
 		}},
 	})
 }

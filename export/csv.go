@@ -86,6 +86,19 @@ func neutralise(s string) string {
 	return s
 }
 
+// citationLine is a citation as one line of a data file's metadata: its text,
+// link and retrieval date.
+func citationLine(c indicators.Citation) string {
+	s := c.Text()
+	if c.URL != "" {
+		s += " <" + c.URL + ">"
+	}
+	if c.Retrieved != "" {
+		s += ", retrieved " + c.Retrieved
+	}
+	return s
+}
+
 // provenance lists what a reader needs to trace an export back: name, value pairs.
 func provenance(s Snapshot) [][2]string {
 	r := s.Result
@@ -96,8 +109,8 @@ func provenance(s Snapshot) [][2]string {
 	for _, k := range sortedKeys(r.Params) {
 		rows = append(rows, [2]string{"Parameter " + k, r.Params[k]})
 	}
-	for _, src := range r.Sources {
-		rows = append(rows, [2]string{"Source", src})
+	for _, c := range citationsOf(r) {
+		rows = append(rows, [2]string{"Source", citationLine(c)})
 	}
 	for _, c := range r.Coverage {
 		rows = append(rows, [2]string{"Coverage", c})

@@ -184,8 +184,11 @@ func footerLines(s Snapshot, permalink string) (sources, stamp string) {
 type Caption struct {
 	Title    string `json:"title"`
 	Subtitle string `json:"subtitle"`
-	// Sources is the first footer line ("Source: …"), empty without sources.
-	Sources string `json:"sources"`
+	// Sources is the first footer line ("Source: IMF, Direction of Trade
+	// Statistics (Russia-reported); …"), each publication once, empty without
+	// sources; Citations are those publications in full (links, details).
+	Sources   string                `json:"sources"`
+	Citations []indicators.Citation `json:"citations"`
 	// Stamp are the parts of the second footer line that come before the date
 	// (data version, vintage); the date and Permalink follow, joined by Separator.
 	Stamp     []string `json:"stamp"`
@@ -198,9 +201,14 @@ const footerSeparator = "  ·  "
 
 // CaptionOf returns the caption of a result linked to permalink.
 func CaptionOf(res *indicators.Result, permalink string) Caption {
-	c := Caption{Title: res.Title, Subtitle: res.Subtitle, Stamp: []string{}, Permalink: permalink, Separator: footerSeparator}
-	if len(res.Sources) > 0 {
-		c.Sources = "Source: " + strings.Join(res.Sources, "; ")
+	c := Caption{Title: res.Title, Subtitle: res.Subtitle, Stamp: []string{}, Permalink: permalink, Separator: footerSeparator,
+		Citations: citationsOf(res)}
+	if len(c.Citations) > 0 {
+		texts := make([]string, len(c.Citations))
+		for i, ct := range c.Citations {
+			texts[i] = ct.Text()
+		}
+		c.Sources = "Source: " + strings.Join(texts, "; ")
 	}
 	if res.DataVersion > 0 {
 		c.Stamp = append(c.Stamp, fmt.Sprintf("Data version %d", res.DataVersion))
@@ -209,6 +217,13 @@ func CaptionOf(res *indicators.Result, permalink string) Caption {
 		c.Stamp = append(c.Stamp, v)
 	}
 	return c
+}
+
+// citationsOf cites the result's sources. They are cited afresh rather than
+// read from res.Citations: the sources are what option.Sanitize cleans of
+// go-echarts' function marker, and images draw captions into an option.
+func citationsOf(res *indicators.Result) []indicators.Citation {
+	return append([]indicators.Citation{}, indicators.Cite(res.Sources)...)
 }
 
 // Lines returns the two footer lines of the caption for an export made at t

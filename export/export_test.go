@@ -257,7 +257,7 @@ func TestHTML(t *testing.T) {
 		"echarts.init(", "setOption(", `.version="6.1.0"`, // ECharts inlined
 		"clout.example.org/charts/trade-share?year=2020", // permalink without scheme, as text
 		"Partners&#39; share of Russia&#39;s trade",
-		"<td>Россия</td>", `<td class="n">-1.25</td>`, `"title":{"show":false}`,
+		"<td>Россия</td>", `<td class="n">−1.25</td>`, "<td>no data</td>", "<li>IMF DOTS", `"title":{"show":false}`,
 		"<td>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</td>",
 		`\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e`, // in the option JSON
 		`"alert(2)"`,
@@ -372,5 +372,34 @@ func TestSVGTextUsesEmbeddedFont(t *testing.T) {
 		if !strings.Contains(tag, "font-family:DejaVu Sans") {
 			t.Errorf("text element without the embedded font: %s", tag)
 		}
+	}
+}
+
+// TestCaptionCitesEachPublicationOnce: the DOTS source texts of the seed (one
+// per sheet of the IMF file) are one citation in a caption and in the data
+// files' metadata, with its link; the texts stay in the citation's details.
+func TestCaptionCitesEachPublicationOnce(t *testing.T) {
+	res := snapshot(t).Result
+	res.Sources = []string{
+		"IMF DOTS (Russia-reported), github SamLeBlanc/Direction-of-Trade-Map data/DOTS/DOTS_162.xlsx @a769819d9b25a21a362d6cabfb10f150903f834d sheet 'Exports, FOB', US$ mn x1e6",
+		"IMF DOTS (Russia-reported), github SamLeBlanc/Direction-of-Trade-Map data/DOTS/DOTS_162.xlsx @a769819d9b25a21a362d6cabfb10f150903f834d sheet 'Imports, CIF', US$ mn x1e6",
+		"Sputnik 2024-04-07 (Sputnik/RIA analysis of FCS and national statistics data; total = FCS) https://sputnikglobe.com/amp/20240407/x.html",
+	}
+	res.Citations = indicators.Cite(res.Sources)
+	c := export.CaptionOf(res, "https://clout.example.org/charts/trade-share?year=2020")
+	if want := "Source: IMF, Direction of Trade Statistics (Russia-reported); Sputnik / RIA Novosti, Analyses of customs and national trade statistics"; c.Sources != want {
+		t.Errorf("caption sources\n got %q\nwant %q", c.Sources, want)
+	}
+	if len(c.Citations) != 2 || len(c.Citations[0].Details) != 2 || !strings.HasPrefix(c.Citations[0].URL, "https://data.imf.org/") {
+		t.Errorf("caption citations %+v", c.Citations)
+	}
+	snap := snapshot(t)
+	snap.Result = res
+	csv := string(MustWrite(t, MustExporter(t), export.CSV, snap, export.Image{}))
+	if strings.Count(csv, "# Source: ") != 2 || !strings.Contains(csv, "# Source: IMF, Direction of Trade Statistics (Russia-reported) <https://data.imf.org/") {
+		t.Errorf("CSV metadata does not cite each publication once with its link:\n%s", csv)
+	}
+	if strings.Contains(csv, "SamLeBlanc") {
+		t.Errorf("CSV metadata prints repository paths:\n%s", csv)
 	}
 }

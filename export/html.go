@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/clout-dev/clout/assets"
+	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/render"
 )
 
@@ -22,10 +23,18 @@ type htmlCell struct {
 	Number bool
 }
 
+// htmlCitation is a source as the page prints it: the citation, its link as
+// text without the scheme, and the source texts behind a disclosure.
+type htmlCitation struct {
+	Text, Link, Retrieved string
+	Details               []string
+}
+
 // htmlPage is the data of snapshot.html.tmpl.
 type htmlPage struct {
 	Title, Subtitle, Statement, Footer string
 	Coverage                           []string
+	Citations                          []htmlCitation
 	Columns                            []string
 	Rows                               [][]htmlCell
 	Width, Height                      int
@@ -71,6 +80,9 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 		}
 		page.TopoJSON, page.Atlas, page.MapName = template.JS(assets.MustRead(assets.TopoJSONClient)), template.JS(atlas), render.WorldMap
 	}
+	for _, c := range citationsOf(r) {
+		page.Citations = append(page.Citations, htmlCitation{Text: c.Text(), Link: withoutScheme(c.URL), Retrieved: c.Retrieved, Details: c.Details})
+	}
 	for _, c := range r.Table.Columns {
 		page.Columns = append(page.Columns, columnTitle(c))
 	}
@@ -78,11 +90,27 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 		cells := make([]htmlCell, len(row))
 		for i, v := range row {
 			_, isText := v.(string)
-			cells[i] = htmlCell{Text: cellText(v), Number: v != nil && !isText}
+			cells[i] = htmlCell{Text: displayCell(v), Number: v != nil && !isText}
 		}
 		page.Rows = append(page.Rows, cells)
 	}
 	return tmpl.Execute(w, page)
+}
+
+// displayCell writes a table cell for readers: numbers in the one number
+// style of every page (indicators.FormatNumber), missing as "no data".
+func displayCell(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "no data"
+	case float64:
+		return indicators.FormatNumber(t)
+	case int:
+		return indicators.FormatNumber(float64(t))
+	case int64:
+		return indicators.FormatNumber(float64(t))
+	}
+	return cellText(v)
 }
 
 // withoutTitle sanitises the option and hides its title: the page shows the title

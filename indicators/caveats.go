@@ -73,7 +73,7 @@ func (r *Result) Caveats() []string {
 		if g.first.Vintage != "" {
 			vintage = ", vintage " + g.first.Vintage
 		}
-		s := fmt.Sprintf("%d figures of %s (%s, %s%s) — %s", g.n, g.first.Indicator, strings.Join(g.countries, ", "), span, vintage, flagLabels(g.first.Flags))
+		s := fmt.Sprintf("%d figures of %s (%s, %s%s) — %s", g.n, LookupIndicator(g.first.Indicator).Name, strings.Join(mapNames(g.countries), ", "), span, vintage, flagLabels(g.first.Flags))
 		if g.first.Note != "" {
 			s += ": " + g.first.Note
 		}
@@ -93,11 +93,11 @@ func flagLabels(flags []Flag) string {
 // FlaggedFigure describes one flagged observation: what it is, its value, its
 // flags and what it was derived from.
 func FlaggedFigure(o Observation) string {
-	who := o.Country
+	who := CountryName(o.Country)
 	if o.Partner != "" {
-		who += "→" + o.Partner
+		who += "→" + CountryName(o.Partner)
 	}
-	s := fmt.Sprintf("%s %s %s: %s", o.Indicator, who, o.Period, fmtUnit(o.Value, o.Unit))
+	s := fmt.Sprintf("%s %s %s: %s", LookupIndicator(o.Indicator).Name, who, o.Period, FormatValue(o.Value, UnitOf(o.Indicator, o.Unit)))
 	if o.Vintage != "" {
 		s += " (vintage " + o.Vintage + ")"
 	}
@@ -106,18 +106,4 @@ func FlaggedFigure(o Observation) string {
 		s += ": " + o.Note
 	}
 	return s
-}
-
-// fmtUnit formats a value with its unit: percentages as "30.6%", others with
-// thousands separators.
-func fmtUnit(v float64, unit string) string {
-	switch unit {
-	case "%", "percent":
-		return fmtPct(v, false)
-	case "pp":
-		return fmtNumber(v) + " pp"
-	case "":
-		return fmtNumber(v)
-	}
-	return fmtNumber(v) + " " + unit
 }

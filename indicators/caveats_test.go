@@ -23,10 +23,10 @@ func TestCaveatsGroupFiguresFlaggedAlike(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("caveats %q, want one for the derived series and one for the statement", got)
 	}
-	if want := "3 figures of NY.GDP.MKTP.PP.CD (ARM, RUS, AZE, 2019–2024, vintage 2026-07) — derived: per capita x population"; got[0] != want {
+	if want := "3 figures of GDP (PPP) (Armenia, Russia, Azerbaijan, 2019–2024, vintage 2026-07) — derived: per capita x population"; got[0] != want {
 		t.Errorf("group caveat\n got %q\nwant %q", got[0], want)
 	}
-	if !strings.HasPrefix(got[1], "NY.GDP.MKTP.PP.CD TUR 2022: 1,234.5 $ (vintage 2026-07) — official statement, lower bound") {
+	if !strings.HasPrefix(got[1], "GDP (PPP) Turkey 2022: $1,235 (vintage 2026-07) — official statement, lower bound") {
 		t.Errorf("single caveat %q", got[1])
 	}
 	if got := r.VintageNote(); got != "Newest vintage of each figure (figures from 2026-07)" {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -174,7 +173,7 @@ func tradeStatement(ts *TradeShareResult) string {
 	if *c.Share >= ts.Threshold {
 		side = "at or above"
 	}
-	s := fmt.Sprintf("%s: %s of Russia's goods trade in %d (%s the %s line)", who, fmtPct(*c.Share, false), ts.Year, side, fmtThreshold(ts.Threshold))
+	s := fmt.Sprintf("%s: %s of Russia's goods trade in %d (%s the %s line)", who, FormatPercent(*c.Share, false), ts.Year, side, fmtThreshold(ts.Threshold))
 	if c.Combinations > 1 {
 		s += fmt.Sprintf("; %s across %d combinations of sources, %s", fmtRange(c.Min.Share, c.Max.Share),
 			c.Combinations, rangeSide(c, ts.Threshold))
@@ -190,7 +189,7 @@ func tradeStatement(ts *TradeShareResult) string {
 
 // fmtRange writes a range of percentages: "7.6–8.6%".
 func fmtRange(lo, hi float64) string {
-	return strings.TrimSuffix(fmtPct(lo, false), "%") + "–" + fmtPct(hi, false)
+	return strings.TrimSuffix(FormatPercent(lo, false), "%") + "–" + FormatPercent(hi, false)
 }
 
 // rangeSide says where a combined share's range lies against the threshold.
@@ -208,7 +207,8 @@ func rangeSide(c CombinedShare, threshold float64) string {
 // outside it), then the combined share line by year.
 func tradeTable(ts *TradeShareResult) Table {
 	t := Table{Columns: []Column{{Name: "Year"}, {Name: "Partner"}, {Name: "Code"}, {Name: "Share", Unit: "%"},
-		{Name: "Exports", Unit: "US$"}, {Name: "Imports", Unit: "US$"}, {Name: "Highlighted"},
+		{Name: LookupIndicator(ExportsCode).Name, Unit: LookupIndicator(ExportsCode).Unit.Label()},
+		{Name: LookupIndicator(ImportsCode).Name, Unit: LookupIndicator(ImportsCode).Unit.Label()}, {Name: "Highlighted"},
 		{Name: "Lowest share", Unit: "%"}, {Name: "Highest share", Unit: "%"}, {Name: "Flags"}}}
 	for i, p := range ts.Partners {
 		if i >= ts.Top && !p.Selected {
@@ -317,9 +317,11 @@ func (c gasExportsChart) Compute(p Params, obs []Observation) (*Result, error) {
 	res := newResult(c, Params{"destinations": strings.Join(gp.destinations, ","), "freq": gp.freq.String(),
 		"from": periodParam(gp.from), "to": periodParam(gp.to)})
 	first, last := g.Periods[0], g.Periods[len(g.Periods)-1]
-	res.Subtitle = fmt.Sprintf("To %s, %s, %s–%s, %s, with year-on-year change", names(gp.destinations), g.Freq, first, last, g.Unit)
+	unit := UnitOf(GasExportsCode, g.Unit)
+	res.Subtitle = fmt.Sprintf("To %s, %s, %s–%s, %s, with year-on-year change", names(gp.destinations), g.Freq, first, last, unit.Label())
 	res.Statement = gasStatement(g)
-	t := Table{Columns: []Column{{Name: "Period"}, {Name: "Destination"}, {Name: "Code"}, {Name: "Exports", Unit: g.Unit}, {Name: "Year on year", Unit: "%"}, {Name: "Flags"}}}
+	t := Table{Columns: []Column{{Name: "Period"}, {Name: "Destination"}, {Name: "Code"}, {Name: LookupIndicator(GasExportsCode).Name, Unit: unit.Label()},
+		{Name: "Change on a year earlier", Unit: "%"}, {Name: "Flags"}}}
 	for i, per := range g.Periods {
 		for _, s := range g.Series {
 			pt := s.Points[i]
@@ -330,13 +332,6 @@ func (c gasExportsChart) Compute(p Params, obs []Observation) (*Result, error) {
 	res.Coverage, res.Sources, res.Detail = orEmpty(g.Coverage), orEmpty(g.Sources), g
 	res.setFigures(gp.vintage, avail, vnote, g.used)
 	return res, nil
-}
-
-func withUnit(v, unit string) string {
-	if unit == "" {
-		return v
-	}
-	return v + " " + unit
 }
 
 func periodParam(p Period) string {
@@ -352,14 +347,15 @@ func gasStatement(g *GasExportsResult) string {
 		var parts []string
 		for _, s := range g.Series {
 			if pt := s.Points[i]; pt.YoY != nil {
-				parts = append(parts, fmt.Sprintf("%s %s", s.Name, fmtPct(*pt.YoY, true)))
+				parts = append(parts, fmt.Sprintf("%s %s", s.Name, FormatPercent(*pt.YoY, true)))
 			}
 		}
 		if len(parts) == 1 {
 			s := g.Series[slices.IndexFunc(g.Series, func(s GasSeries) bool { return s.Points[i].YoY != nil })]
 			pt := s.Points[i]
+			unit := UnitOf(GasExportsCode, g.Unit)
 			return fmt.Sprintf("Gas exports to %s: %s year on year in %s (%s, from %s)%s",
-				s.Name, fmtPct(*pt.YoY, true), g.Periods[i], withUnit(fmtNumber(*pt.Value), g.Unit), fmtNumber(*pt.Previous),
+				s.Name, FormatPercent(*pt.YoY, true), g.Periods[i], FormatValue(*pt.Value, unit), FormatValue(*pt.Previous, unit),
 				largestFall(g.Periods, s, i))
 		}
 		if len(parts) > 1 {
@@ -382,7 +378,7 @@ func largestFall(periods []Period, s GasSeries, latest int) string {
 	if worst < 0 || worst == latest {
 		return ""
 	}
-	return fmt.Sprintf("; steepest fall %s in %s", fmtPct(*s.Points[worst].YoY, true), periods[worst])
+	return fmt.Sprintf("; steepest fall %s in %s", FormatPercent(*s.Points[worst].YoY, true), periods[worst])
 }
 
 // ---- integration-gain ----
@@ -553,9 +549,9 @@ func gainVintageDiffs(in IntegrationGainInput, obs []Observation) []VintageDiff 
 func vintageDiffWords(d VintageDiff) string {
 	parts := make([]string, len(d.Values))
 	for i, v := range d.Values {
-		parts[i] = fmt.Sprintf("%s in vintage %s", fmtPct(v.Value, false), v.Vintage)
+		parts[i] = fmt.Sprintf("%s in vintage %s", FormatPercent(v.Value, false), v.Vintage)
 	}
-	return fmt.Sprintf("%s, %s: %s (%.1f points apart)", d.What, d.Period, strings.Join(parts, ", "), d.Spread)
+	return fmt.Sprintf("%s, %s: %s (%s apart)", d.What, d.Period, strings.Join(parts, ", "), FormatValue(d.Spread, ParseUnit("pp")))
 }
 
 func measureLabels(ms []IntegrationMeasure) string {
@@ -578,9 +574,9 @@ func gainStatement(ig *IntegrationGainResult) string {
 		b, _ := m.At(ig.Year)
 		switch {
 		case b.Ratio != nil:
-			parts = append(parts, fmt.Sprintf("%s %s%s", fmtPct(*b.Ratio, false), to, m.Label))
+			parts = append(parts, fmt.Sprintf("%s %s%s", FormatPercent(*b.Ratio, false), to, m.Label))
 		case b.PartialRatio != nil:
-			parts = append(parts, fmt.Sprintf("at least %s %s%s (no figure for %s)", fmtPct(*b.PartialRatio, false), to, m.Label, names(b.Missing)))
+			parts = append(parts, fmt.Sprintf("at least %s %s%s (no figure for %s)", FormatPercent(*b.PartialRatio, false), to, m.Label, names(b.Missing)))
 		default:
 			parts = append(parts, fmt.Sprintf("an unknown share %s%s (no figures)", to, m.Label))
 		}
@@ -595,12 +591,12 @@ func gainTable(ig *IntegrationGainResult) Table {
 	for _, m := range ig.Measures {
 		b, _ := m.At(ig.Year)
 		for _, con := range b.Contributions {
-			t.Rows = append(t.Rows, []any{fmt.Sprint(ig.Year), m.Label, con.Name, con.Country, cell(con.Value), m.Unit, cell(con.Pct)})
+			t.Rows = append(t.Rows, []any{fmt.Sprint(ig.Year), m.Label, con.Name, con.Country, cell(con.Value), LookupIndicator(m.Code).Unit.Label(), cell(con.Pct)})
 		}
 	}
 	for _, m := range ig.Measures {
 		for _, b := range m.Years {
-			t.Rows = append(t.Rows, []any{fmt.Sprint(b.Year), m.Label, ig.Bloc + " total", ig.Bloc, cell(b.Total), m.Unit, cell(b.Ratio)})
+			t.Rows = append(t.Rows, []any{fmt.Sprint(b.Year), m.Label, ig.Bloc + " total", ig.Bloc, cell(b.Total), LookupIndicator(m.Code).Unit.Label(), cell(b.Ratio)})
 		}
 	}
 	return t
@@ -661,14 +657,16 @@ func (c seriesChart) Compute(p Params, obs []Observation) (*Result, error) {
 	}
 	res := newResult(c, Params{"indicator": sp.indicator, "countries": strings.Join(sp.countries, ","),
 		"partner": sp.partner, "from": periodParam(sp.from), "to": periodParam(sp.to)})
-	res.Title = sp.indicator + " by country"
+	ind := LookupIndicator(sp.indicator)
+	unit := UnitOf(sp.indicator, s.Unit)
+	res.Title = ind.Name + " by country"
 	with := ""
 	if sp.partner != "" {
 		with = " with " + CountryName(sp.partner)
 	}
-	res.Subtitle = fmt.Sprintf("%s%s, %s–%s, %s", names(sp.countries), with, s.Periods[0], s.Periods[len(s.Periods)-1], s.Unit)
+	res.Subtitle = fmt.Sprintf("%s%s, %s–%s, %s", names(sp.countries), with, s.Periods[0], s.Periods[len(s.Periods)-1], unit.Label())
 	res.Statement = seriesStatement(s)
-	t := Table{Columns: []Column{{Name: "Period"}, {Name: "Country"}, {Name: "Code"}, {Name: "Value", Unit: s.Unit}}}
+	t := Table{Columns: []Column{{Name: "Period"}, {Name: "Country"}, {Name: "Code"}, {Name: ind.Name, Unit: unit.Label()}}}
 	for i, per := range s.Periods {
 		for _, l := range s.Lines {
 			t.Rows = append(t.Rows, []any{per.String(), l.Name, l.Country, cell(l.Values[i])})
@@ -685,7 +683,7 @@ func seriesStatement(s *SeriesResult) string {
 	for _, l := range s.Lines {
 		for i := len(l.Values) - 1; i >= 0; i-- {
 			if v := l.Values[i]; v != nil {
-				return fmt.Sprintf("%s: %s in %s (%s)", l.Name, withUnit(fmtNumber(*v), s.Unit), s.Periods[i], s.Indicator)
+				return fmt.Sprintf("%s, %s: %s in %s", l.Name, LookupIndicator(s.Indicator).Short, FormatValue(*v, UnitOf(s.Indicator, s.Unit)), s.Periods[i])
 			}
 		}
 	}
@@ -801,11 +799,11 @@ func mapStatement(m *MapResult) string {
 		return "No values to map"
 	}
 	if m.Metric == MapTradeShare {
-		return fmt.Sprintf("%s: %s of Russia's goods trade in %d, the largest partner", best.Name, fmtPct(*best.Value, false), m.Year)
+		return fmt.Sprintf("%s: %s of Russia's goods trade in %d, the largest partner", best.Name, FormatPercent(*best.Value, false), m.Year)
 	}
 	me, _ := MeasureByID(m.Measure)
-	return fmt.Sprintf("%s: %s of Russia's %s in %d, the largest in %s", best.Name, fmtPct(*best.Value, false), me.Label, m.Year, m.Bloc)
+	return fmt.Sprintf("%s: %s of Russia's %s in %d, the largest in %s", best.Name, FormatPercent(*best.Value, false), me.Label, m.Year, m.Bloc)
 }
 
-// fmtThreshold writes a threshold as the user gave it: "5%", "2.5%".
-func fmtThreshold(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + "%" }
+// fmtThreshold writes a threshold as the user gave it: "5%", "2.25%".
+func fmtThreshold(v float64) string { return formatExact(v) + "%" }

@@ -158,8 +158,11 @@ func TestTradeShareChart(t *testing.T) {
 
 func TestGasExportsChart(t *testing.T) {
 	res := mustCompute(t, "gas-exports", indicators.Params{"destinations": "TUR", "freq": "monthly"}, gasFixture())
-	if want := "Gas exports to Turkey: −68.6% year on year in 2020-04 (470 million m3, from 1,495)"; res.Statement != want {
+	if want := "Gas exports to Turkey: −68.6% year on year in 2020-04 (470 million m³, from 1.5 billion m³)"; res.Statement != want {
 		t.Errorf("statement %q, want %q", res.Statement, want)
+	}
+	if !strings.Contains(res.Subtitle, "million m³") || strings.Contains(res.Subtitle, "m3") {
+		t.Errorf("subtitle %q: want the unit written for readers", res.Subtitle)
 	}
 	var apr []any
 	for _, r := range res.Table.Rows {
@@ -204,8 +207,11 @@ func TestIntegrationGainChart(t *testing.T) {
 
 func TestSeriesAndMapCharts(t *testing.T) {
 	res := mustCompute(t, "series", indicators.Params{"indicator": indicators.PopulationCode, "countries": "KAZ,BLR", "to": "2019"}, blocFixture())
-	if res.Statement != "Kazakhstan: 20 in 2019 (SP.POP.TOTL)" || len(res.Table.Rows) != 2 {
+	if res.Statement != "Kazakhstan, population: 20 people in 2019" || len(res.Table.Rows) != 2 {
 		t.Errorf("series statement %q rows %v", res.Statement, res.Table.Rows)
+	}
+	if res.Title != "Population by country" || !strings.HasSuffix(res.Subtitle, ", people") || res.Table.Columns[3] != (indicators.Column{Name: "Population", Unit: "people"}) {
+		t.Errorf("series title %q subtitle %q columns %v: want the catalogue's name and unit, not the code", res.Title, res.Subtitle, res.Table.Columns)
 	}
 	res = mustCompute(t, "map", indicators.Params{"bloc": "BLR,KAZ,TKM"}, blocFixture())
 	if res.Statement != "Belarus: 30.0% of Russia's population in 2020, the largest in BLR,KAZ,TKM" {

@@ -24,13 +24,3 @@ func (c Citation) Text() string {
 	}
 	return s
 }
-
-// Cite turns the source texts of a result into citations, one per source
-// publication, in the order their first source text appears.
-func Cite(sources []string) []Citation {
-	var out []Citation
-	for _, s := range sources {
-		out = append(out, Citation{Title: s, Details: []string{s}})
-	}
-	return out
-}

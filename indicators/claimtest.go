@@ -73,7 +73,7 @@ func (t ClaimTest) String() string {
 // Words describes t for readers: "under 5", "about 32 (±2)", "a fall of at
 // least about 70% (±2)".
 func (t ClaimTest) Words(unit string) string {
-	n, tol := formatFloat(t.Threshold)+unit, formatFloat(t.Tolerance)
+	n, tol := formatExact(t.Threshold)+unit, formatExact(t.Tolerance)
 	switch t.Kind {
 	case TestLess:
 		return "under " + n
@@ -87,9 +87,9 @@ func (t ClaimTest) Words(unit string) string {
 		return "about " + n + " (±" + tol + ")"
 	case TestFallAtLeast:
 		if t.Tolerance > 0 {
-			return "a fall of at least about " + formatFloat(t.Threshold) + "% (±" + tol + ")"
+			return "a fall of at least about " + formatExact(t.Threshold) + "% (±" + tol + ")"
 		}
-		return "a fall of at least " + formatFloat(t.Threshold) + "%"
+		return "a fall of at least " + formatExact(t.Threshold) + "%"
 	}
 	return string(t.Kind)
 }

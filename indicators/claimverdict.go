@@ -264,7 +264,7 @@ func (c Claim) reason(v PeriodVerdict, seen []Verdict) string {
 	case v.Split:
 		why = seenWords(seen) + " (" + test + ")"
 	case v.Verdict == VerdictBorderline:
-		why = "just outside " + test + ", within the margin of " + formatFloat(c.Margin) + c.Metric.Unit
+		why = "just outside " + test + ", within the margin of " + formatExact(c.Margin) + c.Metric.Unit
 	case v.Verdict == VerdictHolds:
 		why = test
 	default:
@@ -300,15 +300,15 @@ func figureWords(p MetricPoint, unit string) string {
 	}
 	switch {
 	case lo == hi:
-		parts = append(parts, fmtFigure(lo)+unit)
+		parts = append(parts, formatFigure(lo)+unit)
 	case lo < hi:
-		parts = append(parts, fmtFigure(lo)+"–"+fmtFigure(hi)+unit+" across sources")
+		parts = append(parts, formatFigure(lo)+"–"+formatFigure(hi)+unit+" across sources")
 	}
 	if f := finite(p.AtLeast); f != nil {
-		parts = append(parts, "at least "+fmtFigure(*f)+unit)
+		parts = append(parts, "at least "+formatFigure(*f)+unit)
 	}
 	if f := finite(p.AtMost); f != nil {
-		parts = append(parts, "at most "+fmtFigure(*f)+unit)
+		parts = append(parts, "at most "+formatFigure(*f)+unit)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -320,11 +320,6 @@ func missingWords(missing []string) string {
 	return "; missing: " + strings.Join(missing, ", ")
 }
 
-// fmtFigure writes a figure with at most two decimals and a real minus sign.
-func fmtFigure(v float64) string {
-	s := formatFloat(math.Round(v*100) / 100)
-	if s == "-0" {
-		s = "0"
-	}
-	return strings.Replace(s, "-", "−", 1)
-}
+// formatFigure writes a verdict's figure to two decimals at most, so that a
+// figure just outside a threshold does not read as on it.
+func formatFigure(v float64) string { return formatDigits(v, 2) }

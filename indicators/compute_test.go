@@ -329,3 +329,25 @@ func TestMapData(t *testing.T) {
 		t.Errorf("bad metric: err = %v", err)
 	}
 }
+
+// TestGasExportsNamesBlankDestinationsTogether: destinations without a single
+// figure at the chosen frequency are one note, so a chart can leave them out
+// of its legend and still say why.
+func TestGasExportsNamesBlankDestinationsTogether(t *testing.T) {
+	g := indicators.GasExportsCode
+	data := append(gasFixture(), withUnit("million m3", []indicators.Observation{
+		obs(g, "RUS", "AUT", "2020", 6000), obs(g, "RUS", "FRA", "2020", 9000)})...)
+	r, err := indicators.GasExports(indicators.GasExportsInput{Destinations: []string{"TUR", "ITA", "AUT", "FRA"}, Freq: indicators.Monthly}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Italy, Austria and France: no monthly figures (annual figures exist: freq=annual)"
+	if !slices.Contains(r.Coverage, want) {
+		t.Fatalf("coverage %q, want %q", r.Coverage, want)
+	}
+	for _, note := range r.Coverage {
+		if strings.HasPrefix(note, "Italy:") || strings.HasPrefix(note, "Austria:") {
+			t.Errorf("blank destination noted on its own as well: %q", note)
+		}
+	}
+}

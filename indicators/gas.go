@@ -96,6 +96,14 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 		res.Coverage = append(res.Coverage, fmt.Sprintf("mixed units in the data: %v; values are shown as stored", units))
 	}
 	var src sourceSet
+	// Destinations with no figure at all at this frequency are named together,
+	// by the frequency they do have figures at: "Germany and Italy: no monthly
+	// figures"; a chart leaves them out of its legend.
+	type blankGroup struct {
+		other        Frequency // 0: none
+		destinations []string
+	}
+	var blank []blankGroup
 	for _, d := range in.Destinations {
 		s := GasSeries{Destination: d, Name: CountryName(d)}
 		var missing int
@@ -123,14 +131,21 @@ func GasExports(in GasExportsInput, obs []Observation) (*GasExportsResult, error
 		res.Series = append(res.Series, s)
 		switch {
 		case missing == len(res.Periods):
-			note := fmt.Sprintf("%s: no %s figures%s", s.Name, freq, rangeWords(in.From, in.To))
-			if f, ok := other[d]; ok {
-				note += fmt.Sprintf(" (%s figures exist: freq=%s)", f, f)
+			i := slices.IndexFunc(blank, func(g blankGroup) bool { return g.other == other[d] })
+			if i < 0 {
+				i, blank = len(blank), append(blank, blankGroup{other: other[d]})
 			}
-			res.Coverage = append(res.Coverage, note)
+			blank[i].destinations = append(blank[i].destinations, d)
 		case missing > 0:
 			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: %d of %d periods missing (%s)", s.Name, missing, len(res.Periods), missingPeriods(s)))
 		}
+	}
+	for _, g := range blank {
+		note := fmt.Sprintf("%s: no %s figures%s", names(g.destinations), freq, rangeWords(in.From, in.To))
+		if g.other != 0 {
+			note += fmt.Sprintf(" (%s figures exist: freq=%s)", g.other, g.other)
+		}
+		res.Coverage = append(res.Coverage, note)
 	}
 	res.Sources, res.used = src.sorted(), src.used
 	return res, nil

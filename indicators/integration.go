@@ -18,8 +18,8 @@ type Measure struct {
 
 // Measures of the integration gain, in display order.
 var integrationMeasures = []Measure{
-	{ID: "population", Code: PopulationCode, Label: "population", Short: "population", Unit: "persons"},
-	{ID: "gdp-ppp", Code: GDPPPPCode, Label: "GDP (PPP)", Short: "GDP PPP", Unit: "current international $"},
+	{ID: "population", Code: PopulationCode, Label: "population", Short: "population", Unit: people.Symbol},
+	{ID: "gdp-ppp", Code: GDPPPPCode, Label: "GDP (PPP)", Short: "GDP PPP", Unit: intlUSD.Symbol},
 }
 
 // MeasureByID returns the integration measure with the given id.

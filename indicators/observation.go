@@ -12,9 +12,12 @@ const (
 	PopulationCode = "SP.POP.TOTL"
 	GDPPPPCode     = "NY.GDP.MKTP.PP.CD"
 	GDPCode        = "NY.GDP.MKTP.CD"
-	ExportsCode    = "TXG_FOB_USD"
-	ImportsCode    = "TMG_CIF_USD"
-	GasExportsCode = "NATGAS_EXP_MCM"
+	// GDPPerCapitaPPPCode: GDP per person (PPP), from which the seed derives
+	// GDP (PPP) where a release lacks it.
+	GDPPerCapitaPPPCode = "NY.GDP.PCAP.PP.CD"
+	ExportsCode         = "TXG_FOB_USD"
+	ImportsCode         = "TMG_CIF_USD"
+	GasExportsCode      = "NATGAS_EXP_MCM"
 )
 
 // Observation is one number: an indicator's value for a country (and, for bilateral

@@ -86,7 +86,7 @@ func Series(in SeriesInput, obs []Observation) (*SeriesResult, error) {
 		res.Lines = append(res.Lines, line)
 		switch {
 		case len(missing) == len(res.Periods):
-			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no %s figures", line.Name, in.Indicator))
+			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no %s figures", line.Name, LookupIndicator(in.Indicator).Short))
 		case len(missing) > 0:
 			res.Coverage = append(res.Coverage, fmt.Sprintf("%s: no figure for %s", line.Name, periodRuns(missing)))
 		}

@@ -545,7 +545,7 @@ func (d *tradeData) coverage(r *TradeShareResult) []string {
 		}
 		for _, t := range o.ExcludedTotals {
 			notes = append(notes, fmt.Sprintf("%d: %s total %s is a lower bound and is left out of the range (it would bound the share from above)",
-				o.Year, t.Label, fmtNumber(t.Value)))
+				o.Year, t.Label, FormatValue(t.Value, usd)))
 		}
 		if flagged := flagWords(o.InputFlags); flagged != "" && o.Share != nil {
 			notes = append(notes, fmt.Sprintf("%d: some figures are %s (the range's ends say which)", o.Year, flagged))

@@ -1,8 +1,6 @@
 package indicators
 
 import (
-	"fmt"
-	"math"
 	"slices"
 	"strings"
 )
@@ -81,40 +79,6 @@ func names(codes []string) string {
 		return n[0]
 	}
 	return strings.Join(n[:len(n)-1], ", ") + " and " + n[len(n)-1]
-}
-
-// fmtPct formats a percentage for statements: one decimal, a real minus sign
-// and an explicit plus for changes.
-func fmtPct(v float64, signed bool) string {
-	s := fmt.Sprintf("%.1f%%", math.Abs(v))
-	switch {
-	case v < 0 && s != "0.0%":
-		return "−" + s
-	case signed:
-		return "+" + s
-	}
-	return s
-}
-
-// fmtNumber formats a value with thousands separators and at most one decimal.
-func fmtNumber(v float64) string {
-	s := fmt.Sprintf("%.1f", math.Abs(v))
-	s = strings.TrimSuffix(s, ".0")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	if v < 0 {
-		b.WriteString("−")
-	}
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if frac != "" {
-		b.WriteString("." + frac)
-	}
-	return b.String()
 }
 
 // cell turns an optional value into a table cell: float64 or nil.
