@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -84,10 +82,14 @@ func printResult(w io.Writer, res *indicators.Result) error {
 			fmt.Fprintf(w, "  - %s\n", c)
 		}
 	}
-	if len(res.Sources) > 0 {
+	if len(res.Citations) > 0 {
 		fmt.Fprintln(w, "\nSources:")
-		for _, s := range res.Sources {
-			fmt.Fprintf(w, "  - %s\n", s)
+		for _, c := range res.Citations {
+			line := c.Text()
+			if c.URL != "" {
+				line += " <" + c.URL + ">"
+			}
+			fmt.Fprintf(w, "  - %s\n", line)
 		}
 	}
 	_, err := fmt.Fprintf(w, "\nData version %d\n", res.DataVersion)
@@ -99,23 +101,14 @@ func formatCell(v any) string {
 	case nil:
 		return "–"
 	case float64:
-		return formatNumber(x)
+		return indicators.FormatNumber(x)
 	case *float64:
 		if x == nil {
 			return "–"
 		}
-		return formatNumber(*x)
+		return indicators.FormatNumber(*x)
 	case string:
 		return x
 	}
 	return fmt.Sprint(v)
-}
-
-// formatNumber shows large values whole and small ones with up to two decimals.
-func formatNumber(x float64) string {
-	if math.Abs(x) >= 1000 {
-		return strconv.FormatFloat(x, 'f', 0, 64)
-	}
-	s := strconv.FormatFloat(x, 'f', 2, 64)
-	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }

@@ -53,10 +53,10 @@ func TestImportOlderVintageCLI(t *testing.T) {
 		_, out, _ := cli(t, db, append([]string{"chart", "series", "--param", "indicator=XX.VIN", "--param", "countries=ARM"}, extra...)...)
 		return out
 	}
-	if out := chart(); !strings.Contains(out, "2200") || strings.Contains(out, "1100") {
+	if out := chart(); !strings.Contains(out, "2,200") || strings.Contains(out, "1,100") {
 		t.Errorf("default chart is not the newest vintage:\n%s", out)
 	}
-	if out := chart("--param", "vintage=2017-06"); !strings.Contains(out, "1100") {
+	if out := chart("--param", "vintage=2017-06"); !strings.Contains(out, "1,100") {
 		t.Errorf("vintage=2017-06 does not show the older figures:\n%s", out)
 	}
 }

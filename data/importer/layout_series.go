@@ -45,7 +45,7 @@ func (m *seriesMapper) start(r *run, headerRow int) {
 var seriesNames = map[string]string{
 	"population": indicators.PopulationCode, "pop": indicators.PopulationCode,
 	"gdp-ppp": indicators.GDPPPPCode, "gdp_ppp": indicators.GDPPPPCode, "gdpppp": indicators.GDPPPPCode,
-	"gdp": "NY.GDP.MKTP.CD",
+	"gdp": indicators.GDPCode,
 }
 
 // seriesIndicator returns the indicator of a long single-series file and where
