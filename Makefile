@@ -33,7 +33,7 @@ run: build
 	./$(BIN) serve --addr $(ADDR) --db $(DB)
 
 test: assets
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 # The hostile-input and fault suite: truncated and entity-laden workbooks, kill -9
 # during imports, parallel and slow uploads, two writers on one SQLite file, login
