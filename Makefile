@@ -7,7 +7,7 @@ DB        ?= clout.db
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: all assets build run test reliability bench bench-store fuzz lint clean generate
+.PHONY: all assets build run test reliability bench bench-store fuzz lint clean generate screenshots
 
 all: build
 
@@ -33,7 +33,7 @@ run: build
 	./$(BIN) serve --addr $(ADDR) --db $(DB)
 
 test: assets
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 # The hostile-input and fault suite: truncated and entity-laden workbooks, kill -9
 # during imports, parallel and slow uploads, two writers on one SQLite file, login
@@ -58,6 +58,14 @@ bench: assets bench-store
 FUZZTIME ?= 60s
 fuzz: assets
 	$(GO) test -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME) ./data/importer
+
+# The screenshots of the README and docs/: the built binary serves the embedded
+# seed data from a temporary directory on a free loopback port, and headless
+# Chromium (chromium on PATH, or CLOUT_CHROMIUM) photographs the main pages at
+# 1400 px light and dark and at 390 px into SHOTS.
+SHOTS ?= docs/screenshots
+screenshots: build
+	$(GO) run ./cmd/clout-screenshots -bin $(BIN) -out $(SHOTS)
 
 # Rebuild the seed workbook from ../shared/reference-data.
 generate:

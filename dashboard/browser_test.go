@@ -54,6 +54,12 @@ func (w *pageWatch) take() (problems, dialogs []string) {
 // context and its watch.
 func newBrowser(t *testing.T) (context.Context, *pageWatch) {
 	t.Helper()
+	return newBrowserTimeout(t, 3*time.Minute)
+}
+
+// newBrowserTimeout is newBrowser for a test that needs the browser longer.
+func newBrowserTimeout(t *testing.T, timeout time.Duration) (context.Context, *pageWatch) {
+	t.Helper()
 	path := chromiumPath(t)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
@@ -63,13 +69,32 @@ func newBrowser(t *testing.T) (context.Context, *pageWatch) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		// Tabs a test drives side by side all count as in view: no throttled
+		// timers or paused rendering in the ones without focus.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
 		chromedp.WindowSize(1280, 1000),
 	)
 	ctx, cancelTab := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
+	return ctx, watchTab(t, ctx)
+}
 
+// newTab opens another tab of the browser of ctx (sharing its cookies) and
+// returns its context and watch.
+func newTab(t *testing.T, browser context.Context) (context.Context, *pageWatch) {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	return ctx, watchTab(t, ctx)
+}
+
+// watchTab starts recording what the tab of ctx does (see pageWatch).
+func watchTab(t *testing.T, ctx context.Context) *pageWatch {
+	t.Helper()
 	w := &pageWatch{}
 	dialogs := make(chan struct{}, 16)
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -113,7 +138,7 @@ func newBrowser(t *testing.T) (context.Context, *pageWatch) {
 		}
 	}()
 	t.Cleanup(func() { close(dialogs) })
-	return ctx, w
+	return w
 }
 
 func describeArgs(args []*runtime.RemoteObject) string {

@@ -41,15 +41,6 @@ func (s *Server) formViewOf(c echo.Context) formView {
 	return formView{CSRF: csrfToken(c), LoggedIn: s.loggedIn(c)}
 }
 
-// dataNav returns the navigation items of the data pages; nav appends them.
-func (s *Server) dataNav(current string) []navItem {
-	items := []navItem{{URL: "/datasets", Label: "Datasets", Current: current == "datasets"}}
-	if s.deps.Importer != nil {
-		items = append(items, navItem{URL: "/upload", Label: "Upload", Current: current == "upload"})
-	}
-	return items
-}
-
 // registerDataRoutes adds auth, upload, datasets and template routes. Writes
 // sit outside the read group: they need a writer, which is stronger.
 func (s *Server) registerDataRoutes(e *echo.Echo, read *echo.Group) {

@@ -54,14 +54,6 @@ func (s *Server) jobRunner() JobRunner {
 	return s.deps.Jobs
 }
 
-// jobsNav returns the Jobs navigation item when jobs are wired; nav appends it.
-func (s *Server) jobsNav(current string) []navItem {
-	if s.jobRunner() == nil {
-		return nil
-	}
-	return []navItem{{URL: "/jobs", Label: "Jobs", Current: current == "jobs"}}
-}
-
 // registerJobRoutes adds the jobs page and API. Running a job is a write: it
 // needs a Bearer token, or a session and the CSRF token, like every other write.
 func (s *Server) registerJobRoutes(e *echo.Echo, read *echo.Group) {

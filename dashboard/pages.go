@@ -83,7 +83,7 @@ func (s *Server) handleIndex(c echo.Context) error {
 	if p, ok := s.responses.Get(key); ok {
 		return s.writePage(c, p)
 	}
-	data := pageData{Title: "Overview", Nav: s.nav(""), DataVersion: version, Claims: cards}
+	data := pageData{Title: "Overview", Nav: s.nav("/"), DataVersion: version, Claims: cards}
 	for _, h := range headlines {
 		ch, err := s.charts.Chart(h.id)
 		if err != nil {
@@ -99,15 +99,10 @@ func (s *Server) handleIndex(c echo.Context) error {
 		}
 		data.Charts = append(data.Charts, s.view(cc))
 	}
-	t, err := s.pages.page("index")
+	page, err := s.renderLayoutPage("index", data, "/")
 	if err != nil {
 		return err
 	}
-	body, err := renderTemplate(t, "layout", data)
-	if err != nil {
-		return err
-	}
-	page := newCachedPage(body)
 	s.responses.Add(key, page)
 	return s.writePage(c, page)
 }
@@ -135,30 +130,37 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 	}
 	v := s.view(cc)
 	v.ShowTitle = embed
-	data := pageData{Title: cc.Result.Title, Nav: s.nav(ch.ID()), DataVersion: req.Latest, View: v}
-	tmplName, name := "chart", "layout"
+	data := pageData{Title: cc.Result.Title, Nav: s.nav(chart.PagePath(ch.ID())), DataVersion: req.Latest, View: v}
+	var page *cachedPage
 	if embed {
-		tmplName, name = "embed", "embed"
-	} else if v.Controls, err = s.controls(ctx, cc); err != nil {
-		return err
+		tmpl, err := s.pages.page("embed")
+		if err != nil {
+			return err
+		}
+		body, err := renderTemplate(tmpl, "embed", data)
+		if err != nil {
+			return err
+		}
+		page = newCachedPage(body)
+	} else {
+		if v.Controls, err = s.controls(ctx, cc); err != nil {
+			return err
+		}
+		if page, err = s.renderLayoutPage("chart", data, c.Request().URL.RequestURI()); err != nil {
+			return err
+		}
 	}
-	tmpl, err := s.pages.page(tmplName)
-	if err != nil {
-		return err
-	}
-	body, err := renderTemplate(tmpl, name, data)
-	if err != nil {
-		return err
-	}
-	page := newCachedPage(body)
 	s.responses.Add(key, page)
 	return s.writePage(c, page)
 }
 
-// cachedPage is a rendered page with its entity tag.
+// cachedPage is a rendered page with its entity tag. A page with the site's
+// layout also notes where its account area lies (accountEnd > 0), which a
+// signed-in request has replaced by its own.
 type cachedPage struct {
-	body []byte
-	etag string
+	body                     []byte
+	etag                     string
+	accountStart, accountEnd int
 }
 
 func newCachedPage(body []byte) *cachedPage {
@@ -169,6 +171,14 @@ func newCachedPage(body []byte) *cachedPage {
 // revalidate them (no-cache + ETag), so a new data version shows at once and an
 // unchanged page costs a 304.
 func (s *Server) writePage(c echo.Context, p *cachedPage) error {
+	body, etag, own, err := s.personalised(c, p)
+	if err != nil {
+		return err
+	}
+	if own {
+		c.Response().Header().Set("Cache-Control", "private, no-cache")
+		return sendTagged(c, echo.MIMETextHTMLCharsetUTF8, etag, body)
+	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	return sendTagged(c, echo.MIMETextHTMLCharsetUTF8, p.etag, p.body)
 }

@@ -300,6 +300,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	read := e.Group("", s.readGuards()...)
 	s.registerPageRoutes(read)
+	s.registerSiteRoutes(read)
 	s.registerAPIRoutes(read)
 	if s.charts.Exports() {
 		s.registerSnapshotRoutes(read)

@@ -41,8 +41,9 @@ func (p *pageTemplates) page(name string) (*template.Template, error) {
 // functions, one set per page so each can define its own "content" block.
 func parseTemplates(a *assetTable) (*pageTemplates, error) {
 	funcs := template.FuncMap{
-		"asset": a.URL,
-		"cell":  tableCell,
+		"asset":     a.URL,
+		"cell":      tableCell,
+		"chartName": chartName,
 	}
 	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
@@ -149,6 +150,7 @@ type navItem struct {
 type pageData struct {
 	Title       string
 	Nav         []navItem
+	Account     *accountView
 	DataVersion int64
 
 	View   *chartView   // chart and embed pages
@@ -168,20 +170,6 @@ type pageData struct {
 // failedChart is a headline chart that could not be computed (e.g. no data yet).
 type failedChart struct{ Title, Message string }
 
-// nav returns the navigation with current marked.
-func (s *Server) nav(current string) []navItem {
-	items := []navItem{{URL: "/", Label: "Overview", Current: current == ""}}
-	if s.claims != nil {
-		items = append(items, navItem{URL: "/claims", Label: "Claims", Current: current == "claims"})
-	}
-	for _, c := range s.charts.Charts() {
-		items = append(items, navItem{URL: "/charts/" + c.ID(), Label: c.Title(), Current: current == c.ID()})
-	}
-	items = append(items, s.dataNav(current)...)
-	items = append(items, s.jobsNav(current)...)
-	return items
-}
-
 // renderErrorPage writes the HTML error page; it falls back to plain text if even
 // that fails.
 func (s *Server) renderErrorPage(c echo.Context, ae appError) error {
@@ -192,7 +180,8 @@ func (s *Server) renderErrorPage(c echo.Context, ae appError) error {
 	}
 	body, err := renderTemplate(t, "layout", pageData{
 		Title:       http.StatusText(ae.status),
-		Nav:         s.nav("-"),
+		Nav:         s.nav(c.Request().URL.Path),
+		Account:     s.accountOf(c),
 		DataVersion: v,
 		Status:      ae.status,
 		StatusText:  http.StatusText(ae.status),
@@ -218,7 +207,7 @@ func (s *Server) renderData(c echo.Context, status int, name, title string, data
 	if err != nil {
 		return err
 	}
-	body, err := renderTemplate(t, "layout", pageData{Title: title, Nav: s.nav("-"), DataVersion: v, Data: data})
+	body, err := renderTemplate(t, "layout", pageData{Title: title, Nav: s.nav(c.Request().URL.Path), Account: s.accountOf(c), DataVersion: v, Data: data})
 	if err != nil {
 		return err
 	}

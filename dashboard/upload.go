@@ -412,7 +412,7 @@ func (s *Server) chartsChangedBy(rep *indicators.ImportReport) []chartLink {
 			continue
 		}
 		if slices.ContainsFunc(q.Indicators, func(code string) bool { return slices.Contains(rep.Indicators, code) }) {
-			links = append(links, chartLink{ID: c.ID(), Title: c.Title(), URL: "/charts/" + c.ID()})
+			links = append(links, chartLink{ID: c.ID(), Title: chartName(c.ID()), URL: "/charts/" + c.ID()})
 		}
 	}
 	if series, err := s.charts.Chart("series"); err == nil {
@@ -420,7 +420,7 @@ func (s *Server) chartsChangedBy(rep *indicators.ImportReport) []chartLink {
 			if i == 10 {
 				break
 			}
-			links = append(links, chartLink{ID: series.ID(), Title: series.Title() + ": " + code,
+			links = append(links, chartLink{ID: series.ID(), Title: chartName(series.ID()) + ": " + code,
 				URL: "/charts/series?indicator=" + url.QueryEscape(code)})
 		}
 	}

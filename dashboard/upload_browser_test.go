@@ -131,6 +131,11 @@ func TestBrowserUpload(t *testing.T) {
 			!strings.Contains(done, fmt.Sprintf("data version %d", versionBefore+1)) {
 			t.Errorf("import result: %s", done)
 		}
+		// The footer follows the import without a reload.
+		footer := fmt.Sprintf(`document.querySelector('footer .data-version-number').textContent === '%d' ? 'ok' : null`, versionBefore+1)
+		if _, err := waitFor(ctx, footer); err != nil {
+			t.Errorf("the footer does not show data version %d after the import: %v", versionBefore+1, err)
+		}
 		links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.chart-links a')).map(a => a.getAttribute('href'))`))
 		if err != nil || !containsString(links, "/charts/trade-share") {
 			t.Errorf("chart links %v (%v), want /charts/trade-share", links, err)

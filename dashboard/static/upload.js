@@ -288,6 +288,7 @@
     p.appendChild(a);
     p.appendChild(document.createTextNode('” is now current (data version ' + body.data_version + ').'));
     done.appendChild(p);
+    document.dispatchEvent(new CustomEvent('clout:data-changed', { detail: { version: body.data_version } }));
     var charts = body.charts || [];
     if (charts.length) {
       done.appendChild(el('h3', 'Charts this import changes'));

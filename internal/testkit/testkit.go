@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/clout-dev/clout/data/seed"
 	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/browser"
 )
 
 // DiscardLogger drops every record.
@@ -98,17 +98,7 @@ func Reliability(tb testing.TB) {
 
 // ChromiumPath returns the browser the browser tests and benchmarks drive:
 // $CLOUT_CHROMIUM, or Chromium (or Chrome) on PATH; "" when there is none.
-func ChromiumPath() string {
-	if p := os.Getenv("CLOUT_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+func ChromiumPath() string { return browser.Path() }
 
 // Chromium returns ChromiumPath for a browser test; without a browser the test
 // skips, or fails when CLOUT_REQUIRE_BROWSER=1 (as in CI).
