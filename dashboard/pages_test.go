@@ -15,16 +15,16 @@ func TestPagesFollowNewData(t *testing.T) {
 	MustImport(t, store, "new", "new.xlsx", workbook(111))
 	s := MustServer(t, store, Config{VersionTTL: time.Hour}) // only DataChanged can refresh
 	url := "/charts/series?indicator=TEST.NEW&countries=RUS"
-	if body := get(t, s.Handler(), url).Body.String(); !strings.Contains(body, `<td class="num">111</td>`) {
+	if body := get(t, s.Handler(), url).Body.String(); !strings.Contains(body, `<td class="num" data-v="111">111</td>`) {
 		t.Fatal("first page lacks 111")
 	}
 	MustImport(t, store, "new", "new.xlsx", workbook(222))
-	if body := get(t, s.Handler(), url).Body.String(); !strings.Contains(body, `<td class="num">111</td>`) {
+	if body := get(t, s.Handler(), url).Body.String(); !strings.Contains(body, `<td class="num" data-v="111">111</td>`) {
 		t.Fatal("within the TTL the cached page should still show 111")
 	}
 	s.DataChanged()
 	body := get(t, s.Handler(), url).Body.String()
-	if !strings.Contains(body, `<td class="num">222</td>`) || !strings.Contains(body, "Data version 2") {
+	if !strings.Contains(body, `<td class="num" data-v="222">222</td>`) || !strings.Contains(body, "Data version 2") {
 		t.Errorf("after DataChanged the page does not show the new data")
 	}
 }

@@ -236,11 +236,11 @@ func TestVersionPinning(t *testing.T) {
 		t.Errorf("pinned value %v, want 10", got)
 	}
 	page := get(t, s.Handler(), "/charts/series?indicator=TEST.PIN&countries=RUS,KAZ"+pinned).Body.String()
-	if sub, ok := containsAll(page, "as of data version "+itoa(first.DataVersion), `<td class="num">10</td>`, `<td class="num">20</td>`); !ok {
+	if sub, ok := containsAll(page, "as of data version "+itoa(first.DataVersion), `<td class="num" data-v="10">10</td>`, `<td class="num" data-v="20">20</td>`); !ok {
 		t.Errorf("pinned page lacks %q", sub)
 	}
 	current := get(t, s.Handler(), "/charts/series?indicator=TEST.PIN&countries=RUS,KAZ").Body.String()
-	if sub, ok := containsAll(current, `<td class="num">30</td>`, `<td class="num">60</td>`); !ok {
+	if sub, ok := containsAll(current, `<td class="num" data-v="30">30</td>`, `<td class="num" data-v="60">60</td>`); !ok {
 		t.Errorf("current page lacks %q", sub)
 	}
 }
