@@ -349,6 +349,27 @@
     this.bind('version-line').forEach(function (p) { p.textContent = 'Data version ' + body.data_version + '.'; });
   };
 
+  function htmlEscape(s) {
+    return String(s).replace(/[&'<>"]/g, function (c) {
+      return { '&': '&amp;', "'": '&#39;', '<': '&lt;', '>': '&gt;', '"': '&#34;' }[c];
+    });
+  }
+
+  // absolutize writes the share, embed and cite texts with absolute links:
+  // the server writes site-relative ones when it is not told its own address,
+  // and a link pasted elsewhere must name the site.
+  ChartPage.prototype.absolutize = function () {
+    var share = this.bind('share-url')[0], embed = this.bind('embed-link')[0];
+    if (!share || !embed) { return; }
+    var pinned = share.value, pinnedEmbed = embed.getAttribute('href');
+    var abs = function (u) { return u && u.charAt(0) === '/' ? new URL(u, location.href).href : u; };
+    share.value = abs(pinned);
+    this.bind('embed-code').forEach(function (t) {
+      t.value = t.value.split('src="' + htmlEscape(pinnedEmbed) + '"').join('src="' + htmlEscape(abs(pinnedEmbed)) + '"');
+    });
+    this.bind('cite').forEach(function (t) { t.value = t.value.split(' from ' + pinned).join(' from ' + abs(pinned)); });
+  };
+
   ChartPage.prototype.renderPanels = function (body, page) {
     this.bind('version').forEach(function (s) { s.textContent = String(body.data_version); });
     this.bind('share-url').forEach(function (i) { i.value = page.pinned || ''; });
@@ -368,6 +389,7 @@
     });
     var cap = document.getElementById('cap-' + this.id);
     if (cap && page.caption) { cap.textContent = JSON.stringify(page.caption); }
+    this.absolutize();
   };
 
   // ---- tabs: Chart / Table / Map (the ARIA tabs pattern) ----
@@ -660,6 +682,7 @@
         if (ev.target.name === 'freq' && page.timeline) { page.timeline.build(); }
       });
     }
+    page.absolutize();
     page.wireControls();
     page.wireTabs();
     wireCopy(root);
