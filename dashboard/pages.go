@@ -392,6 +392,29 @@ type control struct {
 	Step              string
 	Groups            []optionGroup
 	Summary           string // the chosen values of a multi-select, in words
+	// When names the parameter and value the control applies under (a map's
+	// partners only with metric=trade-share), from the "(name=value)" its
+	// help ends with; Applies says whether it applies to the chart shown.
+	WhenName, WhenValue string
+	Applies             bool
+}
+
+// appliesWhen reads the condition a parameter's help ends with:
+// "partners to highlight (metric=trade-share)" applies with metric=trade-share.
+func appliesWhen(help string) (name, value string, ok bool) {
+	rest, found := strings.CutSuffix(help, ")")
+	if !found {
+		return "", "", false
+	}
+	i := strings.LastIndex(rest, "(")
+	if i < 0 {
+		return "", "", false
+	}
+	name, value, ok = strings.Cut(rest[i+1:], "=")
+	if !ok || name == "" || value == "" || strings.ContainsAny(name+value, " ,") {
+		return "", "", false
+	}
+	return name, value, true
 }
 
 type optionGroup struct {
@@ -439,7 +462,11 @@ func (s *Server) controls(ctx context.Context, cc *chart.Computed) ([]control, e
 		if !given {
 			value = spec.Default
 		}
-		ctl := control{Name: spec.Name, Label: labelOf(spec.Name), Help: spec.Help, Value: value}
+		ctl := control{Name: spec.Name, Label: labelOf(spec.Name), Help: spec.Help, Value: value, Applies: true}
+		if name, want, ok := appliesWhen(spec.Help); ok {
+			ctl.WhenName, ctl.WhenValue = name, want
+			ctl.Applies = strings.EqualFold(cc.Result.Params[name], want)
+		}
 		switch spec.Kind {
 		case "year":
 			ctl.Widget = "select"

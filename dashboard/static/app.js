@@ -488,9 +488,18 @@
       }
       keyAt = Date.now();
     });
+    // Controls that apply under one value of another (a map's partners with
+    // metric=trade-share) show only then.
+    var applies = function () {
+      form.querySelectorAll('[data-when-name]').forEach(function (box) {
+        var other = form.elements.namedItem(box.getAttribute('data-when-name'));
+        if (other && other.value) { box.hidden = other.value !== box.getAttribute('data-when-value'); }
+      });
+    };
     form.addEventListener('change', function (ev) {
       var t = ev.target;
       if (!t.name) { return; } // the picker's own inputs
+      applies();
       if (t.tagName === 'SELECT' && !t.multiple && Date.now() - keyAt < 1000) { return; }
       if (!form.checkValidity()) { return; }
       soon();
@@ -682,6 +691,8 @@
         if (ev.target.name === 'freq' && page.timeline) { page.timeline.build(); }
       });
     }
+    var controlsBox = root.querySelector('details.controls-box');
+    if (controlsBox && window.matchMedia && window.matchMedia('(max-width: 40rem)').matches) { controlsBox.open = false; }
     page.absolutize();
     page.wireControls();
     page.wireTabs();
