@@ -1,7 +1,9 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -220,6 +222,56 @@ func TestBrowser_chartPage(t *testing.T) {
 		assertClean(t, w, "share and cite")
 	})
 
+	t.Run("tooltips write numbers as the option's cloutFormat says", func(t *testing.T) {
+		open(t, "/charts/integration-gain")
+		got := eval(t, `(() => {
+			const el = document.querySelector('.chart');
+			const f = echarts.getInstanceByDom(el).getOption().tooltip[0].valueFormatter;
+			return JSON.stringify([f(1234567.891), f(null), JSON.parse(document.getElementById(el.dataset.option).textContent).cloutFormat || null]);
+		})()`)
+		var parts []json.RawMessage
+		if err := json.Unmarshal([]byte(got), &parts); err != nil || len(parts) != 3 {
+			t.Fatalf("read %s: %v", got, err)
+		}
+		var value, missing string
+		var spec struct {
+			Default struct {
+				Prefix, Suffix string
+				Digits         *int
+			}
+		}
+		json.Unmarshal(parts[0], &value)
+		json.Unmarshal(parts[1], &missing)
+		json.Unmarshal(parts[2], &spec)
+		digits := 2
+		if spec.Default.Digits != nil {
+			digits = *spec.Default.Digits
+		}
+		if want := spec.Default.Prefix + groupedDecimal(1234567.891, digits) + spec.Default.Suffix; value != want {
+			t.Errorf("tooltip writes 1234567.891 as %q, want %q (cloutFormat %s)", value, want, parts[2])
+		}
+		if missing != "no data" {
+			t.Errorf("tooltip writes a missing value as %q", missing)
+		}
+	})
+
+	t.Run("a map control shows only under its metric", func(t *testing.T) {
+		open(t, "/charts/map?metric=bloc")
+		visible := `(() => [document.querySelector('[data-picker=bloc]').hidden, document.querySelector('[data-picker=partners]').hidden].join())()`
+		if got := eval(t, visible); got != "false,true" {
+			t.Errorf("metric=bloc: bloc hidden, partners hidden = %s", got)
+		}
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('p-metric'); s.value = 'trade-share'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`)); err != nil {
+			t.Fatal(err)
+		}
+		wait(t, "the URL follows the metric", `location.search.includes('metric=trade-share')`)
+		if got := eval(t, visible); got != "true,false" {
+			t.Errorf("metric=trade-share: bloc hidden, partners hidden = %s", got)
+		}
+		samePage(t)
+		assertClean(t, w, "map controls")
+	})
+
 	t.Run("an API error shows inline and keeps the chart", func(t *testing.T) {
 		open(t, "/charts/trade-share")
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
@@ -241,4 +293,25 @@ func TestBrowser_chartPage(t *testing.T) {
 		// Browsers log the failed fetch's status; that is the answer, not a fault.
 		w.take()
 	})
+}
+
+// groupedDecimal writes x as Intl.NumberFormat("en", {maximumFractionDigits:
+// digits}) does: thousands grouped with commas, trailing zeros dropped.
+func groupedDecimal(x float64, digits int) string {
+	s := strconv.FormatFloat(x, 'f', digits, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
 }

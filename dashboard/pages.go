@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/clout-dev/clout/chart"
+	"github.com/clout-dev/clout/chart/option"
 	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -79,10 +80,21 @@ type chartPage struct {
 	Caption   *export.Caption `json:"caption,omitempty"`
 	// Cite is the citation of the chart in one paragraph, dated today.
 	Cite string `json:"cite"`
-	// CitationTexts are Result.Citations in words, one per publication.
-	CitationTexts []string `json:"citation_texts"`
-	VintageNote   string   `json:"vintage_note"`
-	Caveats       []string `json:"caveats"`
+	// Citations are Result.Citations as the page lists them, one per
+	// publication; CitationTexts their one-line texts.
+	Citations     []citationView `json:"citations"`
+	CitationTexts []string       `json:"citation_texts"`
+	VintageNote   string         `json:"vintage_note"`
+	Caveats       []string       `json:"caveats"`
+}
+
+// citationView is a citation as the page lists it: its text, link and
+// retrieval date, and the source texts behind a disclosure.
+type citationView struct {
+	Text      string   `json:"text"`
+	URL       string   `json:"url,omitempty"`
+	Retrieved string   `json:"retrieved,omitempty"`
+	Details   []string `json:"details"`
 }
 
 // embedHeight is the height of the iframe the embed code proposes, in CSS
@@ -276,18 +288,26 @@ func (s *Server) chartPageOf(cc *chart.Computed, today time.Time) chartPage {
 		Pinned:        s.charts.Absolute(pinned.Permalink()),
 		PinnedEmbed:   s.charts.Absolute(pinned.Link(chart.PagePath(id) + "/embed")),
 		API:           cc.Link("/api/charts/" + id),
+		Citations:     []citationView{},
 		CitationTexts: []string{},
-		VintageNote:   cc.Result.VintageNote(),
-		Caveats:       cc.Result.Caveats(),
+		VintageNote:   option.StripFuncMarkersString(cc.Result.VintageNote()),
+		Caveats:       []string{},
 		Downloads:     []link{},
 	}
-	if p.Caveats == nil {
-		p.Caveats = []string{}
+	// Every text from the data is cleaned as the result's own are: the page
+	// shows them and the API answers them.
+	for _, c := range cc.Result.Caveats() {
+		p.Caveats = append(p.Caveats, option.StripFuncMarkersString(c))
 	}
 	p.EmbedCode = fmt.Sprintf(`<iframe src="%s" title="%s" width="100%%" height="%d" loading="lazy" style="border:0;max-width:100%%"></iframe>`,
 		html.EscapeString(p.PinnedEmbed), html.EscapeString(cc.Result.Title), embedHeight)
 	for _, c := range cc.Result.Citations {
-		p.CitationTexts = append(p.CitationTexts, c.Text())
+		v := citationView{Text: option.StripFuncMarkersString(c.Text()), URL: c.URL, Retrieved: c.Retrieved, Details: []string{}}
+		for _, d := range c.Details {
+			v.Details = append(v.Details, option.StripFuncMarkersString(d))
+		}
+		p.Citations = append(p.Citations, v)
+		p.CitationTexts = append(p.CitationTexts, v.Text)
 	}
 	p.Cite = citeText(cc.Result, p.CitationTexts, p.Pinned, today)
 	if mapReq, ok := s.mapView(cc); ok {
@@ -492,7 +512,7 @@ func (s *Server) controls(ctx context.Context, cc *chart.Computed) ([]control, e
 				value = cc.Result.Params[spec.Name]
 			}
 			ctl.Widget = "select"
-			ctl.Groups = []optionGroup{{Options: plainOptions(codes, value, true)}}
+			ctl.Groups = []optionGroup{{Options: indicatorOptions(plainOptions(codes, value, true))}}
 		case "period":
 			ctl.Widget = "select"
 			opts := []choice{{Value: "", Label: "(all)", Selected: value == ""}}
@@ -607,6 +627,18 @@ func plainOptions(values []string, value string, addMissing bool) []choice {
 	if addMissing && !found && value != "" {
 		opts = append(opts, choice{Value: value, Label: value, Selected: true})
 	}
+	return opts
+}
+
+// indicatorOptions names the indicators the catalogue knows ("Population,
+// total (SP.POP.TOTL)"), sorted by name; unknown codes stay as they are.
+func indicatorOptions(opts []choice) []choice {
+	for i, o := range opts {
+		if ind := indicators.LookupIndicator(o.Value); ind.Known {
+			opts[i].Label = ind.Name + " (" + o.Value + ")"
+		}
+	}
+	slices.SortStableFunc(opts, func(a, b choice) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
 	return opts
 }
 

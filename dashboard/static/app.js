@@ -311,18 +311,11 @@
     table.replaceChildren(caption, thead, tbody);
   };
 
-  function fillList(ul, items, make) {
-    ul.replaceChildren.apply(ul, items.map(make));
-    var box = ul.closest('[data-bind]') !== ul ? ul.closest('[data-bind]') : null;
-    if (box) { box.hidden = items.length === 0; }
-  }
-
   ChartPage.prototype.renderSources = function (body, page) {
-    var texts = page.citation_texts || [];
     this.bind('citations').forEach(function (ul) {
-      fillList(ul, body.citations || [], function (c, i) {
+      ul.replaceChildren.apply(ul, (page.citations || []).map(function (c) {
         var li = el('li');
-        li.appendChild(el('span', { 'class': 'cite-text' }, texts[i] || c.title));
+        li.appendChild(el('span', { 'class': 'cite-text' }, c.text));
         var href = safeURL(c.url);
         if (href) { li.appendChild(document.createTextNode(' ')); li.appendChild(el('a', { href: href, rel: 'noopener' }, href)); }
         if (c.retrieved) { li.appendChild(document.createTextNode(' ')); li.appendChild(el('span', { 'class': 'retrieved' }, '(retrieved ' + c.retrieved + ')')); }
@@ -334,7 +327,7 @@
           d.appendChild(s); d.appendChild(list); li.appendChild(d);
         }
         return li;
-      });
+      }));
     });
     this.setText('vintage', page.vintage_note ? page.vintage_note + '.' : '');
     var lists = [['caveats', page.caveats || []], ['coverage', body.coverage || []]];
