@@ -97,8 +97,11 @@
     toggleLabel.appendChild(document.createTextNode(' Show aggregates (World, regions, income groups, areas not specified)'));
     this.field.appendChild(this.chips);
     this.field.appendChild(this.input);
-    this.wrap.appendChild(this.field);
-    this.wrap.appendChild(this.list);
+    // The list opens under the field, over what follows.
+    var combo = make('div', { 'class': 'picker-combo' });
+    combo.appendChild(this.field);
+    combo.appendChild(this.list);
+    this.wrap.appendChild(combo);
     if (aggregates) { this.wrap.appendChild(toggleLabel); }
     this.select.hidden = true;
     this.select.setAttribute('tabindex', '-1');
