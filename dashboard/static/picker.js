@@ -101,8 +101,9 @@
     var combo = make('div', { 'class': 'picker-combo' });
     combo.appendChild(this.field);
     combo.appendChild(this.list);
-    this.wrap.appendChild(combo);
+    // The switch sits above the field, where the open list cannot cover it.
     if (aggregates) { this.wrap.appendChild(toggleLabel); }
+    this.wrap.appendChild(combo);
     this.select.hidden = true;
     this.select.setAttribute('tabindex', '-1');
     this.select.insertAdjacentElement('afterend', this.wrap);
