@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -300,7 +299,7 @@ func (s *Server) chartPageOf(cc *chart.Computed, today time.Time) chartPage {
 		p.Caveats = append(p.Caveats, option.StripFuncMarkersString(c))
 	}
 	p.EmbedCode = fmt.Sprintf(`<iframe src="%s" title="%s" width="100%%" height="%d" loading="lazy" style="border:0;max-width:100%%"></iframe>`,
-		html.EscapeString(p.PinnedEmbed), html.EscapeString(cc.Result.Title), embedHeight)
+		attrEscaper.Replace(p.PinnedEmbed), attrEscaper.Replace(cc.Result.Title), embedHeight)
 	for _, c := range cc.Result.Citations {
 		v := citationView{Text: option.StripFuncMarkersString(c.Text()), URL: c.URL, Retrieved: c.Retrieved, Details: []string{}}
 		for _, d := range c.Details {
@@ -327,6 +326,10 @@ func (s *Server) chartPageOf(cc *chart.Computed, today time.Time) chartPage {
 	}
 	return p
 }
+
+// attrEscaper writes text into a double-quoted HTML attribute of the embed
+// code, escaping only what must be, so the code stays readable ("Russia's").
+var attrEscaper = strings.NewReplacer(`&`, "&amp;", `"`, "&quot;", `<`, "&lt;", `>`, "&gt;")
 
 // citeText is the chart's citation: who, what, which data version and
 // vintage, from which sources, retrieved when and where.

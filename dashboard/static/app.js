@@ -342,9 +342,10 @@
     this.bind('version-line').forEach(function (p) { p.textContent = 'Data version ' + body.data_version + '.'; });
   };
 
+  // htmlEscape escapes as the server's embed code does (pages.go attrEscaper).
   function htmlEscape(s) {
-    return String(s).replace(/[&'<>"]/g, function (c) {
-      return { '&': '&amp;', "'": '&#39;', '<': '&lt;', '>': '&gt;', '"': '&#34;' }[c];
+    return String(s).replace(/[&<>"]/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c];
     });
   }
 
