@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -51,6 +52,9 @@ type ChartResponse struct {
 	Permalink string          `json:"permalink"`
 	Pinned    bool            `json:"pinned"`
 	Latest    int64           `json:"latest_data_version"`
+	// Page is what the chart page shows around the chart (links, citation,
+	// map view), so the page redraws in place from this answer.
+	Page chartPage `json:"page"`
 }
 
 func (s *Server) handleAPIChart(c echo.Context) error {
@@ -59,7 +63,9 @@ func (s *Server) handleAPIChart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("api|%s|%s|%d", cq.req.Query(), cq.theme, cq.req.Latest)
+	now := time.Now()
+	// The answer's citation is dated today, so an answer is kept for its day.
+	key := fmt.Sprintf("api|%s|%s|%d|%s", cq.req.Query(), cq.theme, cq.req.Latest, now.UTC().Format(time.DateOnly))
 	key = cq.req.Chart.ID() + "|" + key
 	if p, ok := s.responses.Get(key); ok {
 		return sendTagged(c, echo.MIMEApplicationJSON, p.etag, p.body)
@@ -72,7 +78,8 @@ func (s *Server) handleAPIChart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(ChartResponse{Result: cc.Result, Option: opt, Permalink: s.charts.Absolute(cc.Permalink()), Pinned: cc.Pinned > 0, Latest: cc.Latest})
+	body, err := json.Marshal(ChartResponse{Result: cc.Result, Option: opt, Permalink: s.charts.Absolute(cc.Permalink()), Pinned: cc.Pinned > 0, Latest: cc.Latest,
+		Page: s.chartPageOf(cc, now)})
 	if err != nil {
 		return fmt.Errorf("api chart %s: %w", cc.Chart.ID(), err)
 	}

@@ -76,6 +76,9 @@ func TestBrowser_download(t *testing.T) {
 	}
 	mustCharts(t, ctx)
 	chromedp.Do(ctx, chromedp.Sleep(1200*time.Millisecond)) // let the animation finish
+	if err := chromedp.Do(ctx, chromedp.Click(`details[data-action="download"] summary`)); err != nil {
+		t.Fatalf("open the Download panel: %v", err)
+	}
 	size, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`(() => { const c = echarts.getInstanceByDom(document.querySelector('.chart')); return [c.getWidth(), c.getHeight()]; })()`))
 	if err != nil || len(size) != 2 {
 		t.Fatalf("chart size %v: %v", size, err)

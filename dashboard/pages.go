@@ -11,10 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/clout-dev/clout/chart"
+	"github.com/clout-dev/clout/chart/option"
 	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/indicators"
 )
@@ -33,15 +35,70 @@ type chartView struct {
 	Latest     int64
 	Downloads  []link
 	ShowTitle  bool // the embed page draws the title inside the chart
+	// DescribedBy is the id of the element that states the chart's finding in
+	// words (the figure's accessible description), "" where there is none.
+	DescribedBy string
 	// CaptionJSON is the caption of the chart's images (export.Caption), for the
 	// script that captions the drawn chart as a download.
 	CaptionJSON template.JS
+	// Page is what the chart page's panels show (share, cite, map view); the
+	// JSON API answers it too, so the page can redraw them in place.
+	Page chartPage
 }
 
 // link is a labelled URL. Image and FileName are set for the image downloads,
 // which the page's script builds from the drawn chart (the URL stays the
 // server's snapshot, for browsers without script).
-type link struct{ URL, Label, Image, FileName string }
+type link struct {
+	URL      string `json:"url"`
+	Label    string `json:"label"`
+	Image    string `json:"image,omitempty"`
+	FileName string `json:"file_name,omitempty"`
+}
+
+// chartPage is what a chart page shows around the chart, for one computed
+// chart: the same struct fills the template and the API's "page" member, so
+// the page's script redraws exactly what the server would have rendered.
+type chartPage struct {
+	// Permalink is the page with these parameters (site-relative; v= only
+	// when the request pinned a data version).
+	Permalink string `json:"permalink"`
+	// Pinned is the absolute page URL pinned to the data version shown.
+	Pinned string `json:"pinned"`
+	// PinnedEmbed is the absolute embed URL pinned likewise; EmbedCode the
+	// iframe that shows it.
+	PinnedEmbed string `json:"pinned_embed"`
+	EmbedCode   string `json:"embed_code"`
+	API         string `json:"api"`
+	// MapAPI and MapPage are the map chart of the same entities and year,
+	// for charts with a country dimension the map can show ("" otherwise).
+	MapAPI  string `json:"map_api,omitempty"`
+	MapPage string `json:"map_page,omitempty"`
+	// Downloads are the captioned images and the data files.
+	Downloads []link          `json:"downloads"`
+	Caption   *export.Caption `json:"caption,omitempty"`
+	// Cite is the citation of the chart in one paragraph, dated today.
+	Cite string `json:"cite"`
+	// Citations are Result.Citations as the page lists them, one per
+	// publication; CitationTexts their one-line texts.
+	Citations     []citationView `json:"citations"`
+	CitationTexts []string       `json:"citation_texts"`
+	VintageNote   string         `json:"vintage_note"`
+	Caveats       []string       `json:"caveats"`
+}
+
+// citationView is a citation as the page lists it: its text, link and
+// retrieval date, and the source texts behind a disclosure.
+type citationView struct {
+	Text      string   `json:"text"`
+	URL       string   `json:"url,omitempty"`
+	Retrieved string   `json:"retrieved,omitempty"`
+	Details   []string `json:"details"`
+}
+
+// embedHeight is the height of the iframe the embed code proposes, in CSS
+// pixels: the chart's own height on the page plus its source line.
+const embedHeight = 520
 
 func (s *Server) registerPageRoutes(g *echo.Group) {
 	g.GET("/", s.handleIndex)
@@ -120,7 +177,8 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 		return err
 	}
 	ch := req.Chart
-	key := fmt.Sprintf("page|%s|%t|%s|%d", ch.ID(), embed, req.Query(), req.Latest)
+	// The page's citation is dated today, so a page is kept for its day.
+	key := fmt.Sprintf("page|%s|%t|%s|%d|%s", ch.ID(), embed, req.Query(), req.Latest, time.Now().UTC().Format(time.DateOnly))
 	if p, ok := s.responses.Get(key); ok {
 		return s.writePage(c, p)
 	}
@@ -130,6 +188,7 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 	}
 	v := s.view(cc)
 	v.ShowTitle = embed
+	v.DescribedBy = "st-" + ch.ID()
 	data := pageData{Title: cc.Result.Title, Nav: s.nav(chart.PagePath(ch.ID())), DataVersion: req.Latest, View: v}
 	var page *cachedPage
 	if embed {
@@ -214,20 +273,131 @@ func (s *Server) view(cc *chart.Computed) *chartView {
 		Pinned:     cc.Pinned,
 		Latest:     cc.Latest,
 	}
+	v.Page = s.chartPageOf(cc, time.Now())
+	v.Downloads = v.Page.Downloads
+	if v.Page.Caption != nil {
+		caption, err := json.Marshal(v.Page.Caption)
+		if err == nil { // a struct of strings always marshals
+			v.CaptionJSON = scriptJSON(caption)
+		}
+	}
+	return v
+}
+
+// chartPageOf gathers what the chart page shows around the chart of cc, with
+// the citation dated today.
+func (s *Server) chartPageOf(cc *chart.Computed, today time.Time) chartPage {
+	id := cc.Chart.ID()
+	pinned := cc.Request
+	if pinned.Pinned == 0 {
+		pinned.Pinned = cc.Result.DataVersion
+	}
+	p := chartPage{
+		Permalink:     cc.Permalink(),
+		Pinned:        s.charts.Absolute(pinned.Permalink()),
+		PinnedEmbed:   s.charts.Absolute(pinned.Link(chart.PagePath(id) + "/embed")),
+		API:           cc.Link("/api/charts/" + id),
+		Citations:     []citationView{},
+		CitationTexts: []string{},
+		VintageNote:   option.StripFuncMarkersString(cc.Result.VintageNote()),
+		Caveats:       []string{},
+		Downloads:     []link{},
+	}
+	// Every text from the data is cleaned as the result's own are: the page
+	// shows them and the API answers them.
+	for _, c := range cc.Result.Caveats() {
+		p.Caveats = append(p.Caveats, option.StripFuncMarkersString(c))
+	}
+	p.EmbedCode = fmt.Sprintf(`<iframe src="%s" title="%s" width="100%%" height="%d" loading="lazy" style="border:0;max-width:100%%"></iframe>`,
+		attrEscaper.Replace(p.PinnedEmbed), attrEscaper.Replace(cc.Result.Title), embedHeight)
+	for _, c := range cc.Result.Citations {
+		v := citationView{Text: option.StripFuncMarkersString(c.Text()), URL: c.URL, Retrieved: c.Retrieved, Details: []string{}}
+		for _, d := range c.Details {
+			v.Details = append(v.Details, option.StripFuncMarkersString(d))
+		}
+		p.Citations = append(p.Citations, v)
+		p.CitationTexts = append(p.CitationTexts, v.Text)
+	}
+	p.Cite = citeText(cc.Result, p.CitationTexts, p.Pinned, today)
+	if mapReq, ok := s.mapView(cc); ok {
+		p.MapAPI = mapReq.Link("/api/charts/" + indicators.ChartMap)
+		p.MapPage = mapReq.Permalink()
+	}
 	if s.charts.Exports() {
 		for _, f := range export.Formats() {
 			l := link{URL: cc.Link(chart.PagePath(id) + "/snapshot." + string(f)), Label: f.Label()}
 			if f.IsImage() {
 				l.Image, l.FileName = string(f), export.FileName(cc.Result, f)
 			}
-			v.Downloads = append(v.Downloads, l)
+			p.Downloads = append(p.Downloads, l)
 		}
-		caption, err := json.Marshal(export.CaptionOf(cc.Result, s.charts.Absolute(cc.Permalink())))
-		if err == nil { // a struct of strings always marshals
-			v.CaptionJSON = scriptJSON(caption)
+		caption := export.CaptionOf(cc.Result, s.charts.Absolute(cc.Permalink()))
+		p.Caption = &caption
+	}
+	return p
+}
+
+// attrEscaper writes text into a double-quoted HTML attribute of the embed
+// code, escaping only what must be, so the code stays readable ("Russia's").
+var attrEscaper = strings.NewReplacer(`&`, "&amp;", `"`, "&quot;", `<`, "&lt;", `>`, "&gt;")
+
+// citeText is the chart's citation: who, what, which data version and
+// vintage, from which sources, retrieved when and where.
+func citeText(res *indicators.Result, sources []string, pinnedURL string, today time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Clout, “%s”", res.Title)
+	if res.Subtitle != "" {
+		fmt.Fprintf(&b, " (%s)", res.Subtitle)
+	}
+	fmt.Fprintf(&b, ", data version %d", res.DataVersion)
+	switch {
+	case res.Vintage != indicators.NewestVintage:
+		b.WriteString(", vintage " + res.Vintage)
+	case len(res.Vintages) > 0:
+		b.WriteString(", vintages " + strings.Join(res.Vintages, ", "))
+	}
+	b.WriteString(".")
+	if len(sources) > 0 {
+		b.WriteString(" Sources: " + strings.Join(sources, "; ") + ".")
+	}
+	fmt.Fprintf(&b, " Retrieved %s from %s", today.UTC().Format("2 January 2006"), pinnedURL)
+	return b.String()
+}
+
+// mapView is the map chart's request showing the entities and year of cc,
+// for the charts the map can draw: a trade-share's partners, an
+// integration-gain's bloc. ok is false for the others.
+func (s *Server) mapView(cc *chart.Computed) (chart.Request, bool) {
+	m, err := s.charts.Chart(indicators.ChartMap)
+	if err != nil {
+		return chart.Request{}, false
+	}
+	given := func(name string) string {
+		if v, ok := cc.Params[name]; ok {
+			return v
+		}
+		return cc.Result.Params[name]
+	}
+	p := indicators.Params{}
+	switch cc.Chart.ID() {
+	case indicators.ChartTradeShare:
+		p["metric"] = indicators.MapTradeShare
+		p["partners"] = given("partners")
+	case indicators.ChartIntegrationGain:
+		p["metric"] = indicators.MapBloc
+		p["bloc"] = given("bloc")
+		if measure := given("measure"); measure == "population" || measure == "gdp-ppp" {
+			p["measure"] = measure
+		}
+	default:
+		return chart.Request{}, false
+	}
+	for _, name := range []string{"year", "vintage"} {
+		if v := cc.Params[name]; v != "" {
+			p[name] = v
 		}
 	}
-	return v
+	return chart.Request{Chart: m, Params: p, Pinned: cc.Pinned}, true
 }
 
 // withQuery joins a path and query parts, skipping empty ones.
@@ -255,6 +425,29 @@ type control struct {
 	Step              string
 	Groups            []optionGroup
 	Summary           string // the chosen values of a multi-select, in words
+	// When names the parameter and value the control applies under (a map's
+	// partners only with metric=trade-share), from the "(name=value)" its
+	// help ends with; Applies says whether it applies to the chart shown.
+	WhenName, WhenValue string
+	Applies             bool
+}
+
+// appliesWhen reads the condition a parameter's help ends with:
+// "partners to highlight (metric=trade-share)" applies with metric=trade-share.
+func appliesWhen(help string) (name, value string, ok bool) {
+	rest, found := strings.CutSuffix(help, ")")
+	if !found {
+		return "", "", false
+	}
+	i := strings.LastIndex(rest, "(")
+	if i < 0 {
+		return "", "", false
+	}
+	name, value, ok = strings.Cut(rest[i+1:], "=")
+	if !ok || name == "" || value == "" || strings.ContainsAny(name+value, " ,") {
+		return "", "", false
+	}
+	return name, value, true
 }
 
 type optionGroup struct {
@@ -265,7 +458,18 @@ type optionGroup struct {
 type choice struct {
 	Value, Label string
 	Selected     bool
+	// Kind says what an entity choice is (group, country or aggregate), for
+	// the entity picker, which offers aggregates only when asked; "" for the
+	// choices of other controls.
+	Kind string
 }
+
+// Kinds of entity choices.
+const (
+	choiceGroup     = "group"
+	choiceCountry   = "country"
+	choiceAggregate = "aggregate"
+)
 
 // controls builds the form for every parameter of the chart, with choices taken
 // from the data (years, countries, partners, indicators) and the country groups.
@@ -291,7 +495,11 @@ func (s *Server) controls(ctx context.Context, cc *chart.Computed) ([]control, e
 		if !given {
 			value = spec.Default
 		}
-		ctl := control{Name: spec.Name, Label: labelOf(spec.Name), Help: spec.Help, Value: value}
+		ctl := control{Name: spec.Name, Label: labelOf(spec.Name), Help: spec.Help, Value: value, Applies: true}
+		if name, want, ok := appliesWhen(spec.Help); ok {
+			ctl.WhenName, ctl.WhenValue = name, want
+			ctl.Applies = strings.EqualFold(cc.Result.Params[name], want)
+		}
 		switch spec.Kind {
 		case "year":
 			ctl.Widget = "select"
@@ -317,7 +525,7 @@ func (s *Server) controls(ctx context.Context, cc *chart.Computed) ([]control, e
 				value = cc.Result.Params[spec.Name]
 			}
 			ctl.Widget = "select"
-			ctl.Groups = []optionGroup{{Options: plainOptions(codes, value, true)}}
+			ctl.Groups = []optionGroup{{Options: indicatorOptions(plainOptions(codes, value, true))}}
 		case "period":
 			ctl.Widget = "select"
 			opts := []choice{{Value: "", Label: "(all)", Selected: value == ""}}
@@ -373,9 +581,10 @@ func yearOptions(years []int, requested, resolved string) []choice {
 	return opts
 }
 
-// countryOptions offers the groups, then the countries in the data, with the
-// chosen ones selected; a chosen code absent from the data is still offered, so
-// the form round-trips the URL.
+// countryOptions offers the groups, then the countries in the data, then the
+// aggregates and residual lines (World, regions, income groups, "Asia not
+// specified"), with the chosen ones selected; a chosen code absent from the
+// data is still offered, so the form round-trips the URL.
 func countryOptions(codes []string, value string, withGroups bool) []optionGroup {
 	chosen := map[string]bool{}
 	for _, v := range strings.Split(value, ",") {
@@ -387,7 +596,7 @@ func countryOptions(codes []string, value string, withGroups bool) []optionGroup
 	if withGroups {
 		g := optionGroup{Label: "Groups"}
 		for _, grp := range indicators.Groups() {
-			g.Options = append(g.Options, choice{Value: grp.Name, Label: grp.Name + " — " + grp.Title, Selected: chosen[strings.ToUpper(grp.Name)]})
+			g.Options = append(g.Options, choice{Value: grp.Name, Label: grp.Name + " — " + grp.Title, Selected: chosen[strings.ToUpper(grp.Name)], Kind: choiceGroup})
 			delete(chosen, strings.ToUpper(grp.Name))
 		}
 		groups = append(groups, g)
@@ -400,11 +609,24 @@ func countryOptions(codes []string, value string, withGroups bool) []optionGroup
 	}
 	reg := indicators.DefaultCountries()
 	c := optionGroup{Label: "Countries"}
+	agg := optionGroup{Label: "Aggregates and residual lines"}
 	for _, code := range all {
-		c.Options = append(c.Options, choice{Value: code, Label: reg.Name(code) + " (" + code + ")", Selected: chosen[code]})
+		o := choice{Value: code, Label: reg.Name(code) + " (" + code + ")", Selected: chosen[code], Kind: choiceCountry}
+		if reg.IsAggregate(code) {
+			o.Kind = choiceAggregate
+			agg.Options = append(agg.Options, o)
+			continue
+		}
+		c.Options = append(c.Options, o)
 	}
-	slices.SortStableFunc(c.Options, func(a, b choice) int { return strings.Compare(a.Label, b.Label) })
-	return append(groups, c)
+	for _, g := range []*optionGroup{&c, &agg} {
+		slices.SortStableFunc(g.Options, func(a, b choice) int { return strings.Compare(a.Label, b.Label) })
+	}
+	groups = append(groups, c)
+	if len(agg.Options) > 0 {
+		groups = append(groups, agg)
+	}
+	return groups
 }
 
 func plainOptions(values []string, value string, addMissing bool) []choice {
@@ -418,6 +640,18 @@ func plainOptions(values []string, value string, addMissing bool) []choice {
 	if addMissing && !found && value != "" {
 		opts = append(opts, choice{Value: value, Label: value, Selected: true})
 	}
+	return opts
+}
+
+// indicatorOptions names the indicators the catalogue knows ("Population,
+// total (SP.POP.TOTL)"), sorted by name; unknown codes stay as they are.
+func indicatorOptions(opts []choice) []choice {
+	for i, o := range opts {
+		if ind := indicators.LookupIndicator(o.Value); ind.Known {
+			opts[i].Label = ind.Name + " (" + o.Value + ")"
+		}
+	}
+	slices.SortStableFunc(opts, func(a, b choice) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
 	return opts
 }
 

@@ -65,14 +65,14 @@ func TestRoutes(t *testing.T) {
 		}},
 		{name: "trade share page", url: "/charts/trade-share", status: 200, want: []string{
 			`<form class="controls"`, `name="partners"`, `name="year"`, `name="threshold"`, `name="top"`,
-			`<option value="TUR" selected>`, `<option value="AZE" selected>`, `<option value="FSU-CORE"`,
+			`<option value="TUR" selected data-kind="country">`, `<option value="AZE" selected data-kind="country">`, `<option value="FSU-CORE"`,
 			"Data table", "Data version 1", `<script type="application/json" id="opt-trade-share">{`,
 		}},
 		{name: "trade share with year", url: "/charts/trade-share?year=2019&partners=TUR,AZE", status: 200,
 			want: []string{`<option value="2019" selected>2019</option>`}},
 		{name: "multi-select repeated keys", url: "/charts/trade-share?partners=TUR&partners=KAZ", status: 200,
-			want:    []string{`<option value="TUR" selected>`, `<option value="KAZ" selected>`},
-			notWant: []string{`<option value="AZE" selected>`}},
+			want:    []string{`<option value="TUR" selected data-kind="country">`, `<option value="KAZ" selected data-kind="country">`},
+			notWant: []string{`<option value="AZE" selected`}},
 		{name: "gas exports page", url: "/charts/gas-exports", status: 200, want: []string{`name="destinations"`, `name="freq"`}},
 		{name: "integration gain page", url: "/charts/integration-gain", status: 200, want: []string{`name="bloc"`, `name="measure"`}},
 		{name: "series page", url: "/charts/series?indicator=SP.POP.TOTL&countries=RUS,KAZ", status: 200,
@@ -236,11 +236,11 @@ func TestVersionPinning(t *testing.T) {
 		t.Errorf("pinned value %v, want 10", got)
 	}
 	page := get(t, s.Handler(), "/charts/series?indicator=TEST.PIN&countries=RUS,KAZ"+pinned).Body.String()
-	if sub, ok := containsAll(page, "as of data version "+itoa(first.DataVersion), `<td class="num">10</td>`, `<td class="num">20</td>`); !ok {
+	if sub, ok := containsAll(page, "as of data version "+itoa(first.DataVersion), `<td class="num" data-v="10">10</td>`, `<td class="num" data-v="20">20</td>`); !ok {
 		t.Errorf("pinned page lacks %q", sub)
 	}
 	current := get(t, s.Handler(), "/charts/series?indicator=TEST.PIN&countries=RUS,KAZ").Body.String()
-	if sub, ok := containsAll(current, `<td class="num">30</td>`, `<td class="num">60</td>`); !ok {
+	if sub, ok := containsAll(current, `<td class="num" data-v="30">30</td>`, `<td class="num" data-v="60">60</td>`); !ok {
 		t.Errorf("current page lacks %q", sub)
 	}
 }

@@ -98,13 +98,19 @@ func tableCell(v any) template.HTML {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return `<td class="missing">no data</td>`
 		}
-		return template.HTML(`<td class="num">` + formatNumber(x) + "</td>")
+		return numberCell(x)
 	case int:
-		return template.HTML(`<td class="num">` + formatNumber(float64(x)) + "</td>")
+		return numberCell(float64(x))
 	case int64:
-		return template.HTML(`<td class="num">` + formatNumber(float64(x)) + "</td>")
+		return numberCell(float64(x))
 	}
 	return template.HTML("<td>" + html.EscapeString(fmt.Sprint(v)) + "</td>")
+}
+
+// numberCell is a number's cell; data-v keeps the exact value, which the page's
+// script formats in the reader's number style (Intl.NumberFormat).
+func numberCell(x float64) template.HTML {
+	return template.HTML(`<td class="num" data-v="` + strconv.FormatFloat(x, 'g', -1, 64) + `">` + formatNumber(x) + "</td>")
 }
 
 // formatNumber writes x with thousands separators and up to 2 decimals (3

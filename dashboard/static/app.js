@@ -1,12 +1,18 @@
 // Clout dashboard: draws each chart from the ECharts option embedded in the page
-// as JSON (never evaluated as code), follows light/dark mode, and turns control
-// changes into a new URL (the permalink).
+// as JSON (never evaluated as code), follows light/dark mode, formats numbers
+// in one style (Intl.NumberFormat), and on a chart page turns control changes
+// into in-place redraws from the JSON API, with the URL (the permalink) kept in
+// step by history.replaceState. Without this script the page is a plain form.
 (function () {
   'use strict';
   var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
   var atlas = null; // Promise of the world GeoJSON, loaded once
 
   function theme() { return dark && dark.matches ? 'dark' : null; }
+
+  // locale is the page's language: numbers are written in one style across
+  // the page, its tables and the server's pages and exports.
+  function locale() { return document.documentElement.lang || 'en'; }
 
   function readOption(el) {
     var script = document.getElementById(el.getAttribute('data-option'));
@@ -38,6 +44,60 @@
     });
   }
 
+  // numberFormatter writes a value as the option's cloutFormat F says:
+  // prefix + the number in the page's style + suffix ("$4.5 billion").
+  // A missing value reads "no data", never 0.
+  function numberFormatter(F) {
+    F = F || {};
+    var digits = typeof F.digits === 'number' ? F.digits : 2;
+    var nf = new Intl.NumberFormat(locale(), { maximumFractionDigits: digits });
+    var prefix = F.prefix || '', suffix = F.suffix || '';
+    return function (value) {
+      if (Array.isArray(value)) { value = value[value.length - 1]; }
+      if (value && typeof value === 'object' && 'value' in value) { value = value.value; }
+      if (value === null || value === undefined || value === '' || value === '-') { return 'no data'; }
+      var x = Number(value);
+      if (!isFinite(x)) { return 'no data'; }
+      return (x < 0 ? '-' : '') + prefix + nf.format(Math.abs(x)) + suffix;
+    };
+  }
+
+  // installFormat gives the option's tooltips the number style the option's
+  // cloutFormat names, per series where it names one.
+  function installFormat(option) {
+    var spec = option.cloutFormat || {};
+    var byName = spec.series || {};
+    var tips = Array.isArray(option.tooltip) ? option.tooltip : [option.tooltip = option.tooltip || {}];
+    var fallback = numberFormatter(spec['default']);
+    tips.forEach(function (t) { t.valueFormatter = fallback; });
+    (option.series || []).forEach(function (s) {
+      if (s && s.name && byName[s.name]) {
+        s.tooltip = Object.assign({}, s.tooltip, { valueFormatter: numberFormatter(byName[s.name]) });
+      }
+    });
+    return option;
+  }
+
+  // tableNumber writes a table cell's number: grouped thousands, two decimals
+  // at most (four for small values, none for millions), in the page's style.
+  var tableFormats = {};
+  function tableNumber(x) {
+    var a = Math.abs(x);
+    var digits = a !== 0 && a < 0.1 ? 4 : (a >= 1e6 ? 0 : 2);
+    var nf = tableFormats[digits] || (tableFormats[digits] = new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }));
+    return nf.format(x);
+  }
+
+  // withoutDownloads drops ECharts' own image download: it saves the chart
+  // without title, sources or data version. The page's Download panel gives
+  // the captioned image instead.
+  function withoutDownloads(option) {
+    var boxes = Array.isArray(option.toolbox) ? option.toolbox : (option.toolbox ? [option.toolbox] : []);
+    boxes.forEach(function (t) { if (t.feature) { delete t.feature.saveAsImage; } });
+    if (boxes.length && boxes.every(function (t) { return !t.feature || Object.keys(t.feature).length === 0; })) { delete option.toolbox; }
+    return option;
+  }
+
   // withoutTitle hides the option's title where the page shows it as a heading
   // already, and gives its room back to the plot.
   function withoutTitle(option) {
@@ -50,90 +110,588 @@
     return option;
   }
 
-  // pageOption is the option as the page draws it.
-  function pageOption(el) {
-    var option = readOption(el);
-    if (!option) { return null; }
-    if (el.getAttribute('data-title') === 'hide') { option = withoutTitle(option); }
+  // prepared is an option as the page draws it.
+  function prepared(option, hideTitle) {
+    if (hideTitle) { option = withoutTitle(option); }
     // On the dark page the chart takes the page's background.
     if (theme() === 'dark' && !option.backgroundColor) { option.backgroundColor = 'transparent'; }
-    return option;
+    return installFormat(withoutDownloads(option));
   }
 
-  function draw(el) {
-    var option = pageOption(el);
-    if (!option) { return; }
+  // pageOption is the option of a chart element as the page draws it.
+  function pageOption(el) {
+    var option = readOption(el);
+    return option ? prepared(option, el.getAttribute('data-title') === 'hide') : null;
+  }
+
+  // shown reports whether el is laid out (not in a hidden tab panel): a chart
+  // is drawn when it can be seen, at its size.
+  function shown(el) { return el.offsetWidth > 0 && el.offsetHeight > 0; }
+
+  // paint draws option into el; drawn resolves when it is on screen.
+  function paint(el, option) {
     var old = echarts.getInstanceByDom(el);
     if (old) { old.dispose(); }
-    var paint = function () {
+    var run = function () {
       var chart = echarts.init(el, theme(), { renderer: 'canvas' });
       chart.setOption(option);
       el.setAttribute('data-drawn', 'true');
+      el.removeAttribute('data-stale');
     };
     var name = mapName(option);
-    if (name) {
-      loadAtlas(el.getAttribute('data-atlas'), name).then(paint, function (err) {
-        el.textContent = 'The world map could not be loaded: ' + err.message;
-      });
-    } else {
-      paint();
-    }
+    if (!name) { run(); return Promise.resolve(); }
+    return loadAtlas(el.getAttribute('data-atlas'), name).then(run, function (err) {
+      el.textContent = 'The world map could not be loaded: ' + err.message;
+    });
+  }
+
+  function draw(el) {
+    if (!shown(el)) { el.setAttribute('data-stale', 'true'); return Promise.resolve(); }
+    var option = pageOption(el);
+    return option ? paint(el, option) : Promise.resolve();
   }
 
   function drawAll() {
     var els = document.querySelectorAll('.chart[data-option]');
     for (var i = 0; i < els.length; i++) { draw(els[i]); }
-  }
-
-  // A changed control submits the GET form: the URL (the permalink) and the chart
-  // change together. A change made with the keyboard (arrows through a select)
-  // waits for Enter or the button, so keyboard users can move through the
-  // options without reloading at each step.
-  function wireControls() {
-    var forms = document.querySelectorAll('form.controls');
-    var keyAt = 0;
-    for (var i = 0; i < forms.length; i++) {
-      forms[i].addEventListener('keydown', function (ev) {
-        if (ev.key === 'Enter' && ev.target.tagName === 'SELECT') {
-          ev.preventDefault();
-          submitClean(ev.currentTarget);
-          return;
-        }
-        keyAt = Date.now();
-      });
-      forms[i].addEventListener('change', function (ev) {
-        var form = ev.currentTarget;
-        if (Date.now() - keyAt < 1000 || !form.checkValidity()) { return; }
-        submitClean(form);
-      });
-      forms[i].addEventListener('submit', function (ev) {
-        ev.preventDefault();
-        submitClean(ev.currentTarget);
-      });
-    }
-  }
-
-  // submitClean navigates to the form's URL without empty parameters, so
-  // permalinks stay short; multi-selects become one comma-separated value.
-  function submitClean(form) {
-    var params = new URLSearchParams();
-    var lists = {};
-    var data = new FormData(form);
-    data.forEach(function (value, key) {
-      if (value === '') { return; }
-      (lists[key] = lists[key] || []).push(value);
-    });
-    Object.keys(lists).forEach(function (k) { params.set(k, lists[k].join(',')); });
-    var q = params.toString();
-    window.location.assign(form.getAttribute('action') + (q ? '?' + q : ''));
+    var page = document.querySelector('.chart-page');
+    if (page && page.cloutRedrawMap) { page.cloutRedrawMap(); }
   }
 
   function resizeAll() {
-    var els = document.querySelectorAll('.chart[data-drawn]');
+    var els = document.querySelectorAll('[data-drawn]');
     for (var i = 0; i < els.length; i++) {
       var c = echarts.getInstanceByDom(els[i]);
       if (c) { c.resize(); }
     }
+  }
+
+  // formatTables writes the numbers of the page's tables in the page's style
+  // (the server wrote them for readers without script).
+  function formatTables(root) {
+    var cells = root.querySelectorAll('td.num[data-v]');
+    for (var i = 0; i < cells.length; i++) {
+      var x = Number(cells[i].getAttribute('data-v'));
+      if (isFinite(x)) { cells[i].textContent = tableNumber(x); }
+    }
+  }
+
+  // ---- the chart page ----
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    return e;
+  }
+
+  // safeURL keeps only web links from data (never javascript: or data:).
+  function safeURL(u) { return /^https?:\/\//i.test(u || '') ? u : ''; }
+
+  // formQuery is the form's parameters as a short query string: empty values
+  // left out, a multi-select as one comma-separated value.
+  function formQuery(form) {
+    var params = new URLSearchParams();
+    var lists = {};
+    new FormData(form).forEach(function (value, key) {
+      if (value === '') { return; }
+      (lists[key] = lists[key] || []).push(value);
+    });
+    Object.keys(lists).forEach(function (k) { params.set(k, lists[k].join(',')); });
+    return params.toString();
+  }
+
+  // ChartPage redraws one chart page in place from the JSON API.
+  function ChartPage(root) {
+    this.root = root;
+    this.id = root.getAttribute('data-chart');
+    this.form = root.querySelector('form.controls');
+    this.chartEl = document.getElementById('chart-' + this.id);
+    this.mapEl = document.getElementById('map-' + this.id);
+    this.errorEl = root.querySelector('[data-bind="error"]');
+    this.query = this.form ? formQuery(this.form) : '';
+    this.seq = 0;
+    this.result = null;
+  }
+
+  ChartPage.prototype.bind = function (name) { return this.root.querySelectorAll('[data-bind="' + name + '"]'); };
+
+  ChartPage.prototype.setText = function (name, text) {
+    this.bind(name).forEach(function (e) {
+      e.textContent = text || '';
+      e.hidden = !text;
+    });
+  };
+
+  // update fetches the chart for the form's parameters and redraws the page;
+  // it resolves when the page shows them (or the error is shown).
+  ChartPage.prototype.update = function () {
+    var self = this;
+    var q = formQuery(this.form);
+    if (q === this.query && !this.failed) { return Promise.resolve(); }
+    var seq = ++this.seq;
+    this.root.setAttribute('aria-busy', 'true');
+    var url = this.root.getAttribute('data-api') + (q ? '?' + q : '');
+    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
+      return r.json().catch(function () { return { error: 'HTTP ' + r.status }; }).then(function (body) {
+        if (!r.ok) { throw new Error(body.error || ('HTTP ' + r.status)); }
+        return body;
+      });
+    }).then(function (body) {
+      if (seq !== self.seq) { return; } // a newer change is on its way
+      self.query = q;
+      self.failed = false;
+      return self.render(body).then(function () {
+        history.replaceState(history.state, '', self.root.getAttribute('data-page') + (q ? '?' + q : ''));
+      });
+    }).catch(function (err) {
+      if (seq !== self.seq) { return; }
+      self.failed = true;
+      self.errorEl.textContent = 'The chart could not be updated: ' + err.message;
+    }).then(function () {
+      if (seq === self.seq) { self.root.removeAttribute('aria-busy'); }
+    });
+  };
+
+  // render shows an API answer: chart, words, table, sources and panels.
+  ChartPage.prototype.render = function (body) {
+    var page = body.page || {};
+    this.result = body;
+    this.errorEl.textContent = '';
+    this.setText('title', body.title);
+    this.setText('subtitle', body.subtitle);
+    this.setText('statement', body.statement);
+    document.title = body.title + ' · Clout';
+    this.chartEl.setAttribute('aria-label', body.title);
+    this.renderTable(body);
+    this.renderSources(body, page);
+    this.renderPanels(body, page);
+    var script = document.getElementById(this.chartEl.getAttribute('data-option'));
+    script.textContent = JSON.stringify(body.option);
+    if (this.mapEl) { this.mapEl.setAttribute('data-map-api', page.map_api || ''); this.mapDrawn = ''; }
+    var mapTab = this.root.querySelector('[data-tab="map"]');
+    if (mapTab) {
+      mapTab.hidden = !page.map_api;
+      this.root.querySelector('[data-panel="map"]').hidden = !page.map_api || mapTab.getAttribute('aria-selected') !== 'true';
+      if (!page.map_api && mapTab.getAttribute('aria-selected') === 'true') { this.select('chart'); }
+      else if (page.map_api && mapTab.getAttribute('aria-selected') === 'true') { this.showMap(); }
+    }
+    this.bind('map-page').forEach(function (a) { a.href = page.map_page || '#'; });
+    if (this.timeline) { this.timeline.sync(body.params || {}); }
+    return draw(this.chartEl);
+  };
+
+  ChartPage.prototype.renderTable = function (body) {
+    var table = this.bind('table')[0];
+    if (!table) { return; }
+    var t = body.table || { columns: [], rows: [] };
+    var caption = el('caption', { id: 'tcap-' + this.id }, body.title + (body.subtitle ? ' — ' + body.subtitle : '') + ' ');
+    caption.appendChild(el('span', { 'class': 'unit' }, '(' + t.rows.length + ' rows)'));
+    var head = el('tr');
+    t.columns.forEach(function (c) {
+      var th = el('th', { scope: 'col' }, c.name);
+      if (c.unit) { th.appendChild(document.createTextNode(' ')); th.appendChild(el('span', { 'class': 'unit' }, '(' + c.unit + ')')); }
+      head.appendChild(th);
+    });
+    var thead = el('thead'); thead.appendChild(head);
+    var tbody = el('tbody');
+    t.rows.forEach(function (row) {
+      var tr = el('tr');
+      row.forEach(function (v) {
+        if (v === null || v === undefined || (typeof v === 'number' && !isFinite(v))) {
+          tr.appendChild(el('td', { 'class': 'missing' }, 'no data'));
+        } else if (typeof v === 'number') {
+          tr.appendChild(el('td', { 'class': 'num', 'data-v': String(v) }, tableNumber(v)));
+        } else {
+          tr.appendChild(el('td', null, String(v)));
+        }
+      });
+      tbody.appendChild(tr);
+    });
+    table.replaceChildren(caption, thead, tbody);
+  };
+
+  ChartPage.prototype.renderSources = function (body, page) {
+    this.bind('citations').forEach(function (ul) {
+      ul.replaceChildren.apply(ul, (page.citations || []).map(function (c) {
+        var li = el('li');
+        li.appendChild(el('span', { 'class': 'cite-text' }, c.text));
+        var href = safeURL(c.url);
+        if (href) { li.appendChild(document.createTextNode(' ')); li.appendChild(el('a', { href: href, rel: 'noopener' }, href)); }
+        if (c.retrieved) { li.appendChild(document.createTextNode(' ')); li.appendChild(el('span', { 'class': 'retrieved' }, '(retrieved ' + c.retrieved + ')')); }
+        if (c.details && c.details.length) {
+          var d = el('details'), s = el('summary', null, 'Details ');
+          s.appendChild(el('span', { 'class': 'unit' }, '(' + c.details.length + ')'));
+          var list = el('ul');
+          c.details.forEach(function (t) { list.appendChild(el('li', null, t)); });
+          d.appendChild(s); d.appendChild(list); li.appendChild(d);
+        }
+        return li;
+      }));
+    });
+    this.setText('vintage', page.vintage_note ? page.vintage_note + '.' : '');
+    var lists = [['caveats', page.caveats || []], ['coverage', body.coverage || []]];
+    var self = this;
+    lists.forEach(function (pair) {
+      self.bind(pair[0]).forEach(function (box) {
+        var ul = box.querySelector('ul');
+        ul.replaceChildren.apply(ul, pair[1].map(function (t) { return el('li', null, t); }));
+        box.hidden = pair[1].length === 0;
+      });
+    });
+    this.bind('version-line').forEach(function (p) { p.textContent = 'Data version ' + body.data_version + '.'; });
+  };
+
+  // htmlEscape escapes as the server's embed code does (pages.go attrEscaper).
+  function htmlEscape(s) {
+    return String(s).replace(/[&<>"]/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c];
+    });
+  }
+
+  // absolutize writes the share, embed and cite texts with absolute links:
+  // the server writes site-relative ones when it is not told its own address,
+  // and a link pasted elsewhere must name the site.
+  ChartPage.prototype.absolutize = function () {
+    var share = this.bind('share-url')[0], embed = this.bind('embed-link')[0];
+    if (!share || !embed) { return; }
+    var pinned = share.value, pinnedEmbed = embed.getAttribute('href');
+    var abs = function (u) { return u && u.charAt(0) === '/' ? new URL(u, location.href).href : u; };
+    share.value = abs(pinned);
+    this.bind('embed-code').forEach(function (t) {
+      t.value = t.value.split('src="' + htmlEscape(pinnedEmbed) + '"').join('src="' + htmlEscape(abs(pinnedEmbed)) + '"');
+    });
+    this.bind('cite').forEach(function (t) { t.value = t.value.split(' from ' + pinned).join(' from ' + abs(pinned)); });
+  };
+
+  ChartPage.prototype.renderPanels = function (body, page) {
+    this.bind('version').forEach(function (s) { s.textContent = String(body.data_version); });
+    this.bind('share-url').forEach(function (i) { i.value = page.pinned || ''; });
+    this.bind('embed-code').forEach(function (t) { t.value = page.embed_code || ''; });
+    this.bind('cite').forEach(function (t) { t.value = page.cite || ''; });
+    this.bind('embed-link').forEach(function (a) { a.href = page.pinned_embed || '#'; });
+    this.bind('api-link').forEach(function (a) { a.href = page.api || '#'; });
+    var links = {};
+    (page.downloads || []).forEach(function (d) { links[d.label] = d; });
+    this.bind('downloads').forEach(function (ul) {
+      ul.querySelectorAll('a[data-format-label]').forEach(function (a) {
+        var d = links[a.getAttribute('data-format-label')];
+        if (!d) { return; }
+        a.href = d.url;
+        if (d.file_name) { a.setAttribute('data-filename', d.file_name); }
+      });
+    });
+    var cap = document.getElementById('cap-' + this.id);
+    if (cap && page.caption) { cap.textContent = JSON.stringify(page.caption); }
+    this.absolutize();
+  };
+
+  // ---- tabs: Chart / Table / Map (the ARIA tabs pattern) ----
+
+  ChartPage.prototype.select = function (name) {
+    var self = this;
+    this.root.querySelectorAll('[role="tab"]').forEach(function (tab) {
+      var on = tab.getAttribute('data-tab') === name;
+      tab.setAttribute('aria-selected', on ? 'true' : 'false');
+      tab.tabIndex = on ? 0 : -1;
+      var panel = document.getElementById(tab.getAttribute('aria-controls'));
+      panel.hidden = !on || tab.hidden;
+    });
+    if (name === 'chart' && this.chartEl.getAttribute('data-stale') === 'true') { draw(this.chartEl); }
+    if (name === 'map') { this.showMap(); }
+    resizeAll();
+    this.root.setAttribute('data-view', name);
+    return self;
+  };
+
+  ChartPage.prototype.wireTabs = function () {
+    var self = this;
+    var list = this.root.querySelector('[role="tablist"]');
+    if (!list) { return; }
+    list.hidden = false;
+    this.root.classList.add('tabbed');
+    var tabs = function () { return Array.prototype.filter.call(list.querySelectorAll('[role="tab"]'), function (t) { return !t.hidden; }); };
+    list.addEventListener('click', function (ev) {
+      var tab = ev.target.closest('[role="tab"]');
+      if (tab) { self.select(tab.getAttribute('data-tab')); }
+    });
+    list.addEventListener('keydown', function (ev) {
+      var all = tabs(), i = all.indexOf(document.activeElement), next = -1;
+      if (i < 0) { return; }
+      if (ev.key === 'ArrowRight') { next = (i + 1) % all.length; }
+      if (ev.key === 'ArrowLeft') { next = (i - 1 + all.length) % all.length; }
+      if (ev.key === 'Home') { next = 0; }
+      if (ev.key === 'End') { next = all.length - 1; }
+      if (next < 0) { return; }
+      ev.preventDefault();
+      all[next].focus();
+      self.select(all[next].getAttribute('data-tab'));
+    });
+    this.select('chart');
+  };
+
+  // showMap draws the map of the same countries and year, fetched when its
+  // parameters change.
+  ChartPage.prototype.showMap = function () {
+    var self = this, mapEl = this.mapEl;
+    if (!mapEl) { return Promise.resolve(); }
+    var api = mapEl.getAttribute('data-map-api');
+    if (!api || this.mapDrawn === api) { return Promise.resolve(); }
+    this.mapDrawn = api;
+    return fetch(api, { headers: { Accept: 'application/json' } }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(body.error || ('HTTP ' + r.status)); }
+        return body;
+      });
+    }).then(function (body) {
+      if (self.mapDrawn !== api) { return; }
+      self.mapOption = body.option;
+      mapEl.setAttribute('aria-label', body.title + ': ' + body.statement);
+      return paint(mapEl, prepared(JSON.parse(JSON.stringify(body.option)), true));
+    }).catch(function (err) {
+      self.mapDrawn = '';
+      self.errorEl.textContent = 'The map could not be drawn: ' + err.message;
+    });
+  };
+
+  ChartPage.prototype.redrawMap = function () {
+    if (this.mapOption && this.mapEl && shown(this.mapEl)) {
+      paint(this.mapEl, prepared(JSON.parse(JSON.stringify(this.mapOption)), true));
+    }
+  };
+
+  // ---- controls ----
+
+  // wireControls makes every control change redraw the page in place. A
+  // change made with the keyboard in a select (arrows through its options)
+  // waits for Enter, so keyboard users can move through the options without
+  // a redraw at each step.
+  ChartPage.prototype.wireControls = function () {
+    var self = this, form = this.form, keyAt = 0, timer = 0;
+    if (!form) { return; }
+    var soon = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { self.update(); }, 120);
+    };
+    form.classList.add('live');
+    form.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter' && ev.target.tagName === 'SELECT') {
+        ev.preventDefault();
+        self.update();
+        return;
+      }
+      keyAt = Date.now();
+    });
+    // Controls that apply under one value of another (a map's partners with
+    // metric=trade-share) show only then.
+    var applies = function () {
+      form.querySelectorAll('[data-when-name]').forEach(function (box) {
+        var other = form.elements.namedItem(box.getAttribute('data-when-name'));
+        if (other && other.value) { box.hidden = other.value !== box.getAttribute('data-when-value'); }
+      });
+    };
+    form.addEventListener('change', function (ev) {
+      var t = ev.target;
+      if (!t.name) { return; } // the picker's own inputs
+      applies();
+      if (t.tagName === 'SELECT' && !t.multiple && Date.now() - keyAt < 1000) { return; }
+      if (!form.checkValidity()) { return; }
+      soon();
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      if (form.checkValidity()) { self.update(); }
+    });
+    form.querySelectorAll('[data-picker]').forEach(function (box) {
+      if (window.CloutPicker) { window.CloutPicker.attach(box, soon); }
+    });
+  };
+
+  // ---- timeline: a slider (with play) over the chart's years or periods ----
+
+  function Timeline(page, box) {
+    this.page = page;
+    this.box = box;
+    this.form = page.form;
+    this.year = this.form.querySelector('select[name="year"]');
+    this.from = this.form.querySelector('select[name="from"]');
+    this.to = this.form.querySelector('select[name="to"]');
+    this.playing = false;
+  }
+
+  // values are the periods the slider offers: the select's, in time order,
+  // of the chart's frequency.
+  Timeline.prototype.values = function (select) {
+    var vals = Array.prototype.map.call(select.options, function (o) { return o.value; }).filter(Boolean);
+    var freq = this.form.querySelector('[name="freq"]');
+    if (freq) {
+      var monthly = freq.value === 'monthly';
+      var kept = vals.filter(function (v) { return (v.indexOf('-') > 0) === monthly; });
+      if (kept.length > 1) { vals = kept; }
+    }
+    return vals.sort();
+  };
+
+  Timeline.prototype.build = function () {
+    var self = this;
+    this.box.replaceChildren();
+    this.sliders = [];
+    if (this.year) {
+      this.vals = this.values(this.year);
+      if (this.vals.length < 2) { this.box.hidden = true; return false; }
+      this.sliders.push(this.slider(this.year, 'Year'));
+    } else if (this.from && this.to) {
+      this.vals = this.values(this.from);
+      if (this.vals.length < 2) { this.box.hidden = true; return false; }
+      this.sliders.push(this.slider(this.from, 'From'), this.slider(this.to, 'To'));
+    } else {
+      this.box.hidden = true;
+      return false;
+    }
+    this.signature = this.vals.join(',');
+    this.play = el('button', { type: 'button', 'class': 'play', 'aria-pressed': 'false' }, '▶ Play');
+    this.play.addEventListener('click', function () { if (self.playing) { self.stop(); } else { self.start(); } });
+    this.box.appendChild(this.play);
+    this.sliders.forEach(function (s) { self.box.appendChild(s.wrap); });
+    this.box.hidden = false;
+    this.sync(this.page.resolved || {});
+    return true;
+  };
+
+  Timeline.prototype.slider = function (select, label) {
+    var self = this;
+    var id = 'tl-' + select.name + '-' + this.page.id;
+    var wrap = el('div', { 'class': 'tl-slider' });
+    var lab = el('label', { 'for': id }, label);
+    var input = el('input', { type: 'range', id: id, min: '0', max: String(this.vals.length - 1), step: '1' });
+    var out = el('output', { 'for': id });
+    wrap.appendChild(lab); wrap.appendChild(input); wrap.appendChild(out);
+    var s = { select: select, input: input, out: out, wrap: wrap };
+    input.addEventListener('input', function () {
+      self.clamp(s);
+      self.label(s);
+    });
+    input.addEventListener('change', function () {
+      self.stop();
+      self.apply(s);
+      self.page.update();
+    });
+    return s;
+  };
+
+  // clamp keeps From at or before To.
+  Timeline.prototype.clamp = function (s) {
+    if (this.sliders.length !== 2) { return; }
+    var a = this.sliders[0].input, b = this.sliders[1].input;
+    if (Number(a.value) > Number(b.value)) {
+      if (s.input === a) { b.value = a.value; this.label(this.sliders[1]); } else { a.value = b.value; this.label(this.sliders[0]); }
+    }
+  };
+
+  Timeline.prototype.label = function (s) {
+    var v = this.vals[Number(s.input.value)];
+    s.out.textContent = v;
+    s.input.setAttribute('aria-valuetext', v);
+  };
+
+  Timeline.prototype.apply = function (s) {
+    var self = this;
+    (this.sliders.length === 2 ? this.sliders : [s]).forEach(function (x) {
+      x.select.value = self.vals[Number(x.input.value)];
+    });
+  };
+
+  // sync moves the sliders to the periods the chart shows (params are the
+  // resolved ones: "latest" is a year there).
+  Timeline.prototype.sync = function (params) {
+    var self = this;
+    if (!this.sliders || !this.sliders.length) { return; }
+    this.page.resolved = params;
+    this.sliders.forEach(function (s, i) {
+      var v = s.select.value || params[s.select.name] || '';
+      var at = self.vals.indexOf(v);
+      if (at < 0) { at = i === 0 && self.sliders.length === 2 ? 0 : self.vals.length - 1; }
+      s.input.value = String(at);
+      self.label(s);
+    });
+  };
+
+  Timeline.prototype.start = function () {
+    var self = this;
+    var s = this.sliders[this.sliders.length - 1];
+    var lo = this.sliders.length === 2 ? Number(this.sliders[0].input.value) + 1 : 0;
+    if (Number(s.input.value) >= this.vals.length - 1) { s.input.value = String(Math.min(lo, this.vals.length - 1)); }
+    this.playing = true;
+    this.play.setAttribute('aria-pressed', 'true');
+    this.play.textContent = '❚❚ Pause';
+    var step = function () {
+      if (!self.playing) { return; }
+      self.label(s);
+      self.apply(s);
+      self.page.update().then(function () {
+        if (!self.playing) { return; }
+        if (Number(s.input.value) >= self.vals.length - 1) { self.stop(); return; }
+        self.timer = setTimeout(function () {
+          s.input.value = String(Number(s.input.value) + 1);
+          step();
+        }, 700);
+      });
+    };
+    step();
+  };
+
+  Timeline.prototype.stop = function () {
+    if (!this.playing) { return; }
+    this.playing = false;
+    clearTimeout(this.timer);
+    this.play.setAttribute('aria-pressed', 'false');
+    this.play.textContent = '▶ Play';
+  };
+
+  // ---- share and cite: copy buttons ----
+
+  function wireCopy(root) {
+    var status = root.querySelector('.copy-status');
+    root.querySelectorAll('button[data-copy]').forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener('click', function () {
+        var field = document.getElementById(b.getAttribute('data-copy'));
+        var say = function (text) { if (status) { status.textContent = text; } };
+        var fallback = function () {
+          field.focus();
+          field.select();
+          var ok = false;
+          try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+          say(ok ? 'Copied.' : 'Selected: press Ctrl+C (⌘C) to copy.');
+        };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(field.value).then(function () { say('Copied.'); }, fallback);
+        } else {
+          fallback();
+        }
+      });
+    });
+  }
+
+  function wireChartPage(root) {
+    var page = new ChartPage(root);
+    root.cloutRedrawMap = function () { page.redrawMap(); };
+    var box = root.querySelector('[data-timeline]');
+    if (box && page.form) {
+      page.resolved = { year: box.getAttribute('data-year'), from: box.getAttribute('data-from'), to: box.getAttribute('data-to') };
+      page.timeline = new Timeline(page, box);
+      if (!page.timeline.build()) { page.timeline = null; }
+      page.form.addEventListener('change', function (ev) {
+        if (ev.target.name === 'freq' && page.timeline) { page.timeline.build(); }
+      });
+    }
+    var controlsBox = root.querySelector('details.controls-box');
+    if (controlsBox && window.matchMedia && window.matchMedia('(max-width: 40rem)').matches) { controlsBox.open = false; }
+    page.absolutize();
+    page.wireControls();
+    page.wireTabs();
+    wireCopy(root);
+    return page;
   }
 
   // Image downloads are made here from the chart already drawn, captioned like
@@ -286,8 +844,10 @@
   }
 
   document.addEventListener('DOMContentLoaded', function () {
+    document.documentElement.classList.add('js');
+    formatTables(document);
+    document.querySelectorAll('.chart-page').forEach(wireChartPage);
     drawAll();
-    wireControls();
     wireDownloads();
     window.addEventListener('resize', resizeAll);
     if (dark && dark.addEventListener) { dark.addEventListener('change', drawAll); }
