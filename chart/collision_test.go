@@ -22,7 +22,8 @@ import (
 
 // TestExportTextCollisions renders every chart of the catalogue (default
 // parameters, and the gas chart monthly too) as the exported SVG at a small, a
-// common and a large size (and the extremes of the sizes allowed), and fails when two texts overlap or a text leaves
+// common and a large size (and, without -race, the extremes of the sizes
+// allowed), and fails when two texts overlap or a text leaves
 // the canvas. Text boxes are placed as the SVG places them and measured with
 // the renderer's own text measurement, the numbers ECharts laid them out with.
 // CLOUT_COLLISION_DIR keeps the SVGs of failing renders there.
@@ -39,7 +40,14 @@ func TestExportTextCollisions(t *testing.T) {
 		views = append(views, view{id: c.ID()})
 	}
 	views = append(views, view{id: "gas-exports", params: indicators.Params{"freq": "monthly"}})
-	sizes := []render.Size{{Width: 400, Height: 300}, {Width: 600, Height: 400}, {Width: 1200, Height: 675}, {Width: 2400, Height: 1350}, {Width: 4000, Height: 3000}, {Width: 400, Height: 1000}, {Width: 1600, Height: 300}}
+	sizes := []render.Size{{Width: 400, Height: 300}, {Width: 1200, Height: 675}, {Width: 2400, Height: 1350}}
+	if !raceEnabled {
+		// The extremes too: where the trade panels met, the largest image, the
+		// tallest and the widest shapes. Under -race three sizes keep the test
+		// within minutes.
+		sizes = append(sizes, render.Size{Width: 600, Height: 400}, render.Size{Width: 4000, Height: 3000},
+			render.Size{Width: 400, Height: 1000}, render.Size{Width: 1600, Height: 300})
+	}
 	for _, v := range views {
 		for _, size := range sizes {
 			name := fmt.Sprintf("%s%s/%dx%d", v.id, paramSuffix(v.params), size.Width, size.Height)

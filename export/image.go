@@ -22,7 +22,7 @@ const (
 	titleTop      = 10
 	titleGap      = 6  // between title and subtitle
 	blockGap      = 10 // between heading, legend and note
-	axisNameSpace = 30 // above a plot: its axis names
+	axisNameSpace = 34 // above a plot: its axis names
 	panelGap      = 44 // between stacked plots: the upper one's labels, the lower one's axis names
 	captionSize   = 11
 	captionLine   = 18

@@ -177,6 +177,8 @@ func plain(c interface {
 func list(v any) []map[string]any {
 	var out []map[string]any
 	switch t := v.(type) {
+	case []map[string]any:
+		return t
 	case map[string]any:
 		out = append(out, t)
 	case []any:
@@ -291,8 +293,9 @@ func noDataBands(theme string, present []bool, xAxis, yAxis int) map[string]any 
 		for j+1 < len(present) && !present[j+1] {
 			j++
 		}
-		// Category indexes: the band covers the periods' whole slots.
-		areas = append(areas, []any{map[string]any{"xAxis": float64(i) - 0.5}, map[string]any{"xAxis": float64(j) + 0.5}})
+		// Category indexes (ECharts places an index at its slot's centre): from
+		// the last period with a figure to the next one, where a line breaks.
+		areas = append(areas, []any{map[string]any{"xAxis": max(i-1, 0)}, map[string]any{"xAxis": min(j+1, len(present)-1)}})
 		i = j + 1
 	}
 	if len(areas) == 0 {
@@ -307,12 +310,19 @@ func noDataBands(theme string, present []bool, xAxis, yAxis int) map[string]any 
 	}
 }
 
-// noteGraphic is the text naming what the chart leaves out; the page shows it
-// under the plot, the image export under the legend.
-func noteGraphic(text string) map[string]any {
-	return map[string]any{
-		"type": "text", "id": NoteID, "left": "center", "bottom": 4, "silent": true,
+// addNote writes the text naming what the chart leaves out under the plot,
+// above the legend, and makes room for it; the image export moves it under
+// the legend.
+func addNote(opt map[string]any, text string) {
+	opt["graphic"] = []any{map[string]any{
+		"type": "text", "id": NoteID, "left": "center", "bottom": 2, "silent": true,
 		"style": map[string]any{"text": text, "fontSize": 12, "fill": "#6e7079"},
+	}}
+	sub(opt, "legend")["bottom"] = 22
+	for _, g := range list(opt["grid"]) {
+		if _, ok := g["bottom"]; ok {
+			g["bottom"] = num(g["bottom"]) + 22
+		}
 	}
 }
 

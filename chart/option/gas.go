@@ -109,12 +109,7 @@ func buildGasExports(res *indicators.Result, theme string) (map[string]any, erro
 	f.Series[noDataName] = Format{}
 	opt["cloutFormat"] = f
 	if len(left) > 0 {
-		opt["graphic"] = []any{noteGraphic(fmt.Sprintf("No %s figures for %s", d.Freq, namesList(left)))}
-		for _, g := range list(opt["grid"]) {
-			if _, ok := g["bottom"]; ok {
-				g["bottom"] = num(g["bottom"]) + 20
-			}
-		}
+		addNote(opt, fmt.Sprintf("No %s figures for %s", d.Freq, namesList(left)))
 	}
 	return opt, nil
 }

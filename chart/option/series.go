@@ -84,10 +84,7 @@ func buildSeries(res *indicators.Result, theme string) (map[string]any, error) {
 	readableAxes(opt)
 	opt["cloutFormat"] = formats{Default: sc.format, Series: map[string]Format{noDataName: {}}}
 	if len(left) > 0 {
-		opt["graphic"] = []any{noteGraphic("No figures for " + namesList(left))}
-		for _, g := range list(opt["grid"]) {
-			g["bottom"] = num(g["bottom"]) + 20
-		}
+		addNote(opt, "No figures for "+namesList(left))
 	}
 	return opt, nil
 }
