@@ -29,7 +29,12 @@ import (
 // CLOUT_COLLISION_DIR keeps the SVGs of failing renders there.
 func TestExportTextCollisions(t *testing.T) {
 	store := testkit.SeededStore(t)
-	r := mustRenderer(t)
+	// Two runtimes: the renders run two at a time on a machine with two cores.
+	r, err := render.New(render.Options{Runtimes: 2, CacheDir: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
 	s := mustService(t, store, export.New(r))
 	type view struct {
 		id     string
@@ -52,6 +57,7 @@ func TestExportTextCollisions(t *testing.T) {
 		for _, size := range sizes {
 			name := fmt.Sprintf("%s%s/%dx%d", v.id, paramSuffix(v.params), size.Width, size.Height)
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				img := export.DefaultImage()
 				img.Size = size
 				snap, _, err := s.Render(context.Background(), v.id, v.params, 0, export.SVG, img)
