@@ -320,3 +320,46 @@ func project(q textBox, nx, ny float64) (lo, hi float64) {
 	}
 	return lo, hi
 }
+
+// An image too small for the gas chart's two panels keeps the volumes, with
+// their periods written under them, and says that the change is left out.
+func TestSmallExportKeepsFirstPanel(t *testing.T) {
+	store := testkit.SeededStore(t)
+	r := mustRenderer(t)
+	s := mustService(t, store, export.New(r))
+	img := export.DefaultImage()
+	img.Size = render.Size{Width: 400, Height: 300}
+	snap, _, err := s.Render(context.Background(), "gas-exports", nil, 0, export.SVG, img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxes, err := textBoxes(snap.Body, r.TextWidth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]bool{}
+	years := 0
+	for _, b := range boxes {
+		texts[b.text] = true
+		if len(b.text) == 4 && b.text >= "2015" && b.text <= "2024" {
+			years++
+		}
+	}
+	if years < 3 {
+		t.Errorf("%d years written under the volumes, want the periods (thinned)", years)
+	}
+	for _, want := range []string{"2015", "billion m³", "Turkey"} {
+		if !texts[want] {
+			t.Errorf("no %q in the small image", want)
+		}
+	}
+	note := false
+	for text := range texts {
+		if strings.Contains(text, "Not shown at this size") {
+			note = true
+		}
+	}
+	if !note {
+		t.Error("the small image does not say the change panel is left out")
+	}
+}

@@ -221,6 +221,13 @@ func dropPanels(m map[string]any, room float64) string {
 		return out
 	}
 	m["xAxis"], m["yAxis"] = keep("xAxis"), keep("yAxis")
+	// The first plot's periods were written under the last one: it writes
+	// them itself now.
+	eachObject(m["xAxis"], func(ax map[string]any) {
+		if l, ok := ax["axisLabel"].(map[string]any); ok && l["show"] == false {
+			l["show"] = true
+		}
+	})
 	gone := map[string]bool{}
 	var series []any
 	for _, s := range asList(m["series"]) {
