@@ -38,7 +38,7 @@ func buildTradeShare(res *indicators.Result, theme string) (map[string]any, erro
 			opts.Grid{Bottom: "30", Height: "20%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
 		),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0", FontSize: 11}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "share, %"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "share in " + strconv.Itoa(d.Year) + ", %"}),
 	)
 	years := overYears(d)
 	bar.ExtendXAxis(opts.XAxis{Type: "category", GridIndex: 1, Data: years})
