@@ -297,6 +297,7 @@ func (s *Server) routes(e *echo.Echo) {
 		e.GET("/metrics", s.handleMetrics, s.metricsGuards()...)
 	}
 	s.registerStaticRoutes(e)
+	e.GET("/geo/:file", newGeoMaps().serve) // dashboard/geo.go
 
 	read := e.Group("", s.readGuards()...)
 	s.registerPageRoutes(read)

@@ -122,10 +122,10 @@ func TestHTMLWorldMapInChromium(t *testing.T) {
 	ctx := MustBrowser(t)
 	e := MustExporter(t)
 	s := snapshot(t)
-	s.Option = []byte(`{"visualMap":{"min":0,"max":10},"series":[{"type":"map","map":"world","data":[{"name":"Russia","value":10}]}]}`)
+	s.Option = []byte(`{"visualMap":{"min":0,"max":10},"series":[{"type":"map","map":"clout-world","data":[{"name":"Russia","value":10}]}]}`)
 	html := MustWrite(t, e, export.HTML, s, export.DefaultImage())
-	if n := strings.Count(string(html), "<script"); n != 3 {
-		t.Errorf("map HTML has %d scripts, want 3 (ECharts, topojson-client, the chart)", n)
+	if n := strings.Count(string(html), "<script"); n != 2 {
+		t.Errorf("map HTML has %d scripts, want 2 (ECharts, the chart with its map)", n)
 	}
 	url := serve(t, html)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -133,7 +133,7 @@ func TestHTMLWorldMapInChromium(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#chart canvas"))); err != nil {
 		t.Fatal(err)
 	}
-	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!echarts.getMap('world') && cloutChart.getOption().series[0].type === 'map'`))
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!echarts.getMap('clout-world') && cloutChart.getOption().series[0].type === 'map'`))
 	if err != nil || !ok {
 		t.Fatalf("world map not registered or drawn: %v %v", ok, err)
 	}

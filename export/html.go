@@ -9,7 +9,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/clout-dev/clout/assets"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/render"
 )
@@ -41,10 +40,10 @@ type htmlPage struct {
 	Dark                               bool
 	ECharts                            template.JS
 	Option                             template.JS
-	// TopoJSON and Atlas (topojson-client and the world atlas) are inlined only
-	// for charts drawn on the world map.
-	TopoJSON, Atlas template.JS
-	MapName         string
+	// Atlas (the projected shapes of the map MapName) is inlined only for
+	// charts drawn on a map.
+	Atlas   template.JS
+	MapName string
 }
 
 // writeHTML writes one self-contained page: ECharts and the option inlined, the
@@ -61,7 +60,7 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 	if err != nil {
 		return err
 	}
-	for name, js := range map[string][]byte{"echarts.min.js": e.echartsJS, "topojson-client.min.js": assets.MustRead(assets.TopoJSONClient)} {
+	for name, js := range map[string][]byte{"echarts.min.js": e.echartsJS} {
 		if bytes.Contains(bytes.ToLower(js), []byte("</script")) {
 			return errors.New(name + " contains </script and cannot be inlined")
 		}
@@ -73,12 +72,14 @@ func (e *Exporter) writeHTML(w io.Writer, s Snapshot, img Image) error {
 		Width:  img.Size.Width, Height: img.Size.Height, Dark: img.Theme == render.Dark,
 		ECharts: template.JS(e.echartsJS), Option: template.JS(opt),
 	}
-	if usesMap(opt) {
-		atlas, err := json.Marshal(json.RawMessage(assets.MustRead(assets.WorldAtlas))) // compact, HTML-escaped
+	if name := mapName(opt); name != "" {
+		atlas, err := e.r.Atlas()
 		if err != nil {
 			return err
 		}
-		page.TopoJSON, page.Atlas, page.MapName = template.JS(assets.MustRead(assets.TopoJSONClient)), template.JS(atlas), render.WorldMap
+		if geo, ok := atlas.GeoJSON(name); ok {
+			page.Atlas, page.MapName = template.JS(geo), name // json.Marshal escaped <, > and &
+		}
 	}
 	for _, c := range citationsOf(r) {
 		page.Citations = append(page.Citations, htmlCitation{Text: c.Text(), Link: withoutScheme(c.URL), Retrieved: c.Retrieved, Details: c.Details})
@@ -128,31 +129,35 @@ func withoutTitle(option json.RawMessage) (json.RawMessage, error) {
 	return json.Marshal(m)
 }
 
-// usesMap reports whether the option draws on the world map.
-func usesMap(option []byte) bool {
+// mapName returns the name of the map the option draws on ("" if none).
+func mapName(option []byte) string {
 	var o struct {
 		Geo    json.RawMessage `json:"geo"`
 		Series json.RawMessage `json:"series"`
 	}
 	if json.Unmarshal(option, &o) != nil {
-		return false
+		return ""
 	}
-	var series []struct {
+	type named struct {
 		Type string `json:"type"`
+		Map  string `json:"map"`
 	}
+	var series []named
 	if json.Unmarshal(o.Series, &series) != nil {
-		var one struct {
-			Type string `json:"type"`
-		}
+		var one named
 		_ = json.Unmarshal(o.Series, &one)
 		series = append(series, one)
 	}
+	var geo named
+	if json.Unmarshal(o.Geo, &geo) == nil && geo.Map != "" {
+		return geo.Map
+	}
 	for _, s := range series {
-		if s.Type == "map" {
-			return true
+		if s.Type == "map" && s.Map != "" {
+			return s.Map
 		}
 	}
-	return len(o.Geo) > 0 && string(o.Geo) != "null"
+	return ""
 }
 
 // withoutScheme drops "https://" or "http://" so the page holds no URL a browser

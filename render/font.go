@@ -98,3 +98,10 @@ func parseCSSFont(css string) (size float64, bold bool) {
 	}
 	return size, bold
 }
+
+// TextWidth returns the width in pixels of text drawn with the CSS font
+// shorthand css, as the renderer measures it to lay a chart out: a check of an
+// image's layout measures its texts with the same numbers.
+func (r *Renderer) TextWidth(text, css string) float64 {
+	return newMeasurer(r.fonts).width(text, css)
+}

@@ -12,15 +12,18 @@ import (
 )
 
 // renderJS is defined in every runtime after echarts.min.js. It takes the option as
-// JSON text so the Go side never builds JavaScript objects by hand.
-// The world map (WorldMap) is registered on first use, as the pages do.
-const renderJS = `(function (optionJSON, width, height, theme, registerWorld) {
+// JSON text so the Go side never builds JavaScript objects by hand. The maps the
+// option draws on (WorldMap, EurasiaMap) are registered on first use, from the
+// GeoJSON Go projected, as the pages do.
+const renderJS = `(function (optionJSON, width, height, theme, geoJSON) {
 	var option = JSON.parse(optionJSON);
-	var series = [].concat(option.series || []);
-	var usesMap = !!option.geo || series.some(function (s) { return s && s.type === 'map'; });
-	if (usesMap && !echarts.getMap('` + WorldMap + `')) {
-		registerWorld();
-	}
+	[].concat(option.series || [], option.geo || []).forEach(function (s) {
+		var name = s && (s.type === 'map' || !s.type) ? s.map : null;
+		if (typeof name === 'string' && name && !echarts.getMap(name)) {
+			var geo = geoJSON(name);
+			if (geo) { echarts.registerMap(name, JSON.parse(geo)); }
+		}
+	});
 	var chart = echarts.init(null, theme === 'dark' ? 'dark' : null,
 		{renderer: 'svg', ssr: true, width: width, height: height});
 	try {
@@ -31,39 +34,48 @@ const renderJS = `(function (optionJSON, width, height, theme, registerWorld) {
 	}
 })`
 
-// WorldMap is the name under which the embedded world atlas (world-atlas
-// countries-110m, converted with topojson-client) is registered with ECharts.
-const WorldMap = "world"
-
-// registerWorldJS converts the TopoJSON atlas and registers it; topojson-client
-// has been run in the runtime first.
-const registerWorldJS = `(function (atlasJSON) {
-	var topo = JSON.parse(atlasJSON);
-	echarts.registerMap('` + WorldMap + `', topojson.feature(topo, topo.objects.countries));
-})`
+// lineHeightProbe is the text zrender measures to know a font's line height
+// (the width of a CJK ideograph, one em). The embedded font has no CJK glyph,
+// and the fallback's narrower advance would make every text box too short for
+// ECharts' own overlap checks; the answer is the em.
+const lineHeightProbe = "国"
 
 // jsPool keeps up to max JavaScript runtimes, each with ECharts loaded. A runtime
 // serves one render at a time; an interrupted runtime is discarded.
 type jsPool struct {
-	src   []byte
-	topo  []byte     // topojson-client.min.js
-	atlas string     // countries-110m.json
-	mu    sync.Mutex // guards prog, compiled on first use (it takes a while)
-	prog  *goja.Program
-	fonts *fonts
-	log   *slog.Logger
-	slots chan struct{} // one token per runtime that may exist
-	idle  chan *jsRuntime
+	src      []byte
+	topoJSON []byte     // countries-110m.json
+	mu       sync.Mutex // guards prog and atlas, made on first use (they take a while)
+	prog     *goja.Program
+	atlas    *Atlas
+	fonts    *fonts
+	log      *slog.Logger
+	slots    chan struct{} // one token per runtime that may exist
+	idle     chan *jsRuntime
 }
 
 type jsRuntime struct {
-	vm            *goja.Runtime
-	render        goja.Callable
-	registerWorld goja.Value
+	vm     *goja.Runtime
+	render goja.Callable
+	geo    goja.Value // geoJSON(name): a map's GeoJSON text, "" if unknown
 }
 
-func newJSPool(src, topo, atlas []byte, f *fonts, max int, log *slog.Logger) *jsPool {
-	return &jsPool{src: src, topo: topo, atlas: string(atlas), fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max)}
+func newJSPool(src, topoJSON []byte, f *fonts, max int, log *slog.Logger) *jsPool {
+	return &jsPool{src: src, topoJSON: topoJSON, fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max)}
+}
+
+// maps projects the world atlas once; runtimes share the maps.
+func (p *jsPool) maps() (*Atlas, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.atlas == nil {
+		a, err := NewAtlas(p.topoJSON)
+		if err != nil {
+			return nil, err
+		}
+		p.atlas = a
+	}
+	return p.atlas, nil
 }
 
 // program compiles echarts.min.js once; runtimes share the compiled program.
@@ -148,6 +160,10 @@ func (p *jsPool) start() (*jsRuntime, error) {
 	}
 	platform := vm.NewObject()
 	_ = platform.Set("measureText", func(text, css string) map[string]any {
+		if text == lineHeightProbe {
+			size, _ := parseCSSFont(css)
+			return map[string]any{"width": size}
+		}
 		return map[string]any{"width": m.width(text, css)}
 	})
 	if _, err := setPlatform(goja.Undefined(), platform); err != nil {
@@ -159,24 +175,20 @@ func (p *jsPool) start() (*jsRuntime, error) {
 	}
 	render, _ := goja.AssertFunction(fn)
 	p.log.Debug("render: javascript runtime started", "took", time.Since(t0))
-	return &jsRuntime{vm: vm, render: render, registerWorld: vm.ToValue(p.registerWorld(vm))}, nil
+	return &jsRuntime{vm: vm, render: render, geo: vm.ToValue(p.geoJSON(vm))}, nil
 }
 
-// registerWorld returns the function the render script calls when an option
-// needs the world map: it loads topojson-client and registers the atlas.
-func (p *jsPool) registerWorld(vm *goja.Runtime) func() {
-	return func() {
-		if _, err := vm.RunScript("topojson-client.min.js", string(p.topo)); err != nil {
-			panic(vm.NewGoError(fmt.Errorf("load topojson-client: %w", err)))
-		}
-		fn, err := vm.RunString(registerWorldJS)
+// geoJSON returns the function the render script calls for the shapes of a
+// map the option names: the projected GeoJSON text, "" for an unknown name
+// (ECharts then draws no regions).
+func (p *jsPool) geoJSON(vm *goja.Runtime) func(string) string {
+	return func(name string) string {
+		a, err := p.maps()
 		if err != nil {
 			panic(vm.NewGoError(err))
 		}
-		register, _ := goja.AssertFunction(fn)
-		if _, err := register(goja.Undefined(), vm.ToValue(p.atlas)); err != nil {
-			panic(vm.NewGoError(fmt.Errorf("register world map: %w", err)))
-		}
+		b, _ := a.GeoJSON(name)
+		return string(b)
 	}
 }
 
@@ -212,7 +224,7 @@ func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme The
 func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Size, theme Theme) (svg []byte, usable bool, err error) {
 	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(ctx.Err()) })
 	v, err := rt.render(goja.Undefined(), rt.vm.ToValue(string(option)),
-		rt.vm.ToValue(size.Width), rt.vm.ToValue(size.Height), rt.vm.ToValue(string(theme)), rt.registerWorld)
+		rt.vm.ToValue(size.Width), rt.vm.ToValue(size.Height), rt.vm.ToValue(string(theme)), rt.geo)
 	if !stop() {
 		// The interrupt fired (or is firing): the runtime may be mid-way anywhere.
 		if err == nil {

@@ -132,7 +132,7 @@ func startNode(tb testing.TB) *nodePeer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, dep := range []string{"echarts", "@resvg/resvg-js", "topojson-client", "world-atlas"} {
+	for _, dep := range []string{"echarts", "@resvg/resvg-js"} {
 		if _, err := os.Stat(filepath.Join(root, "node_modules", dep)); err != nil {
 			tb.Skipf("node_modules/%s missing (make assets installs the dev dependencies): the Node.js peer is not run", dep)
 		}
@@ -141,8 +141,20 @@ func startNode(tb testing.TB) *nodePeer {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	geoDir := tb.TempDir()
+	atlas, err := render.NewAtlas(assets.MustRead(assets.WorldAtlas))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, name := range atlas.MapNames() {
+		geo, _ := atlas.GeoJSON(name)
+		if err := os.WriteFile(filepath.Join(geoDir, name+".json"), geo, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	cmd := exec.Command(node, script)
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CLOUT_GEO_DIR="+geoDir)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -271,10 +283,9 @@ func procStatus(pid, field string) float64 {
 // the chart; the page is loaded once, so each screenshot is a warm browser's.
 const chromiumPage = `<!doctype html><html><head><meta charset="utf-8">
 <style>body{margin:0}#chart{width:%dpx;height:%dpx}</style>
-<script src="/echarts.js"></script><script src="/topojson.js"></script></head><body><div id="chart"></div>
+<script src="/echarts.js"></script></head><body><div id="chart"></div>
 <script>
-fetch('/atlas.json').then(r => r.json()).then(topo => {
-	echarts.registerMap('world', topojson.feature(topo, topo.objects.countries));
+Promise.all(%s.map(name => fetch('/geo/' + name + '.json').then(r => r.json()).then(geo => echarts.registerMap(name, geo)))).then(() => {
 	window.chart = echarts.init(document.getElementById('chart'), null, {renderer: 'canvas', devicePixelRatio: 1});
 	window.ready = true;
 });
@@ -293,13 +304,20 @@ func BenchmarkVsChromium(b *testing.B) {
 	r := MustRenderer(b)
 	ctx := context.Background()
 	mux := http.NewServeMux()
-	for route, name := range map[string]string{"/echarts.js": assets.EChartsJS, "/topojson.js": assets.TopoJSONClient, "/atlas.json": assets.WorldAtlas} {
-		body := assets.MustRead(name)
-		mux.HandleFunc(route, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) })
+	echartsJS := assets.MustRead(assets.EChartsJS)
+	mux.HandleFunc("/echarts.js", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(echartsJS) })
+	atlas, err := render.NewAtlas(assets.MustRead(assets.WorldAtlas))
+	if err != nil {
+		b.Fatal(err)
 	}
+	for _, name := range atlas.MapNames() {
+		geo, _ := atlas.GeoJSON(name)
+		mux.HandleFunc("/geo/"+name+".json", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(geo) })
+	}
+	names, _ := json.Marshal(atlas.MapNames())
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, chromiumPage, benchSize.Width, benchSize.Height)
+		fmt.Fprintf(w, chromiumPage, benchSize.Width, benchSize.Height, names)
 	})
 	srv := httptest.NewServer(mux)
 	b.Cleanup(srv.Close)

@@ -122,8 +122,7 @@ func New(opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	js := newJSPool(assets.MustRead(assets.EChartsJS), assets.MustRead(assets.TopoJSONClient),
-		assets.MustRead(assets.WorldAtlas), f, opts.Runtimes, opts.Logger)
+	js := newJSPool(assets.MustRead(assets.EChartsJS), assets.MustRead(assets.WorldAtlas), f, opts.Runtimes, opts.Logger)
 	png := newResvg(assets.MustRead(assets.ResvgWasm), [][]byte{f.regularTTF, f.boldTTF},
 		cacheDir(opts.CacheDir, opts.Logger), opts.Runtimes, opts.Logger)
 	return &Renderer{fonts: f, js: js, png: png}, nil
@@ -184,6 +183,9 @@ func (r *Renderer) rawSVG(ctx context.Context, option json.RawMessage, size Size
 	}
 	return svg, nil
 }
+
+// Atlas returns the projected maps the renderer draws choropleths on.
+func (r *Renderer) Atlas() (*Atlas, error) { return r.js.maps() }
 
 // Close releases the pooled runtimes and the wasm runtime.
 func (r *Renderer) Close() error {

@@ -348,7 +348,7 @@ func inkSpan(img image.Image, bg color.Color, r image.Rectangle) (x0, x1 int) {
 
 func TestWorldMap(t *testing.T) {
 	r := MustRenderer(t)
-	opt := json.RawMessage(`{"visualMap":{"min":0,"max":10,"calculable":false},"series":[{"type":"map","map":"world","data":[{"name":"Russia","value":10},{"name":"Turkey","value":4}]}]}`)
+	opt := json.RawMessage(`{"visualMap":{"min":0,"max":10,"calculable":false},"series":[{"type":"map","map":"clout-world","data":[{"name":"Russia","value":10},{"name":"Turkey","value":4}]}]}`)
 	svg, err := r.SVG(context.Background(), opt, render.Size{Width: 800, Height: 450}, render.Light)
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ func BenchmarkJSRuntimeStart(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := newJSPool(assets.MustRead(assets.EChartsJS), nil, nil, f, 1, slog.Default())
+	p := newJSPool(assets.MustRead(assets.EChartsJS), nil, f, 1, slog.Default())
 	if _, err := p.program(); err != nil {
 		b.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func BenchmarkJSRuntimeStart(b *testing.B) {
 func BenchmarkCompileECharts(b *testing.B) {
 	src := assets.MustRead(assets.EChartsJS)
 	for b.Loop() {
-		if _, err := newJSPool(src, nil, nil, nil, 1, slog.Default()).program(); err != nil {
+		if _, err := newJSPool(src, nil, nil, 1, slog.Default()).program(); err != nil {
 			b.Fatal(err)
 		}
 	}

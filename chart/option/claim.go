@@ -122,7 +122,9 @@ func Claim(c indicators.Claim, vs []indicators.PeriodVerdict) (json.RawMessage, 
 		return s
 	}
 	bar.Overlap(rangeSeries("Lowest across sources", lows), rangeSeries("Highest across sources", highs))
-	b, err := json.Marshal(rectJSON(bar))
+	opt := rectJSON(bar)
+	opt["cloutFormat"] = formats{Default: Format{Suffix: c.Metric.Unit, Digits: 1}, Series: map[string]Format{}}
+	b, err := json.Marshal(opt)
 	if err != nil {
 		return nil, fmt.Errorf("claim %s: option: %w", c.ID, err)
 	}

@@ -21,6 +21,9 @@ func TestClaim(t *testing.T) {
 		t.Fatal(err)
 	}
 	var opt struct {
+		CloutFormat struct {
+			Default option.Format `json:"default"`
+		} `json:"cloutFormat"`
 		XAxis  []struct{ Data []string } `json:"xAxis"`
 		Series []struct {
 			Type string
@@ -37,6 +40,9 @@ func TestClaim(t *testing.T) {
 	}
 	if len(opt.XAxis) == 0 || strings.Join(opt.XAxis[0].Data, ",") != "2021,2022" || len(opt.Series) != 3 {
 		t.Fatalf("option %s", b)
+	}
+	if opt.CloutFormat.Default != (option.Format{Suffix: c.Metric.Unit, Digits: 1}) {
+		t.Errorf("cloutFormat %+v, want the claim's unit", opt.CloutFormat)
 	}
 	bars := opt.Series[0]
 	if bars.Data[0].Label.Formatter != "holds" || bars.Data[1].Label.Formatter != "fails" ||

@@ -10,10 +10,15 @@ import (
 	"github.com/clout-dev/clout/indicators"
 )
 
+// lineTypes tell apart lines of one colour (a bloc's measures).
+var lineTypes = []string{"solid", "dashed", "dotted"}
+
 // buildIntegrationGain draws, for the chosen year, one stacked bar per measure
 // (each member's contribution as % of Russia's value, so the bar's height is the
-// bloc's ratio), above the ratio of each measure over time.
-func buildIntegrationGain(res *indicators.Result, _ string) (map[string]any, error) {
+// bloc's ratio), each member in its own colour, above the ratio of each measure
+// over time in the bloc's colour (one line style per measure, labelled at its
+// end); years without a ratio for any measure are banded "no data".
+func buildIntegrationGain(res *indicators.Result, theme string) (map[string]any, error) {
 	d, ok := res.Detail.(*indicators.IntegrationGainResult)
 	if !ok || d == nil {
 		return nil, fmt.Errorf("detail is %T, want *indicators.IntegrationGainResult", res.Detail)
@@ -23,8 +28,8 @@ func buildIntegrationGain(res *indicators.Result, _ string) (map[string]any, err
 	bar.SetGlobalOptions(baseGlobals(res, "axis")...)
 	bar.SetGlobalOptions(
 		charts.WithGridOpts(
-			opts.Grid{Top: "70", Height: "38%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
-			opts.Grid{Bottom: "60", Height: "22%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
+			opts.Grid{Top: "70", Height: "36%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
+			opts.Grid{Bottom: "70", Height: "22%", Left: "40", Right: "40", ContainLabel: opts.Bool(true)},
 		),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "% of " + ref + " " + strconv.Itoa(d.Year)}),
@@ -34,6 +39,8 @@ func buildIntegrationGain(res *indicators.Result, _ string) (map[string]any, err
 		labels[i] = m.Label
 	}
 	bar.SetXAxis(labels)
+	pal := newPalette(theme)
+	var legend []string
 	for _, member := range d.Members {
 		data := make([]opts.BarData, len(d.Measures))
 		for i, m := range d.Measures {
@@ -46,7 +53,10 @@ func buildIntegrationGain(res *indicators.Result, _ string) (map[string]any, err
 				}
 			}
 		}
-		bar.AddSeries(indicators.CountryName(member), data, charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Stack = "bloc" }))
+		name := indicators.CountryName(member)
+		legend = append(legend, name)
+		bar.AddSeries(name, data, charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Stack = "bloc" }),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: pal.of(member)}))
 	}
 
 	var years []string
@@ -56,16 +66,38 @@ func buildIntegrationGain(res *indicators.Result, _ string) (map[string]any, err
 		}
 	}
 	bar.ExtendXAxis(opts.XAxis{Type: "category", GridIndex: 1, Data: years})
-	bar.ExtendYAxis(opts.YAxis{Type: "value", GridIndex: 1, Name: "bloc, % of " + ref})
+	bar.ExtendYAxis(opts.YAxis{Type: "value", GridIndex: 1, Name: d.Bloc + ", % of " + ref})
 	line := charts.NewLine()
-	for _, m := range d.Measures {
+	bloc := pal.of(d.Bloc)
+	present := make([]bool, len(years))
+	for k, m := range d.Measures {
 		data := make([]opts.LineData, len(m.Years))
 		for i, by := range m.Years {
 			data[i] = opts.LineData{Value: valueOf(by.Ratio, 2)}
+			if by.Ratio != nil && i < len(present) {
+				present[i] = true
+			}
 		}
-		line.AddSeries(d.Bloc+" "+m.Short+" ratio", data,
-			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), XAxisIndex: 1, YAxisIndex: 1}))
+		line.AddSeries(m.Label, data,
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), XAxisIndex: 1, YAxisIndex: 1}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: bloc}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: bloc, Width: 2, Type: lineTypes[k%len(lineTypes)]}))
 	}
 	bar.Overlap(line)
-	return rectJSON(bar), nil
+	opt, err := plain(bar)
+	if err != nil {
+		return nil, err
+	}
+	if band := noDataBands(theme, present, 1, 1); band != nil {
+		opt["series"] = append(list(opt["series"]), band)
+		legend = append(legend, noDataName)
+	}
+	endLabels(opt, 1)
+	legendOnly(opt, legend)
+	readableAxes(opt)
+	for _, ax := range list(opt["yAxis"]) {
+		ax["splitNumber"] = 3
+	}
+	opt["cloutFormat"] = formats{Default: percentFormat, Series: map[string]Format{noDataName: {}}}
+	return opt, nil
 }

@@ -46,6 +46,12 @@ func JSON(res *indicators.Result, theme string) (json.RawMessage, error) {
 	if theme == "dark" {
 		opt["backgroundColor"] = darkBackground
 	}
+	// Images are downloaded captioned from the page's Download panel, never
+	// from a toolbox button that saves them without title or source.
+	delete(opt, "toolbox")
+	if _, ok := opt["cloutFormat"]; !ok {
+		opt["cloutFormat"] = formats{Default: Format{Digits: 2}, Series: map[string]Format{}}
+	}
 	b, err := json.Marshal(opt) // escapes <, >, &, U+2028 and U+2029
 	if err != nil {
 		return nil, fmt.Errorf("option %s: %w", res.Chart, err)

@@ -6,7 +6,7 @@
 (function () {
   'use strict';
   var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
-  var atlas = null; // Promise of the world GeoJSON, loaded once
+  var atlas = null; // Promises of the maps' GeoJSON by name, each loaded once
 
   function theme() { return dark && dark.matches ? 'dark' : null; }
 
@@ -28,18 +28,19 @@
     return '';
   }
 
-  // loadAtlas fetches the world atlas (TopoJSON) once, converts it to GeoJSON
-  // and registers it under the name the option uses.
+  // loadAtlas fetches the shapes of the map the option names once, as the
+  // server projected them (the same GeoJSON its renderer draws exports with),
+  // and registers them under that name. url (the raw world atlas) is no longer
+  // needed: the projected maps are served by name.
   function loadAtlas(url, name) {
-    if (!atlas) {
-      atlas = fetch(url).then(function (r) {
-        if (!r.ok) { throw new Error('world map: HTTP ' + r.status); }
+    if (!atlas) { atlas = {}; }
+    if (!atlas[name]) {
+      atlas[name] = fetch('/geo/' + encodeURIComponent(name) + '.json').then(function (r) {
+        if (!r.ok) { throw new Error('map ' + name + ': HTTP ' + r.status); }
         return r.json();
-      }).then(function (topo) {
-        return topojson.feature(topo, topo.objects.countries);
       });
     }
-    return atlas.then(function (geo) {
+    return atlas[name].then(function (geo) {
       if (!echarts.getMap(name)) { echarts.registerMap(name, geo); }
     });
   }

@@ -6,15 +6,20 @@
 //   -> {"ms": <render time>, "bytes": <output size>} or {"error": "..."}
 // The time is measured here, around the render alone, like Clout's.
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const require = createRequire(process.cwd() + '/');
 const echarts = require('echarts');
 const { Resvg } = require('@resvg/resvg-js');
-const topojson = require('topojson-client');
-const atlas = require('world-atlas/countries-110m.json');
-echarts.registerMap('world', topojson.feature(atlas, atlas.objects.countries));
+// The maps Clout projects (render/geo.go), written by the benchmark to
+// CLOUT_GEO_DIR as <name>.json.
+const geoDir = process.env.CLOUT_GEO_DIR;
+for (const file of readdirSync(geoDir)) {
+	if (file.endsWith('.json')) {
+		echarts.registerMap(file.slice(0, -5), JSON.parse(readFileSync(geoDir + '/' + file, 'utf8')));
+	}
+}
 
 function svg(req) {
 	const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: req.width, height: req.height });
