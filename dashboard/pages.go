@@ -26,15 +26,18 @@ type chartView struct {
 	ID         string
 	Result     *indicators.Result
 	OptionJSON template.JS
-	Controls   []control
-	Permalink  string
-	EmbedURL   string
-	APIURL     string
-	LatestURL  string
-	Pinned     int64
-	Latest     int64
-	Downloads  []link
-	ShowTitle  bool // the embed page draws the title inside the chart
+	// OptionDarkJSON is the option in the dark theme's colours, which the
+	// page draws when the reader's system is dark; "" if it could not be built.
+	OptionDarkJSON template.JS
+	Controls       []control
+	Permalink      string
+	EmbedURL       string
+	APIURL         string
+	LatestURL      string
+	Pinned         int64
+	Latest         int64
+	Downloads      []link
+	ShowTitle      bool // the embed page draws the title inside the chart
 	// DescribedBy is the id of the element that states the chart's finding in
 	// words (the figure's accessible description), "" where there is none.
 	DescribedBy string
@@ -272,6 +275,11 @@ func (s *Server) view(cc *chart.Computed) *chartView {
 		LatestURL:  latest.Permalink(),
 		Pinned:     cc.Pinned,
 		Latest:     cc.Latest,
+	}
+	if dark, err := s.charts.OptionFor(cc, "dark"); err == nil {
+		v.OptionDarkJSON = scriptJSON(dark)
+	} else {
+		s.log.Warn("chart page: dark option", "chart", id, "err", err)
 	}
 	v.Page = s.chartPageOf(cc, time.Now())
 	v.Downloads = v.Page.Downloads

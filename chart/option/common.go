@@ -303,7 +303,9 @@ func noDataBands(theme string, present []bool, xAxis, yAxis int) map[string]any 
 	}
 	color := noDataSwatch.in(theme)
 	return map[string]any{
-		"name": noDataName, "type": "line", "data": []any{}, "xAxisIndex": xAxis, "yAxisIndex": yAxis, "symbol": "rect",
+		// Below the figures (z 1 against their 2): a band next to the last
+		// period must not hide that period's point or its end label.
+		"name": noDataName, "type": "line", "data": []any{}, "xAxisIndex": xAxis, "yAxisIndex": yAxis, "symbol": "rect", "z": 1,
 		"itemStyle": map[string]any{"color": color}, "lineStyle": map[string]any{"width": 0},
 		"tooltip":  map[string]any{"show": false},
 		"markArea": map[string]any{"silent": true, "itemStyle": map[string]any{"color": color, "opacity": 0.9}, "data": areas},

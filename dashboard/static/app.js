@@ -14,9 +14,25 @@
   // the page, its tables and the server's pages and exports.
   function locale() { return document.documentElement.lang || 'en'; }
 
+  // optionScript is the element holding el's option in the page's theme: the
+  // dark one on a dark page when the page has it, else the light one.
+  function optionScript(el) {
+    var dark = theme() === 'dark' && el.getAttribute('data-option-dark');
+    var script = dark && document.getElementById(dark);
+    if (script && script.textContent.trim()) { return script; }
+    return document.getElementById(el.getAttribute('data-option'));
+  }
+
   function readOption(el) {
-    var script = document.getElementById(el.getAttribute('data-option'));
-    return script ? JSON.parse(script.textContent) : null;
+    var script = optionScript(el);
+    return script && script.textContent.trim() ? JSON.parse(script.textContent) : null;
+  }
+
+  // themed adds theme=dark to an API URL on a dark page, so the option it
+  // answers with has the dark theme's colours.
+  function themed(url) {
+    if (theme() !== 'dark') { return url; }
+    return url + (url.indexOf('?') < 0 ? '?' : '&') + 'theme=dark';
   }
 
   // mapName returns the name of the map a map series draws on ('' if none).
@@ -159,11 +175,22 @@
     if (page && page.cloutRedrawMap) { page.cloutRedrawMap(); }
   }
 
+  // resizeAll fits the drawn charts to their boxes. A chart in a hidden panel
+  // has no size to fit (ECharts' map view cannot invert a zero-sized frame):
+  // it is marked stale and fitted when its panel shows.
   function resizeAll() {
     var els = document.querySelectorAll('[data-drawn]');
     for (var i = 0; i < els.length; i++) {
       var c = echarts.getInstanceByDom(els[i]);
-      if (c) { c.resize(); }
+      if (!c) { continue; }
+      if (!shown(els[i])) { els[i].setAttribute('data-stale', 'true'); continue; }
+      try {
+        c.resize();
+      } catch (err) {
+        // A map caught mid-layout keeps a frame it cannot invert; drawing it
+        // afresh at its new size recovers it.
+        if (els[i].hasAttribute('data-option')) { draw(els[i]); } else { throw err; }
+      }
     }
   }
 
@@ -232,7 +259,7 @@
     if (q === this.query && !this.failed) { return Promise.resolve(); }
     var seq = ++this.seq;
     this.root.setAttribute('aria-busy', 'true');
-    var url = this.root.getAttribute('data-api') + (q ? '?' + q : '');
+    var url = themed(this.root.getAttribute('data-api') + (q ? '?' + q : ''));
     return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
       return r.json().catch(function () { return { error: 'HTTP ' + r.status }; }).then(function (body) {
         if (!r.ok) { throw new Error(body.error || ('HTTP ' + r.status)); }
@@ -267,8 +294,19 @@
     this.renderTable(body);
     this.renderSources(body, page);
     this.renderPanels(body, page);
-    var script = document.getElementById(this.chartEl.getAttribute('data-option'));
-    script.textContent = JSON.stringify(body.option);
+    // The answer's option is in the page's theme. The other theme's copy is
+    // now stale: it is replaced (dark page) or dropped (light page), so a
+    // theme change still draws the new figures.
+    var light = document.getElementById(this.chartEl.getAttribute('data-option'));
+    var darkID = this.chartEl.getAttribute('data-option-dark');
+    var dark = darkID && document.getElementById(darkID);
+    if (theme() === 'dark' && dark) {
+      dark.textContent = JSON.stringify(body.option);
+      light.textContent = dark.textContent;
+    } else {
+      light.textContent = JSON.stringify(body.option);
+      if (dark) { dark.textContent = ''; }
+    }
     if (this.mapEl) { this.mapEl.setAttribute('data-map-api', page.map_api || ''); this.mapDrawn = ''; }
     var mapTab = this.root.querySelector('[data-tab="map"]');
     if (mapTab) {
@@ -439,7 +477,7 @@
     var api = mapEl.getAttribute('data-map-api');
     if (!api || this.mapDrawn === api) { return Promise.resolve(); }
     this.mapDrawn = api;
-    return fetch(api, { headers: { Accept: 'application/json' } }).then(function (r) {
+    return fetch(themed(api), { headers: { Accept: 'application/json' } }).then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) { throw new Error(body.error || ('HTTP ' + r.status)); }
         return body;
