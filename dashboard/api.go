@@ -21,6 +21,13 @@ func (s *Server) registerAPIRoutes(g *echo.Group) {
 	g.GET("/api/charts", s.handleAPICharts)
 	g.GET("/api/charts/:id", s.handleAPIChart)
 	g.GET("/api/observations", s.handleAPIObservations)
+	g.GET("/api/indicators", s.handleAPIIndicators)
+}
+
+// handleAPIIndicators lists the indicator catalogue: each known code with its
+// name, short label, unit and description, as titles, axes and tables use them.
+func (s *Server) handleAPIIndicators(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"indicators": indicators.Indicators()})
 }
 
 // ChartInfo describes a chart in GET /api/charts.

@@ -198,13 +198,13 @@ func sparklineOf(ev claims.Evaluation) *sparkline {
 		x, y := xy(i, *option.ClaimFigure(v.MetricPoint))
 		pts = append(pts, x+","+y)
 		sp.Dots = append(sp.Dots, sparkDot{X: x, Y: y, Color: option.VerdictColor(v.Verdict),
-			Title: fmt.Sprintf("%s: %s (%s)", v.Period, formatNumber(*option.ClaimFigure(v.MetricPoint)), v.Verdict)})
+			Title: fmt.Sprintf("%s: %s (%s)", v.Period, indicators.FormatNumber(*option.ClaimFigure(v.MetricPoint)), v.Verdict)})
 	}
 	sp.Points = strings.Join(pts, " ")
 	_, sp.LineY = xy(0, line)
 	first, last := vs[0], vs[len(vs)-1]
 	sp.Label = fmt.Sprintf("%s from %s (%s) to %s (%s), against %s", indicators.FigureLabel(ev.Claim.Metric.Figure),
-		first.Period, formatNumber(*option.ClaimFigure(first.MetricPoint))+ev.Claim.Metric.Unit, last.Period, formatNumber(*option.ClaimFigure(last.MetricPoint))+ev.Claim.Metric.Unit,
+		first.Period, indicators.FormatNumber(*option.ClaimFigure(first.MetricPoint))+ev.Claim.Metric.Unit, last.Period, indicators.FormatNumber(*option.ClaimFigure(last.MetricPoint))+ev.Claim.Metric.Unit,
 		ev.Claim.Test.Words(ev.Claim.Metric.Unit))
 	return sp
 }
@@ -317,17 +317,17 @@ func rowOf(v indicators.PeriodVerdict, unit string) claimRow {
 	r := claimRow{Period: v.Period.String(), Badge: badgeOf(v.Verdict), Split: v.Split, Reason: v.Reason,
 		Sources: v.Sources, Value: "no figure", Range: "—"}
 	if v.Value != nil {
-		r.Value = formatNumber(*v.Value) + unit
+		r.Value = indicators.FormatNumber(*v.Value) + unit
 	}
 	var bounds []string
 	if v.Low != nil && v.High != nil {
-		bounds = append(bounds, formatNumber(*v.Low)+"–"+formatNumber(*v.High)+unit)
+		bounds = append(bounds, indicators.FormatNumber(*v.Low)+"–"+indicators.FormatNumber(*v.High)+unit)
 	}
 	if v.AtLeast != nil {
-		bounds = append(bounds, "at least "+formatNumber(*v.AtLeast)+unit)
+		bounds = append(bounds, "at least "+indicators.FormatNumber(*v.AtLeast)+unit)
 	}
 	if v.AtMost != nil {
-		bounds = append(bounds, "at most "+formatNumber(*v.AtMost)+unit)
+		bounds = append(bounds, "at most "+indicators.FormatNumber(*v.AtMost)+unit)
 	}
 	if len(bounds) > 0 {
 		r.Range = strings.Join(bounds, "; ")

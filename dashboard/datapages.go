@@ -87,7 +87,7 @@ func formatOptional(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return formatNumber(*v)
+	return indicators.FormatNumber(*v)
 }
 
 // wantsHTML reports whether a write came from a plain HTML form (answered with a

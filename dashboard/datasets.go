@@ -279,7 +279,7 @@ func newDatasetView(d indicators.Dataset) datasetView {
 		URL:          datasetURL(d.Name),
 		DiffURL:      datasetURL(d.Name) + "/diff",
 		Current:      d.Current,
-		Observations: formatNumber(float64(d.Observations)),
+		Observations: indicators.FormatNumber(float64(d.Observations)),
 		Updated:      formatWhen(d.UpdatedAt),
 	}
 	for _, v := range d.Versions {
@@ -294,12 +294,12 @@ func newDatasetView(d indicators.Dataset) datasetView {
 			FileName:     v.FileName,
 			FileURL:      base + "/versions/" + strconv.Itoa(v.Number) + "/file",
 			RollbackURL:  datasetURL(d.Name) + "/rollback?version=" + strconv.Itoa(v.Number),
-			Observations: formatNumber(float64(v.Observations)),
+			Observations: indicators.FormatNumber(float64(v.Observations)),
 		}
 		if r := v.Report; r != nil {
 			vv.Layout = r.Layout
-			vv.Rows = formatNumber(float64(r.Rows))
-			vv.Missing = formatNumber(float64(r.Missing))
+			vv.Rows = indicators.FormatNumber(float64(r.Rows))
+			vv.Missing = indicators.FormatNumber(float64(r.Missing))
 			vv.Indicators = strings.Join(r.Indicators, ", ")
 			vv.Periods = periodRange(r.Periods)
 			vv.Vintage = r.Vintage

@@ -146,7 +146,7 @@ func TestDiffPageShowsChanges(t *testing.T) {
 		t.Fatalf("diff page: %d", res.status)
 	}
 	page := string(res.body)
-	for _, want := range []string{`id="diff-changed">1<`, `id="diff-added">0<`, "NATGAS_EXP_MCM", "<td>TUR</td>", "26\u202f000", "21\u202f500"} {
+	for _, want := range []string{`id="diff-changed">1<`, `id="diff-added">0<`, "NATGAS_EXP_MCM", "<td>TUR</td>", "26,000", "21,500"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("diff page lacks %q", want)
 		}

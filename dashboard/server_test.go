@@ -77,7 +77,7 @@ func TestRoutes(t *testing.T) {
 		{name: "integration gain page", url: "/charts/integration-gain", status: 200, want: []string{`name="bloc"`, `name="measure"`}},
 		{name: "series page", url: "/charts/series?indicator=SP.POP.TOTL&countries=RUS,KAZ", status: 200,
 			want: []string{`name="indicator"`, `<option value="SP.POP.TOTL" selected>`, `name="countries"`}},
-		{name: "map page", url: "/charts/map", status: 200, want: []string{`id="opt-map"`, `data-atlas="/static/countries-110m.`}},
+		{name: "map page", url: "/charts/map", status: 200, want: []string{`id="opt-map"`, `id="opt-map-dark"`}},
 		{name: "embed page", url: "/charts/trade-share/embed", status: 200,
 			want: []string{`id="opt-trade-share"`, `class="embed"`}, notWant: []string{"<form", "<nav"}},
 		{name: "pinned page", url: "/charts/trade-share?v=1", status: 200,
@@ -100,6 +100,8 @@ func TestRoutes(t *testing.T) {
 		{name: "api pinned", url: "/api/charts/trade-share?v=1", status: 200, want: []string{`"pinned":true`, `"data_version":1`}},
 		{name: "api version from the future", url: "/api/charts/trade-share?v=99", status: 400, want: []string{`"error":"v: data version 99 does not exist`}},
 		{name: "api bad version", url: "/api/charts/trade-share?v=x", status: 400, want: []string{`"error":"v: `}},
+		{name: "api indicator catalogue", url: "/api/indicators", status: 200,
+			want: []string{`"code":"SP.POP.TOTL","name":"Population"`, `"code":"NATGAS_EXP_MCM"`, `"known":true`}},
 		{name: "api unknown route", url: "/api/nope", status: 404, want: []string{`{"error":`}},
 
 		{name: "observations by group", url: "/api/observations?indicator=SP.POP.TOTL&country=FSU-CORE&from=2019&to=2020", status: 200,

@@ -110,40 +110,7 @@ func tableCell(v any) template.HTML {
 // numberCell is a number's cell; data-v keeps the exact value, which the page's
 // script formats in the reader's number style (Intl.NumberFormat).
 func numberCell(x float64) template.HTML {
-	return template.HTML(`<td class="num" data-v="` + strconv.FormatFloat(x, 'g', -1, 64) + `">` + formatNumber(x) + "</td>")
-}
-
-// formatNumber writes x with thousands separators and up to 2 decimals (3
-// significant digits for small values).
-func formatNumber(x float64) string {
-	prec := 2
-	if a := math.Abs(x); a != 0 && a < 0.1 {
-		prec = 4
-	} else if a >= 1e6 {
-		prec = 0
-	}
-	s := strconv.FormatFloat(x, 'f', prec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteRune('\u202f') // narrow no-break space
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
+	return template.HTML(`<td class="num" data-v="` + strconv.FormatFloat(x, 'g', -1, 64) + `">` + indicators.FormatNumber(x) + "</td>")
 }
 
 // navItem is one link of the site navigation.

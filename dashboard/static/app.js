@@ -46,9 +46,8 @@
 
   // loadAtlas fetches the shapes of the map the option names once, as the
   // server projected them (the same GeoJSON its renderer draws exports with),
-  // and registers them under that name. url (the raw world atlas) is no longer
-  // needed: the projected maps are served by name.
-  function loadAtlas(url, name) {
+  // and registers them under that name.
+  function loadAtlas(name) {
     if (!atlas) { atlas = {}; }
     if (!atlas[name]) {
       atlas[name] = fetch('/geo/' + encodeURIComponent(name) + '.json').then(function (r) {
@@ -157,7 +156,7 @@
     };
     var name = mapName(option);
     if (!name) { run(); return Promise.resolve(); }
-    return loadAtlas(el.getAttribute('data-atlas'), name).then(run, function (err) {
+    return loadAtlas(name).then(run, function (err) {
       el.textContent = 'The world map could not be loaded: ' + err.message;
     });
   }
