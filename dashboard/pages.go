@@ -319,10 +319,8 @@ func (s *Server) chartPageOf(cc *chart.Computed, today time.Time) chartPage {
 	p.EmbedCode = fmt.Sprintf(`<iframe src="%s" title="%s" width="100%%" height="%d" loading="lazy" style="border:0;max-width:100%%"></iframe>`,
 		attrEscaper.Replace(p.PinnedEmbed), attrEscaper.Replace(cc.Result.Title), embedHeight)
 	for _, c := range cc.Result.Citations {
-		v := citationView{Text: option.StripFuncMarkersString(c.Text()), URL: c.URL, Retrieved: c.Retrieved, Details: []string{}}
-		for _, d := range c.Details {
-			v.Details = append(v.Details, option.StripFuncMarkersString(d))
-		}
+		// The chart service has cleaned the citations (option.Sanitize).
+		v := citationView{Text: c.Text(), URL: c.URL, Retrieved: c.Retrieved, Details: append([]string{}, c.Details...)}
 		p.Citations = append(p.Citations, v)
 		p.CitationTexts = append(p.CitationTexts, v.Text)
 	}

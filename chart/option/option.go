@@ -95,6 +95,15 @@ func Sanitize(r *indicators.Result) {
 	for i := range r.Sources {
 		r.Sources[i] = StripFuncMarkersString(r.Sources[i])
 	}
+	for i := range r.Citations {
+		c := &r.Citations[i]
+		for _, f := range []*string{&c.Publisher, &c.Title, &c.URL, &c.Vintage, &c.Retrieved} {
+			*f = StripFuncMarkersString(*f)
+		}
+		for j := range c.Details {
+			c.Details[j] = StripFuncMarkersString(c.Details[j])
+		}
+	}
 	for i := range r.Table.Columns {
 		r.Table.Columns[i].Name = StripFuncMarkersString(r.Table.Columns[i].Name)
 		r.Table.Columns[i].Unit = StripFuncMarkersString(r.Table.Columns[i].Unit)
