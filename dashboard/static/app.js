@@ -116,19 +116,26 @@
 
   // withoutTitle hides the option's title where the page shows it as a heading
   // already, and gives its room back to the plot.
-  function withoutTitle(option) {
+  // height is the chart's height in pixels (0 if unknown): a top panel sized
+  // in % of it grows by the room the title gave back, so it keeps its lower
+  // edge and its distance to the panel below.
+  function withoutTitle(option, height) {
     option.title = { show: false };
     var grids = Array.isArray(option.grid) ? option.grid : (option.grid ? [option.grid] : []);
     grids.forEach(function (g) {
       var top = Number(g.top);
-      if (!isNaN(top) && top >= 60) { g.top = top - 40; }
+      if (isNaN(top) || top < 60) { return; }
+      g.top = top - 40;
+      if (grids.length > 1 && height > 0 && /%$/.test(String(g.height))) {
+        g.height = parseFloat(g.height) / 100 * height + 40;
+      }
     });
     return option;
   }
 
   // prepared is an option as the page draws it.
-  function prepared(option, hideTitle) {
-    if (hideTitle) { option = withoutTitle(option); }
+  function prepared(option, hideTitle, height) {
+    if (hideTitle) { option = withoutTitle(option, height || 0); }
     // On the dark page the chart takes the page's background.
     if (theme() === 'dark' && !option.backgroundColor) { option.backgroundColor = 'transparent'; }
     return installFormat(withoutDownloads(option));
@@ -137,7 +144,7 @@
   // pageOption is the option of a chart element as the page draws it.
   function pageOption(el) {
     var option = readOption(el);
-    return option ? prepared(option, el.getAttribute('data-title') === 'hide') : null;
+    return option ? prepared(option, el.getAttribute('data-title') === 'hide', el.offsetHeight) : null;
   }
 
   // shown reports whether el is laid out (not in a hidden tab panel): a chart
