@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,13 +46,19 @@ type Operations interface {
 // importAdmission bounds the imports of this process: running import at once,
 // queued more waiting for one of them; beyond that an upload is refused (503)
 // before it takes memory or disk.
+// Imports take their slots in the order they joined the line, so uploads
+// sent one after another are imported (and numbered) in that order.
 type importAdmission struct {
 	places chan struct{} // running + queued
-	slots  chan struct{} // running
+
+	mu      sync.Mutex
+	slots   int             // running at most
+	running int             // running now
+	line    []chan struct{} // waiting for a slot, first come first
 }
 
 func newImportAdmission(running, queued int) *importAdmission {
-	return &importAdmission{places: make(chan struct{}, running+queued), slots: make(chan struct{}, running)}
+	return &importAdmission{places: make(chan struct{}, running+queued), slots: running}
 }
 
 // admit takes a place in the queue, or returns EBUSY when it is full.
@@ -65,14 +72,63 @@ func (a *importAdmission) admit() (release func(), err error) {
 	}
 }
 
-// run waits for an import slot until ctx ends.
-func (a *importAdmission) run(ctx context.Context) (release func(), err error) {
-	select {
-	case a.slots <- struct{}{}:
-		return func() { <-a.slots }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+// join puts an import in line for a slot; wait on the turn it returns.
+func (a *importAdmission) join() *importTurn {
+	t := &importTurn{a: a, ready: make(chan struct{})}
+	a.mu.Lock()
+	a.line = append(a.line, t.ready)
+	a.next()
+	a.mu.Unlock()
+	return t
+}
+
+// next gives free slots to the first in line; a.mu is held.
+func (a *importAdmission) next() {
+	for a.running < a.slots && len(a.line) > 0 {
+		close(a.line[0])
+		a.line = a.line[1:]
+		a.running++
 	}
+}
+
+// run joins the line and waits for a slot until ctx ends.
+func (a *importAdmission) run(ctx context.Context) (release func(), err error) {
+	return a.join().wait(ctx)
+}
+
+// importTurn is one import's place in the line for a slot.
+type importTurn struct {
+	a     *importAdmission
+	ready chan struct{} // closed when the slot is this import's
+}
+
+// wait returns once the import has its slot (release gives it back), or
+// ctx's error if ctx ends first (the place in line is then given up).
+func (t *importTurn) wait(ctx context.Context) (release func(), err error) {
+	select {
+	case <-t.ready:
+		return sync.OnceFunc(t.release), nil
+	case <-ctx.Done():
+	}
+	a := t.a
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	select {
+	case <-t.ready: // the slot came as ctx ended: hand it on
+		a.running--
+	default:
+		a.line = slices.DeleteFunc(a.line, func(c chan struct{}) bool { return c == t.ready })
+	}
+	a.next()
+	return nil, ctx.Err()
+}
+
+func (t *importTurn) release() {
+	a := t.a
+	a.mu.Lock()
+	a.running--
+	a.next()
+	a.mu.Unlock()
 }
 
 // operationRunner runs import operations on a context of their own, so a
@@ -243,11 +299,12 @@ func (s *Server) startImport(c echo.Context, f uploadForm, p *principal, key str
 	admitted, spooled = true, true
 	done := make(chan indicators.ImportOperation, 1)
 	ip := s.clientIP(c)
+	turn := s.data.imports.join() // in line now, so operations run in the order they came
 	ops.wg.Add(1)
 	go func() {
 		defer ops.wg.Done()
 		defer release()
-		done <- s.runOperation(op, f, spool, p, ip)
+		done <- s.runOperation(op, turn, f, spool, p, ip)
 	}()
 	if preferAsync(c) {
 		return s.answerOperation(c, op)
@@ -292,13 +349,13 @@ func (s *Server) spoolPart(fh *multipart.FileHeader) (string, []byte, error) {
 }
 
 // runOperation waits for an import slot, imports, and records the result.
-func (s *Server) runOperation(op indicators.ImportOperation, f uploadForm, spool string, p *principal, ip string) indicators.ImportOperation {
+func (s *Server) runOperation(op indicators.ImportOperation, turn *importTurn, f uploadForm, spool string, p *principal, ip string) indicators.ImportOperation {
 	ops := s.data.ops
 	if spool != "" {
 		defer os.Remove(spool)
 	}
 	stopped := ErrorResponse{Error: "the server stopped before the import finished; nothing was imported, send the file again"}
-	slot, err := s.data.imports.run(ops.ctx)
+	slot, err := turn.wait(ops.ctx)
 	if err != nil {
 		return s.finishOperation(op, http.StatusServiceUnavailable, stopped)
 	}
