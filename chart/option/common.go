@@ -312,6 +312,32 @@ func noDataBands(theme string, present []bool, xAxis, yAxis int) map[string]any 
 	}
 }
 
+// addNoDataBands adds the "No data" bands over the categories where every
+// figure is missing (noDataBands) to opt's series, and their entry to legend,
+// which it returns.
+func addNoDataBands(opt map[string]any, theme string, present []bool, xAxis, yAxis int, legend []string) []string {
+	band := noDataBands(theme, present, xAxis, yAxis)
+	if band == nil {
+		return legend
+	}
+	opt["series"] = append(list(opt["series"]), band)
+	return append(legend, noDataName)
+}
+
+// finishSharePanels ends a chart of percentages whose second panel (axis
+// index 1) follows a share over time, a label at each line's end: the
+// trade-share and integration-gain charts.
+func finishSharePanels(opt map[string]any, theme string, present []bool, legend []string) {
+	legend = addNoDataBands(opt, theme, present, 1, 1, legend)
+	endLabels(opt, 1)
+	legendOnly(opt, legend)
+	readableAxes(opt)
+	for _, ax := range list(opt["yAxis"]) {
+		ax["splitNumber"] = 3
+	}
+	opt["cloutFormat"] = formats{Default: percentFormat, Series: map[string]Format{noDataName: {}}}
+}
+
 // addNote writes the text naming what the chart leaves out under the plot,
 // above the legend, and makes room for it; the image export moves it under
 // the legend.

@@ -95,11 +95,7 @@ func buildGasExports(res *indicators.Result, theme string) (map[string]any, erro
 			s["markLine"] = zeroLine()
 		}
 	}
-	if band := noDataBands(theme, present, 0, 0); band != nil {
-		series = append(series, band)
-		names = append(names, noDataName)
-	}
-	opt["series"] = series
+	names = addNoDataBands(opt, theme, present, 0, 0, names)
 	legendOnly(opt, names)
 	opt["axisPointer"] = map[string]any{"link": []any{map[string]any{"xAxisIndex": "all"}}}
 	yoyAxis := list(opt["yAxis"])[1]

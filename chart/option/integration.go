@@ -88,16 +88,6 @@ func buildIntegrationGain(res *indicators.Result, theme string) (map[string]any,
 	if err != nil {
 		return nil, err
 	}
-	if band := noDataBands(theme, present, 1, 1); band != nil {
-		opt["series"] = append(list(opt["series"]), band)
-		legend = append(legend, noDataName)
-	}
-	endLabels(opt, 1)
-	legendOnly(opt, legend)
-	readableAxes(opt)
-	for _, ax := range list(opt["yAxis"]) {
-		ax["splitNumber"] = 3
-	}
-	opt["cloutFormat"] = formats{Default: percentFormat, Series: map[string]Format{noDataName: {}}}
+	finishSharePanels(opt, theme, present, legend)
 	return opt, nil
 }

@@ -76,10 +76,7 @@ func buildSeries(res *indicators.Result, theme string) (map[string]any, error) {
 	if !endLabels(opt, 0) {
 		legend = names
 	}
-	if band := noDataBands(theme, present, 0, 0); band != nil {
-		opt["series"] = append(list(opt["series"]), band)
-		legend = append(legend, noDataName)
-	}
+	legend = addNoDataBands(opt, theme, present, 0, 0, legend)
 	legendOnly(opt, legend)
 	readableAxes(opt)
 	opt["cloutFormat"] = formats{Default: sc.format, Series: map[string]Format{noDataName: {}}}
