@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/clout-dev/clout/internal/browser"
 	"github.com/clout-dev/clout/internal/testkit"
 )
 
@@ -61,14 +62,7 @@ func newBrowser(t *testing.T) (context.Context, *pageWatch) {
 func newBrowserTimeout(t *testing.T, timeout time.Duration) (context.Context, *pageWatch) {
 	t.Helper()
 	path := chromiumPath(t)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browser.Options(path,
 		// Tabs a test drives side by side all count as in view: no throttled
 		// timers or paused rendering in the ones without focus.
 		chromedp.Flag("disable-background-timer-throttling", true),
@@ -76,7 +70,7 @@ func newBrowserTimeout(t *testing.T, timeout time.Duration) (context.Context, *p
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
 		chromedp.WindowSize(1280, 1000),
-	)
+	)...)
 	ctx, cancelTab := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })

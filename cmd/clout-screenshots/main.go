@@ -91,15 +91,10 @@ func run(bin, out string) error {
 	}
 	defer stop()
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browser.Options(chromium,
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.UserDataDir(filepath.Join(dir, "profile")),
-	)
+	)...)
 	defer cancelAlloc()
 	ctx, cancelTab := chromedp.NewContext(alloc)
 	defer cancelTab()
