@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/http"
 	"strings"
 	"sync"
 
@@ -65,17 +64,7 @@ func (g *geoMaps) serve(c echo.Context) error {
 	if !ok || !known {
 		return indicators.Errorf(indicators.ENOTFOUND, "map %q: no such map", c.Param("file"))
 	}
-	h := c.Response().Header()
-	// The shapes change only with a new build; a day's caching, revalidated.
-	h.Set("Cache-Control", "public, max-age=86400")
-	h.Set("ETag", m.etag)
-	h.Set("Vary", "Accept-Encoding")
-	if c.Request().Header.Get("If-None-Match") == m.etag {
-		return c.NoContent(http.StatusNotModified)
-	}
-	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, "application/geo+json", m.gzipped)
-	}
-	return c.Blob(http.StatusOK, "application/geo+json", m.body)
+	// The shapes change only with a new build, under a name that does not:
+	// a day's caching, revalidated.
+	return writeFixed(c, "public, max-age=86400", m.etag, "application/geo+json", m.body, func() []byte { return m.gzipped })
 }

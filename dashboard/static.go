@@ -148,19 +148,25 @@ func (s *Server) handleStatic(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "no such file")
 	}
+	return writeFixed(c, "public, max-age=31536000, immutable", a.etag, a.contentType, a.body, a.gz)
+}
+
+// writeFixed answers with a body that changes only with a new build: cached
+// as cacheControl says, revalidated by etag (304), and gzipped for clients
+// that take it when gzipped returns a copy (nil: compression does not pay).
+func writeFixed(c echo.Context, cacheControl, etag, contentType string, body []byte, gzipped func() []byte) error {
 	h := c.Response().Header()
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("ETag", a.etag)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("ETag", etag)
 	h.Set("Vary", "Accept-Encoding")
-	if c.Request().Header.Get("If-None-Match") == a.etag {
+	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)
 	}
-	body := a.body
 	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
-		if z := a.gz(); z != nil {
+		if z := gzipped(); z != nil {
 			h.Set("Content-Encoding", "gzip")
 			body = z
 		}
 	}
-	return c.Blob(http.StatusOK, a.contentType, body)
+	return c.Blob(http.StatusOK, contentType, body)
 }
