@@ -5,22 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/dop251/goja"
+	v8 "github.com/tommie/v8go"
 )
 
 // renderJS is defined in every runtime after echarts.min.js. It takes the option as
 // JSON text so the Go side never builds JavaScript objects by hand. The maps the
 // option draws on (WorldMap, EurasiaMap) are registered on first use, from the
-// GeoJSON Go projected, as the pages do.
-const renderJS = `(function (optionJSON, width, height, theme, geoJSON) {
+// GeoJSON Go projected (cloutGeoJSON), as the pages do.
+const renderJS = `(function (optionJSON, width, height, theme) {
 	var option = JSON.parse(optionJSON);
 	[].concat(option.series || [], option.geo || []).forEach(function (s) {
 		var name = s && (s.type === 'map' || !s.type) ? s.map : null;
 		if (typeof name === 'string' && name && !echarts.getMap(name)) {
-			var geo = geoJSON(name);
+			var geo = cloutGeoJSON(name);
 			if (geo) { echarts.registerMap(name, JSON.parse(geo)); }
 		}
 	});
@@ -34,20 +35,47 @@ const renderJS = `(function (optionJSON, width, height, theme, geoJSON) {
 	}
 })`
 
+// setupJS stubs the browser functions ECharts looks for (timers never fire:
+// server-side rendering draws synchronously), sends console output to the
+// logger, and measures text with the embedded fonts.
+const setupJS = `var setTimeout = function () { return ++setTimeout.n; }; setTimeout.n = 0;
+var clearTimeout = function () {};
+var console = {};
+['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
+	console[level] = function () { cloutLog(level, Array.prototype.join.call(arguments, ' ')); };
+});`
+
 // lineHeightProbe is the text zrender measures to know a font's line height
 // (the width of a CJK ideograph, one em). The embedded font has no CJK glyph,
 // and the fallback's narrower advance would make every text box too short for
 // ECharts' own overlap checks; the answer is the em.
 const lineHeightProbe = "国"
 
-// jsPool keeps up to max JavaScript runtimes, each with ECharts loaded. A runtime
-// serves one render at a time; an interrupted runtime is discarded.
+// runtimeRenders is how many renders a runtime draws before it is replaced. V8
+// keeps every value handed across to Go (the measured widths, the SVG) until its
+// isolate is disposed; a fresh runtime starts from the compiled code cache in a
+// few tens of milliseconds, so replacing it bounds that memory at little cost.
+const runtimeRenders = 64
+
+// maxHeapBytes bounds one runtime's JavaScript heap. The largest chart (the
+// world map) needs about a tenth of it; past it V8 ends the render.
+const maxHeapBytes = 512 << 20
+
+// jsPool keeps up to max JavaScript runtimes (V8 isolates, through v8go), each
+// with ECharts loaded. A runtime serves one render at a time; an interrupted or
+// worn runtime is disposed, and the next render starts a new one.
+//
+// V8 compiles ECharts' hot paths to machine code, where an interpreter (goja,
+// QuickJS) drew the same charts 4–12 times slower (docs/benchmarks.md).
 type jsPool struct {
 	src      []byte
 	topoJSON []byte     // countries-110m.json
-	mu       sync.Mutex // guards prog and atlas, made on first use (they take a while)
-	prog     *goja.Program
+	mu       sync.Mutex // guards the fields below; cache and atlas are made on first use (they take a while)
+	cache    *v8.CompilerCachedData
 	atlas    *Atlas
+	warmOpts [][]byte // what warm drew, drawn again in each replacement runtime
+	warmSize Size
+	closed   bool
 	fonts    *fonts
 	log      *slog.Logger
 	slots    chan struct{} // one token per runtime that may exist
@@ -55,9 +83,10 @@ type jsPool struct {
 }
 
 type jsRuntime struct {
-	vm     *goja.Runtime
-	render goja.Callable
-	geo    goja.Value // geoJSON(name): a map's GeoJSON text, "" if unknown
+	iso     *v8.Isolate
+	ctx     *v8.Context
+	render  *v8.Function
+	renders int
 }
 
 func newJSPool(src, topoJSON []byte, f *fonts, max int, log *slog.Logger) *jsPool {
@@ -78,20 +107,23 @@ func (p *jsPool) maps() (*Atlas, error) {
 	return p.atlas, nil
 }
 
-// program compiles echarts.min.js once; runtimes share the compiled program.
-func (p *jsPool) program() (*goja.Program, error) {
+// codeCache compiles echarts.min.js once in a scratch isolate and keeps V8's
+// code cache of it; every runtime loads ECharts from the cache.
+func (p *jsPool) codeCache() (*v8.CompilerCachedData, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.prog == nil {
+	if p.cache == nil {
 		t0 := time.Now()
-		prog, err := goja.Compile("echarts.min.js", string(p.src), false)
+		iso := v8.NewIsolate()
+		defer iso.Dispose()
+		script, err := iso.CompileUnboundScript(string(p.src), "echarts.min.js", v8.CompileOptions{Mode: v8.CompileModeEager})
 		if err != nil {
 			return nil, fmt.Errorf("compile echarts: %w", err)
 		}
-		p.prog = prog
-		p.log.Debug("render: echarts compiled", "took", time.Since(t0))
+		p.cache = script.CreateCodeCache()
+		p.log.Debug("render: echarts compiled", "took", time.Since(t0), "cache_bytes", len(p.cache.Bytes))
 	}
-	return p.prog, nil
+	return p.cache, nil
 }
 
 // get returns an idle runtime, or starts one if fewer than max exist, or waits.
@@ -116,92 +148,152 @@ func (p *jsPool) get(ctx context.Context) (*jsRuntime, error) {
 	}
 }
 
-func (p *jsPool) put(rt *jsRuntime) { p.idle <- rt }
+// put returns rt to the pool. Once it has drawn its share it is disposed of and
+// a replacement is started and warmed in the background, keeping its slot, so
+// no reader waits for a fresh runtime's start.
+func (p *jsPool) put(rt *jsRuntime) {
+	if rt.renders < runtimeRenders {
+		p.idle <- rt
+		return
+	}
+	rt.close()
+	go p.replace()
+}
 
-// discard forgets a runtime whose state is unknown (interrupted mid-render).
-func (p *jsPool) discard() { <-p.slots }
+// replace starts a runtime in a slot already taken, draws warm's options in it
+// and makes it idle.
+func (p *jsPool) replace() {
+	rt, err := p.start()
+	if err != nil {
+		p.log.Warn("render: replacing a javascript runtime", "err", err)
+		<-p.slots
+		return
+	}
+	p.mu.Lock()
+	opts, size := p.warmOpts, p.warmSize
+	p.mu.Unlock()
+	for _, opt := range opts {
+		if _, usable, _ := p.run(context.Background(), rt, opt, size, Light); !usable {
+			p.discard(rt)
+			return
+		}
+	}
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		p.discard(rt)
+		return
+	}
+	p.idle <- rt
+}
 
-// start creates a runtime: timers (never fired: server-side rendering draws
-// synchronously), console to the logger, ECharts, the font-backed measureText.
-func (p *jsPool) start() (*jsRuntime, error) {
-	prog, err := p.program()
+// discard disposes of a runtime (worn, or interrupted mid-render with its state
+// unknown) and frees its slot.
+func (p *jsPool) discard(rt *jsRuntime) {
+	rt.close()
+	<-p.slots
+}
+
+func (rt *jsRuntime) close() {
+	rt.ctx.Close()
+	rt.iso.Dispose()
+}
+
+// start creates a runtime: the browser stubs, ECharts from the code cache, the
+// font-backed measureText and the map shapes.
+func (p *jsPool) start() (rt *jsRuntime, err error) {
+	cache, err := p.codeCache()
 	if err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
-	vm := goja.New()
+	iso := v8.NewIsolate(v8.WithResourceConstraints(0, maxHeapBytes))
 	m := newMeasurer(p.fonts)
-	timers := 0
-	set := func(name string, v any) {
-		if err := vm.Set(name, v); err != nil {
+	global := v8.NewObjectTemplate(iso)
+	set := func(name string, fn v8.FunctionCallback) {
+		if err := global.Set(name, v8.NewFunctionTemplate(iso, fn)); err != nil {
 			panic(err) // Set fails only for invalid names
 		}
 	}
-	set("setTimeout", func(goja.FunctionCall) goja.Value { timers++; return vm.ToValue(timers) })
-	set("clearTimeout", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
-	console := vm.NewObject()
-	for _, name := range []string{"log", "info", "warn", "error", "debug"} {
-		_ = console.Set(name, func(c goja.FunctionCall) goja.Value {
-			p.log.Debug("render: echarts console", "level", name, "msg", fmt.Sprint(exportArgs(c.Arguments)...))
-			return goja.Undefined()
-		})
+	value := func(v any) *v8.Value {
+		val, err := v8.NewValue(iso, v)
+		if err != nil {
+			panic(err) // NewValue fails only for types other than these
+		}
+		return val
 	}
-	set("console", console)
-	if _, err := vm.RunProgram(prog); err != nil {
-		return nil, fmt.Errorf("load echarts: %w", err)
-	}
-	echarts := vm.Get("echarts")
-	if echarts == nil || goja.IsUndefined(echarts) {
-		return nil, errors.New("load echarts: no global echarts")
-	}
-	setPlatform, ok := goja.AssertFunction(echarts.ToObject(vm).Get("setPlatformAPI"))
-	if !ok {
-		return nil, errors.New("load echarts: no setPlatformAPI")
-	}
-	platform := vm.NewObject()
-	_ = platform.Set("measureText", func(text, css string) map[string]any {
+	set("cloutLog", func(info *v8.FunctionCallbackInfo) *v8.Value {
+		defer info.Release()
+		if args := info.Args(); len(args) == 2 {
+			p.log.Debug("render: echarts console", "level", args[0].String(), "msg", args[1].String())
+		}
+		return nil
+	})
+	set("cloutMeasureText", func(info *v8.FunctionCallbackInfo) *v8.Value {
+		defer info.Release()
+		args := info.Args()
+		if len(args) != 2 {
+			return value(0.0)
+		}
+		text, css := args[0].String(), args[1].String()
 		if text == lineHeightProbe {
 			size, _ := parseCSSFont(css)
-			return map[string]any{"width": size}
+			return value(size)
 		}
-		return map[string]any{"width": m.width(text, css)}
+		return value(m.width(text, css))
 	})
-	if _, err := setPlatform(goja.Undefined(), platform); err != nil {
-		return nil, fmt.Errorf("load echarts: setPlatformAPI: %w", err)
+	var geoErr error
+	set("cloutGeoJSON", func(info *v8.FunctionCallbackInfo) *v8.Value {
+		defer info.Release()
+		a, err := p.maps()
+		if err != nil {
+			geoErr = err
+			return value("")
+		}
+		b, _ := a.GeoJSON(info.Args()[0].String())
+		return value(string(b))
+	})
+	ctx := v8.NewContext(iso, global)
+	rt = &jsRuntime{iso: iso, ctx: ctx}
+	defer func() {
+		if err != nil {
+			rt.close()
+		}
+	}()
+	if _, err := ctx.RunScript(setupJS, "setup.js"); err != nil {
+		return nil, fmt.Errorf("load echarts: %w", err)
 	}
-	fn, err := vm.RunString(renderJS)
+	// A copy: compiling records whether V8 rejected the cache in the struct.
+	cached := &v8.CompilerCachedData{Bytes: cache.Bytes}
+	script, err := iso.CompileUnboundScript(string(p.src), "echarts.min.js", v8.CompileOptions{CachedData: cached})
 	if err != nil {
 		return nil, fmt.Errorf("load echarts: %w", err)
 	}
-	render, _ := goja.AssertFunction(fn)
-	p.log.Debug("render: javascript runtime started", "took", time.Since(t0))
-	return &jsRuntime{vm: vm, render: render, geo: vm.ToValue(p.geoJSON(vm))}, nil
-}
-
-// geoJSON returns the function the render script calls for the shapes of a
-// map the option names: the projected GeoJSON text, "" for an unknown name
-// (ECharts then draws no regions).
-func (p *jsPool) geoJSON(vm *goja.Runtime) func(string) string {
-	return func(name string) string {
-		a, err := p.maps()
-		if err != nil {
-			panic(vm.NewGoError(err))
-		}
-		b, _ := a.GeoJSON(name)
-		return string(b)
+	if _, err := script.Run(ctx); err != nil {
+		return nil, fmt.Errorf("load echarts: %w", err)
 	}
-}
-
-func exportArgs(args []goja.Value) []any {
-	out := make([]any, len(args))
-	for i, a := range args {
-		out[i] = a.Export()
+	if _, err := ctx.RunScript(`echarts.setPlatformAPI({measureText: function (text, font) {
+		return {width: cloutMeasureText(text, font)};
+	}});`, "platform.js"); err != nil {
+		return nil, fmt.Errorf("load echarts: setPlatformAPI: %w", err)
 	}
-	return out
+	fn, err := ctx.RunScript(renderJS, "render.js")
+	if err != nil {
+		return nil, fmt.Errorf("load echarts: %w", err)
+	}
+	if rt.render, err = fn.AsFunction(); err != nil {
+		return nil, fmt.Errorf("load echarts: %w", err)
+	}
+	if geoErr != nil {
+		return nil, geoErr
+	}
+	p.log.Debug("render: javascript runtime started", "took", time.Since(t0), "code_cache_rejected", cached.Rejected)
+	return rt, nil
 }
 
 // render runs ECharts on option (already prepared) and returns its SVG. If ctx ends
-// first the runtime is interrupted and discarded.
+// first the runtime is interrupted and disposed.
 func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme Theme) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("render svg: %w", err)
@@ -212,7 +304,7 @@ func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme The
 	}
 	svg, usable, err := p.run(ctx, rt, option, size, theme)
 	if !usable {
-		p.discard()
+		p.discard(rt)
 		return nil, err
 	}
 	p.put(rt)
@@ -220,21 +312,33 @@ func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme The
 }
 
 // run renders with rt, which the caller holds; usable is false when rt was
-// interrupted mid-way (its state unknown) and must be discarded.
+// interrupted mid-way (its state unknown) and must be disposed.
 func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Size, theme Theme) (svg []byte, usable bool, err error) {
-	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt(ctx.Err()) })
-	v, err := rt.render(goja.Undefined(), rt.vm.ToValue(string(option)),
-		rt.vm.ToValue(size.Width), rt.vm.ToValue(size.Height), rt.vm.ToValue(string(theme)), rt.geo)
+	args := make([]v8.Valuer, 0, 4)
+	for _, a := range []any{string(option), int32(size.Width), int32(size.Height), string(theme)} {
+		v, err := v8.NewValue(rt.iso, a)
+		if err != nil {
+			return nil, true, fmt.Errorf("render svg: %w", err)
+		}
+		args = append(args, v)
+	}
+	rt.renders++
+	stop := context.AfterFunc(ctx, rt.iso.TerminateExecution)
+	v, err := rt.render.Call(v8.Undefined(rt.iso), args...)
 	if !stop() {
 		// The interrupt fired (or is firing): the runtime may be mid-way anywhere.
-		if err == nil {
-			err = ctx.Err()
-		}
-		return nil, false, fmt.Errorf("render svg: %w", err)
+		return nil, false, fmt.Errorf("render svg: %w", ctx.Err())
 	}
 	if err != nil {
+		if rt.iso.IsExecutionTerminating() || strings.Contains(err.Error(), "terminated") {
+			// Past its heap limit: V8 ended the render and the runtime is spent.
+			return nil, false, fmt.Errorf("render svg: echarts: %w", err)
+		}
 		// ECharts throwing on an option from our own builders is a bug, not bad input.
 		return nil, true, fmt.Errorf("render svg: echarts: %w", err)
+	}
+	if !v.IsString() {
+		return nil, true, errors.New("render svg: echarts returned no SVG")
 	}
 	return []byte(v.String()), true, nil
 }
@@ -244,6 +348,9 @@ func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Siz
 // the world map), which a reader's first export should not pay for. It never
 // waits for a busy runtime, and returns the last SVG it rendered.
 func (p *jsPool) warm(ctx context.Context, options [][]byte, size Size) ([]byte, error) {
+	p.mu.Lock()
+	p.warmOpts, p.warmSize = options, size
+	p.mu.Unlock()
 	var svg []byte
 	for {
 		select {
@@ -259,7 +366,7 @@ func (p *jsPool) warm(ctx context.Context, options [][]byte, size Size) ([]byte,
 		for _, opt := range options {
 			var usable bool
 			if svg, usable, err = p.run(ctx, rt, opt, size, Light); !usable {
-				p.discard()
+				p.discard(rt)
 				return nil, err
 			} else if err != nil {
 				p.put(rt)
@@ -270,12 +377,16 @@ func (p *jsPool) warm(ctx context.Context, options [][]byte, size Size) ([]byte,
 	}
 }
 
-// close drops idle runtimes; the garbage collector frees them.
+// close disposes of idle runtimes; replacements started later dispose of
+// themselves.
 func (p *jsPool) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
 	for {
 		select {
-		case <-p.idle:
-			<-p.slots
+		case rt := <-p.idle:
+			p.discard(rt)
 		default:
 			return
 		}
