@@ -51,11 +51,18 @@ var console = {};
 // ECharts' own overlap checks; the answer is the em.
 const lineHeightProbe = "国"
 
-// runtimeRenders is how many renders a runtime draws before it is replaced. V8
-// keeps every value handed across to Go (the measured widths, the SVG) until its
-// isolate is disposed; a fresh runtime starts from the compiled code cache in a
-// few tens of milliseconds, so replacing it bounds that memory at little cost.
-const runtimeRenders = 64
+// runtimeRenders is how many renders a runtime draws before it is replaced, in
+// the background. The pool releases every value it hands across to V8 (v8go
+// keeps them otherwise until the isolate is disposed), so a runtime's memory
+// stays flat over hundreds of renders (docs/benchmarks.md); the replacement
+// bounds whatever else a long-lived isolate may accumulate, at the cost of one
+// start from the code cache (about 60 ms) and a few colder renders.
+const runtimeRenders = 4096
+
+// warmRounds is how many times warm draws each warm-up chart in a runtime: V8
+// compiles ECharts' hot functions to optimised code only after a dozen or so
+// draws, which took a chart from 15–20 ms to 8 ms (docs/benchmarks.md).
+const warmRounds = 12
 
 // maxHeapBytes bounds one runtime's JavaScript heap. The largest chart (the
 // world map) needs about a tenth of it; past it V8 ends the render.
@@ -80,6 +87,8 @@ type jsPool struct {
 	log      *slog.Logger
 	slots    chan struct{} // one token per runtime that may exist
 	idle     chan *jsRuntime
+	// wornAfter is runtimeRenders (tests lower it).
+	wornAfter int
 }
 
 type jsRuntime struct {
@@ -90,7 +99,8 @@ type jsRuntime struct {
 }
 
 func newJSPool(src, topoJSON []byte, f *fonts, max int, log *slog.Logger) *jsPool {
-	return &jsPool{src: src, topoJSON: topoJSON, fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max)}
+	return &jsPool{src: src, topoJSON: topoJSON, fonts: f, log: log, slots: make(chan struct{}, max), idle: make(chan *jsRuntime, max),
+		wornAfter: runtimeRenders}
 }
 
 // maps projects the world atlas once; runtimes share the maps.
@@ -152,7 +162,7 @@ func (p *jsPool) get(ctx context.Context) (*jsRuntime, error) {
 // a replacement is started and warmed in the background, keeping its slot, so
 // no reader waits for a fresh runtime's start.
 func (p *jsPool) put(rt *jsRuntime) {
-	if rt.renders < runtimeRenders {
+	if rt.renders < p.wornAfter {
 		p.idle <- rt
 		return
 	}
@@ -172,10 +182,12 @@ func (p *jsPool) replace() {
 	p.mu.Lock()
 	opts, size := p.warmOpts, p.warmSize
 	p.mu.Unlock()
-	for _, opt := range opts {
-		if _, usable, _ := p.run(context.Background(), rt, opt, size, Light); !usable {
-			p.discard(rt)
-			return
+	for range warmRounds {
+		for _, opt := range opts {
+			if _, usable, _ := p.run(context.Background(), rt, opt, size, Light); !usable {
+				p.discard(rt)
+				return
+			}
 		}
 	}
 	p.mu.Lock()
@@ -264,7 +276,7 @@ func (p *jsPool) start() (rt *jsRuntime, err error) {
 	if _, err := ctx.RunScript(setupJS, "setup.js"); err != nil {
 		return nil, fmt.Errorf("load echarts: %w", err)
 	}
-	// A copy: compiling records whether V8 rejected the cache in the struct.
+	// A copy: compiling records in it whether V8 rejected the cache.
 	cached := &v8.CompilerCachedData{Bytes: cache.Bytes}
 	script, err := iso.CompileUnboundScript(string(p.src), "echarts.min.js", v8.CompileOptions{CachedData: cached})
 	if err != nil {
@@ -325,6 +337,9 @@ func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Siz
 	rt.renders++
 	stop := context.AfterFunc(ctx, rt.iso.TerminateExecution)
 	v, err := rt.render.Call(v8.Undefined(rt.iso), args...)
+	for _, a := range args {
+		a.(*v8.Value).Release()
+	}
 	if !stop() {
 		// The interrupt fired (or is firing): the runtime may be mid-way anywhere.
 		return nil, false, fmt.Errorf("render svg: %w", ctx.Err())
@@ -337,6 +352,7 @@ func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Siz
 		// ECharts throwing on an option from our own builders is a bug, not bad input.
 		return nil, true, fmt.Errorf("render svg: echarts: %w", err)
 	}
+	defer v.Release()
 	if !v.IsString() {
 		return nil, true, errors.New("render svg: echarts returned no SVG")
 	}
@@ -344,8 +360,9 @@ func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Siz
 }
 
 // warm starts every runtime the pool may still create and renders options in
-// each: a fresh runtime's first renders run ECharts' one-time set-up (components,
-// the world map), which a reader's first export should not pay for. It never
+// each, warmRounds times: a fresh runtime's first renders run ECharts' one-time
+// set-up (components, the world map) and V8's compilation of its hot paths,
+// which a reader's first export should not pay for. It never
 // waits for a busy runtime, and returns the last SVG it rendered.
 func (p *jsPool) warm(ctx context.Context, options [][]byte, size Size) ([]byte, error) {
 	p.mu.Lock()
@@ -363,14 +380,16 @@ func (p *jsPool) warm(ctx context.Context, options [][]byte, size Size) ([]byte,
 			<-p.slots
 			return nil, err
 		}
-		for _, opt := range options {
-			var usable bool
-			if svg, usable, err = p.run(ctx, rt, opt, size, Light); !usable {
-				p.discard(rt)
-				return nil, err
-			} else if err != nil {
-				p.put(rt)
-				return nil, err
+		for range warmRounds {
+			for _, opt := range options {
+				var usable bool
+				if svg, usable, err = p.run(ctx, rt, opt, size, Light); !usable {
+					p.discard(rt)
+					return nil, err
+				} else if err != nil {
+					p.put(rt)
+					return nil, err
+				}
 			}
 		}
 		p.put(rt)

@@ -21,6 +21,7 @@ func TestJSPoolReplacesWornRuntimes(t *testing.T) {
 	var logs bytes.Buffer // slog's handler serialises its writes
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	p := newJSPool(assets.MustRead(assets.EChartsJS), assets.MustRead(assets.WorldAtlas), f, 1, log)
+	p.wornAfter = 5
 	defer p.close()
 	raw, err := json.Marshal(map[string]any{
 		"title":  map[string]any{"text": "Worn runtimes"},
@@ -35,7 +36,7 @@ func TestJSPoolReplacesWornRuntimes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	renders := 2*runtimeRenders + 1
+	renders := 2*p.wornAfter + 1
 	for i := range renders {
 		svg, err := p.render(context.Background(), opt, Size{Width: 400, Height: 300}, Light)
 		if err != nil {
@@ -49,6 +50,19 @@ func TestJSPoolReplacesWornRuntimes(t *testing.T) {
 		}
 	}
 	if starts := strings.Count(logs.String(), "javascript runtime started"); starts != 3 {
-		t.Errorf("%d renders started %d runtimes, want 3 (one replacement per %d renders)", renders, starts, runtimeRenders)
+		t.Errorf("%d renders started %d runtimes, want 3 (one replacement per %d renders)", renders, starts, p.wornAfter)
 	}
+	// Every value handed to V8 is released: what a runtime keeps does not grow
+	// with the renders it draws.
+	rt := <-p.idle
+	before := rt.ctx.RetainedValueCount()
+	for range 3 {
+		if _, usable, err := p.run(context.Background(), rt, opt, Size{Width: 400, Height: 300}, Light); err != nil || !usable {
+			t.Fatalf("render: %v (usable %v)", err, usable)
+		}
+	}
+	if after := rt.ctx.RetainedValueCount(); after != before {
+		t.Errorf("V8 values kept by the runtime: %d before three renders, %d after", before, after)
+	}
+	p.idle <- rt
 }

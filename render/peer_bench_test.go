@@ -36,6 +36,12 @@ import (
 // when the benchmark is asked for more iterations); each chart is compared once.
 const peerRounds = 15
 
+// peerWarmUp is how many renders of each chart every contender does before the
+// measured rounds: V8 (Clout's, Node's, Chromium's) optimises ECharts' hot code
+// after a dozen or so, and a running server's renderer is past that point. Clout's
+// renderer is also warmed as clout serve warms it at start.
+const peerWarmUp = 12
+
 // benchChart is a dashboard chart's option as the pages build it.
 type benchChart struct {
 	name   string
@@ -71,6 +77,16 @@ func benchCharts(tb testing.TB) []benchChart {
 		out = append(out, benchChart{c.name, opt})
 	}
 	return out
+}
+
+// warmRenderer is a renderer warmed as clout serve warms its own at start.
+func warmRenderer(b *testing.B) *render.Renderer {
+	b.Helper()
+	r := MustRenderer(b)
+	if err := r.Warm(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return r
 }
 
 // samples collects one contender's render times.
@@ -215,7 +231,7 @@ func timed(fn func() error) (time.Duration, error) {
 func BenchmarkVsNode(b *testing.B) {
 	charts := benchCharts(b)
 	node := startNode(b)
-	r := MustRenderer(b)
+	r := warmRenderer(b)
 	ctx := context.Background()
 	b.Logf("load average before: %s", loadAverage())
 	rounds := max(b.N, peerRounds)
@@ -226,7 +242,7 @@ func BenchmarkVsNode(b *testing.B) {
 			b.Fatal(err)
 		}
 		var svgC, svgN, pngC, pngN samples
-		for round := range rounds + 2 {
+		for round := range rounds + peerWarmUp {
 			dc, err := timed(func() error { _, err := r.SVG(ctx, c.option, benchSize, render.Light); return err })
 			if err != nil {
 				b.Fatal(err)
@@ -243,7 +259,7 @@ func BenchmarkVsNode(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if round < 2 { // warm-up: first renders of a chart kind in each runtime
+			if round < peerWarmUp {
 				continue
 			}
 			svgC, svgN, pngC, pngN = append(svgC, dc), append(svgN, dn), append(pngC, pc), append(pngN, pn)
@@ -301,7 +317,7 @@ func BenchmarkVsChromium(b *testing.B) {
 		b.Skip("no Chromium found (set CLOUT_CHROMIUM or install chromium): the browser peer is not run")
 	}
 	charts := benchCharts(b)
-	r := MustRenderer(b)
+	r := warmRenderer(b)
 	ctx := context.Background()
 	mux := http.NewServeMux()
 	echartsJS := assets.MustRead(assets.EChartsJS)
@@ -358,7 +374,7 @@ func BenchmarkVsChromium(b *testing.B) {
 			return err
 		}
 		var pc, px samples
-		for round := range rounds + 2 {
+		for round := range rounds + peerWarmUp {
 			dc, err := timed(func() error { _, err := r.PNG(ctx, c.option, benchSize, 1, render.Light); return err })
 			if err != nil {
 				b.Fatal(err)
@@ -368,7 +384,7 @@ func BenchmarkVsChromium(b *testing.B) {
 				b.Fatal(err)
 			}
 			peak = max(peak, treeRSS(pid))
-			if round >= 2 {
+			if round >= peerWarmUp {
 				pc, px = append(pc, dc), append(px, dx)
 			}
 		}

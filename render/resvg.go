@@ -1,13 +1,10 @@
 package render
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"image/png"
 	"log/slog"
 	"sync"
 	"time"
@@ -206,7 +203,7 @@ type resvgInstance struct {
 	// png keeps its compressor and row buffers between renders (an instance
 	// renders one image at a time): allocating them anew was a good part of
 	// encoding's cost and of the garbage collector's work.
-	png png.Encoder
+	png *pngWriter
 
 	malloc, addToStackPointer        api.Function
 	resvgNew, resvgRender, resvgFree api.Function
@@ -215,7 +212,7 @@ type resvgInstance struct {
 }
 
 func newInstance(mod api.Module) (*resvgInstance, error) {
-	in := &resvgInstance{mod: mod, png: png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &oneBuffer{}}}
+	in := &resvgInstance{mod: mod, png: newPNGWriter()}
 	for name, fn := range map[string]*api.Function{
 		"__wbindgen_malloc":               &in.malloc,
 		"__wbindgen_add_to_stack_pointer": &in.addToStackPointer,
@@ -285,19 +282,8 @@ func (in *resvgInstance) encode(ctx context.Context, imgPtr uint32) ([]byte, err
 		return nil, errors.New("resvg pixels: unexpected buffer")
 	}
 	// tiny-skia's pixmap is premultiplied RGBA, exactly image.RGBA.
-	img := &image.RGBA{Pix: px.b, Stride: 4 * width, Rect: image.Rect(0, 0, width, height)}
-	var buf bytes.Buffer
-	if err := in.png.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return in.png.encode(px.b, width, height)
 }
-
-// oneBuffer is the buffer pool of one instance's PNG encoder.
-type oneBuffer struct{ b *png.EncoderBuffer }
-
-func (p *oneBuffer) Get() *png.EncoderBuffer  { return p.b }
-func (p *oneBuffer) Put(b *png.EncoderBuffer) { p.b = b }
 
 // callRet calls a wasm-bindgen function that returns through a 16-byte area on the
 // shadow stack: (value, error object, is-error).
