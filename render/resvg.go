@@ -159,17 +159,87 @@ func (r *resvg) render(ctx context.Context, svg []byte, width int, background st
 	if err != nil {
 		return nil, err
 	}
-	png, err := in.render(ctx, svg, opts, r.fonts)
+	var pix []byte
+	var w, h int
+	if bands, ok := splitSVG(svg); ok && width*width/2 >= bandMinPixels && r.trySlot() {
+		pix, w, h, err = r.rasterBands(ctx, in, bands, opts)
+		<-r.slots
+	} else {
+		pix, w, h, err = in.raster(ctx, svg, opts, r.fonts)
+	}
 	if err != nil {
 		// After a trap or cancellation the instance's state is unknown.
 		_ = in.mod.Close(context.Background())
-		if ctx.Err() != nil {
-			err = errors.Join(ctx.Err(), err)
-		}
+		return nil, renderPNGError(ctx, err)
+	}
+	png, err := in.png.encode(pix, w, h)
+	if err != nil {
+		_ = in.mod.Close(context.Background())
 		return nil, fmt.Errorf("render png: %w", err)
 	}
 	r.put(ctx, in)
 	return png, nil
+}
+
+// bandMinPixels is the smallest image drawn in two bands at once: below it,
+// starting a second instance's work costs about what it saves.
+const bandMinPixels = 200_000
+
+// trySlot takes a second render slot if one is free right away: an image is
+// split across two instances only when the machine has a spare one, so a busy
+// server draws each image in one piece and its throughput is unchanged.
+func (r *resvg) trySlot() bool {
+	select {
+	case r.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// rasterBands draws the top band on in and the bottom band on a second instance
+// at the same time, and stacks their rows.
+func (r *resvg) rasterBands(ctx context.Context, in *resvgInstance, bands svgBands, opts []byte) ([]byte, int, int, error) {
+	in2, err := r.get(ctx)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	type band struct {
+		pix  []byte
+		w, h int
+		err  error
+	}
+	done := make(chan band, 1)
+	go func() {
+		var b band
+		b.pix, b.w, b.h, b.err = in2.raster(ctx, bands.bottom, opts, r.fonts)
+		done <- b
+	}()
+	pix, w, h, err := in.raster(ctx, bands.top, opts, r.fonts)
+	b := <-done
+	if b.err != nil {
+		_ = in2.mod.Close(context.Background())
+	} else {
+		r.put(ctx, in2)
+	}
+	switch {
+	case err != nil:
+		return nil, 0, 0, err
+	case b.err != nil:
+		return nil, 0, 0, b.err
+	}
+	scale := w / bands.width
+	if b.w != w || scale*bands.width != w || h != (bands.mid+bandOverlap)*scale || b.h != (bands.height-bands.mid+bandOverlap)*scale {
+		return nil, 0, 0, fmt.Errorf("bands of %d×%d and %d×%d pixels for a drawing of %d×%d", w, h, b.w, b.h, bands.width, bands.height)
+	}
+	return bands.join(pix, b.pix, w, scale), w, bands.height * scale, nil
+}
+
+func renderPNGError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		err = errors.Join(ctx.Err(), err)
+	}
+	return fmt.Errorf("render png: %w", err)
 }
 
 func (r *resvg) close(ctx context.Context) error {
@@ -233,13 +303,14 @@ func newInstance(mod api.Module) (*resvgInstance, error) {
 }
 
 // render does what the JS glue's `new Resvg(svg, options).render().asPng()` does.
-func (in *resvgInstance) render(ctx context.Context, svg, opts []byte, fonts [][]byte) ([]byte, error) {
+// raster draws svg and returns its pixels: premultiplied RGBA rows, w×h.
+func (in *resvgInstance) raster(ctx context.Context, svg, opts []byte, fonts [][]byte) (pix []byte, w, h int, err error) {
 	in.heap.reset()
 	ctx = context.WithValue(ctx, instanceKey{}, in)
 
 	optPtr, err := in.passBytes(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	fontArr := &jsArray{}
 	for _, f := range fonts {
@@ -248,41 +319,39 @@ func (in *resvgInstance) render(ctx context.Context, svg, opts []byte, fonts [][
 	resvgPtr, err := in.callRet(ctx, in.resvgNew,
 		uint64(in.heap.add(&jsBytes{b: svg})), uint64(optPtr), uint64(len(opts)), uint64(in.heap.add(fontArr)))
 	if err != nil {
-		return nil, fmt.Errorf("resvg new: %w", err)
+		return nil, 0, 0, fmt.Errorf("resvg new: %w", err)
 	}
 	defer in.resvgFree.Call(ctx, uint64(resvgPtr))
 
 	imgPtr, err := in.callRet(ctx, in.resvgRender, uint64(resvgPtr))
 	if err != nil {
-		return nil, fmt.Errorf("resvg render: %w", err)
+		return nil, 0, 0, fmt.Errorf("resvg render: %w", err)
 	}
 	defer in.imageFree.Call(ctx, uint64(imgPtr))
-
-	return in.encode(ctx, uint32(imgPtr))
+	return in.pixels(ctx, uint32(imgPtr))
 }
 
-// encode takes the rendered pixels and encodes the PNG in Go: resvg's own asPng
-// (deflate inside wasm) took longer than drawing the chart.
-func (in *resvgInstance) encode(ctx context.Context, imgPtr uint32) ([]byte, error) {
+// pixels takes the rendered pixels out of the instance; they are encoded in Go:
+// resvg's own asPng (deflate inside wasm) took longer than drawing the chart.
+func (in *resvgInstance) pixels(ctx context.Context, imgPtr uint32) ([]byte, int, int, error) {
 	w, err := in.imageWidth.Call(ctx, uint64(imgPtr))
 	if err != nil {
-		return nil, fmt.Errorf("resvg width: %w", err)
+		return nil, 0, 0, fmt.Errorf("resvg width: %w", err)
 	}
 	h, err := in.imageHeight.Call(ctx, uint64(imgPtr))
 	if err != nil {
-		return nil, fmt.Errorf("resvg height: %w", err)
+		return nil, 0, 0, fmt.Errorf("resvg height: %w", err)
 	}
 	idx, err := in.imagePixels.Call(ctx, uint64(imgPtr))
 	if err != nil {
-		return nil, fmt.Errorf("resvg pixels: %w", err)
+		return nil, 0, 0, fmt.Errorf("resvg pixels: %w", err)
 	}
 	px, ok := in.heap.take(uint32(idx[0])).(*jsBytes)
 	width, height := int(uint32(w[0])), int(uint32(h[0]))
 	if !ok || len(px.b) != 4*width*height {
-		return nil, errors.New("resvg pixels: unexpected buffer")
+		return nil, 0, 0, errors.New("resvg pixels: unexpected buffer")
 	}
-	// tiny-skia's pixmap is premultiplied RGBA, exactly image.RGBA.
-	return in.png.encode(px.b, width, height)
+	return px.b, width, height, nil
 }
 
 // callRet calls a wasm-bindgen function that returns through a 16-byte area on the
