@@ -58,6 +58,9 @@ func splitSVG(svg []byte) (b svgBands, ok bool) {
 	return b, true
 }
 
+// pixels is the number of pixels of the drawing rasterised width pixels wide.
+func (b svgBands) pixels(width int) int { return width * width * b.height / b.width }
+
 // join stacks the kept rows of the bands' pixels (premultiplied RGBA, w pixels
 // wide; scale pixels per unit): the top band's rows above mid, then the bottom
 // band's from mid on.

@@ -255,17 +255,19 @@ func (p *jsPool) start() (rt *jsRuntime, err error) {
 		}
 		return value(m.width(text, css))
 	})
-	var geoErr error
-	set("cloutGeoJSON", func(info *v8.FunctionCallbackInfo) *v8.Value {
+	// The atlas is projected on first use; if that fails, the render throws.
+	mapShapes := v8.NewFunctionTemplateWithError(iso, func(info *v8.FunctionCallbackInfo) (*v8.Value, error) {
 		defer info.Release()
 		a, err := p.maps()
 		if err != nil {
-			geoErr = err
-			return value("")
+			return nil, err
 		}
 		b, _ := a.GeoJSON(info.Args()[0].String())
-		return value(string(b))
+		return value(string(b)), nil
 	})
+	if err := global.Set("cloutGeoJSON", mapShapes); err != nil {
+		panic(err) // Set fails only for invalid names
+	}
 	ctx := v8.NewContext(iso, global)
 	rt = &jsRuntime{iso: iso, ctx: ctx}
 	defer func() {
@@ -296,9 +298,6 @@ func (p *jsPool) start() (rt *jsRuntime, err error) {
 	}
 	if rt.render, err = fn.AsFunction(); err != nil {
 		return nil, fmt.Errorf("load echarts: %w", err)
-	}
-	if geoErr != nil {
-		return nil, geoErr
 	}
 	p.log.Debug("render: javascript runtime started", "took", time.Since(t0), "code_cache_rejected", cached.Rejected)
 	return rt, nil

@@ -66,3 +66,26 @@ func TestJSPoolReplacesWornRuntimes(t *testing.T) {
 	}
 	p.idle <- rt
 }
+
+// A map drawn on an atlas that cannot be read fails with the atlas's error
+// instead of an empty map.
+func TestJSPoolMapWithBrokenAtlas(t *testing.T) {
+	f, err := loadFonts(assets.MustRead(assets.FontRegular), assets.MustRead(assets.FontBold))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newJSPool(assets.MustRead(assets.EChartsJS), []byte("not an atlas"), f, 1, slog.New(slog.DiscardHandler))
+	defer p.close()
+	raw, err := json.Marshal(warmOptions[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := prepareOption(raw, Light)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.render(context.Background(), opt, Size{Width: 400, Height: 300}, Light)
+	if err == nil || !strings.Contains(err.Error(), "world atlas") {
+		t.Fatalf("render on a broken atlas = %v, want the atlas's error", err)
+	}
+}

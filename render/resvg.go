@@ -161,7 +161,7 @@ func (r *resvg) render(ctx context.Context, svg []byte, width int, background st
 	}
 	var pix []byte
 	var w, h int
-	if bands, ok := splitSVG(svg); ok && width*width/2 >= bandMinPixels && r.trySlot() {
+	if bands, ok := splitSVG(svg); ok && bandable(bands.pixels(width)) && r.trySlot() {
 		pix, w, h, err = r.rasterBands(ctx, in, bands, opts)
 		<-r.slots
 	} else {
@@ -181,9 +181,17 @@ func (r *resvg) render(ctx context.Context, svg []byte, width int, background st
 	return png, nil
 }
 
-// bandMinPixels is the smallest image drawn in two bands at once: below it,
-// starting a second instance's work costs about what it saves.
-const bandMinPixels = 200_000
+// Images of bandMinPixels to bandMaxPixels are drawn in two bands at once. Below,
+// a second instance's work costs about what it saves; above, the two bands' and
+// the joined pixels would hold half as much memory again as one piece, and a
+// large image is a rare request where memory matters more than a few tens of
+// milliseconds.
+const (
+	bandMinPixels = 200_000
+	bandMaxPixels = 4_000_000
+)
+
+func bandable(pixels int) bool { return pixels >= bandMinPixels && pixels <= bandMaxPixels }
 
 // trySlot takes a second render slot if one is free right away: an image is
 // split across two instances only when the machine has a spare one, so a busy
@@ -302,8 +310,8 @@ func newInstance(mod api.Module) (*resvgInstance, error) {
 	return in, nil
 }
 
-// render does what the JS glue's `new Resvg(svg, options).render().asPng()` does.
-// raster draws svg and returns its pixels: premultiplied RGBA rows, w×h.
+// raster does what the JS glue's `new Resvg(svg, options).render()` does, and
+// returns the pixels: premultiplied RGBA rows, w×h.
 func (in *resvgInstance) raster(ctx context.Context, svg, opts []byte, fonts [][]byte) (pix []byte, w, h int, err error) {
 	in.heap.reset()
 	ctx = context.WithValue(ctx, instanceKey{}, in)
