@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +56,62 @@ func TestMigrate_fileBlobBecomesChunks(t *testing.T) {
 	got, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
 	if err != nil || f.Name != "old.xlsx" || f.SHA256 != hexSum || !bytes.Equal(got, file) {
 		t.Fatalf("migrated file %q: %d bytes, sha %s, err %v; want %d bytes", f.Name, len(got), f.SHA256, err, len(file))
+	}
+}
+
+// Migration 0011 moves the chunks of a store of before it into a rowid table;
+// the files read back byte for byte.
+func TestMigrate_fileChunksGetRowids(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clout.db")
+	db := MustOpenPath(t, path)
+	file := make([]byte, 5<<20+3) // two chunks
+	rand.Read(file)
+	sum := sha256.Sum256(file)
+	hexSum := hex.EncodeToString(sum[:])
+	for _, q := range []string{
+		// Back to the table of 0009.
+		`DROP TABLE file_chunks`,
+		`CREATE TABLE file_chunks (sha256 TEXT NOT NULL REFERENCES files (sha256), seq INTEGER NOT NULL,
+			content BLOB NOT NULL, PRIMARY KEY (sha256, seq)) WITHOUT ROWID`,
+		`DELETE FROM schema_migrations WHERE name LIKE '%0011_file_chunks_rowid.sql'`,
+	} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := db.SQL().Exec(`INSERT INTO files (sha256, size) VALUES (?, ?)`, hexSum, len(file)); err != nil {
+		t.Fatal(err)
+	}
+	for seq, off := 0, 0; off < len(file); seq, off = seq+1, off+4<<20 {
+		if _, err := db.SQL().Exec(`INSERT INTO file_chunks (sha256, seq, content) VALUES (?, ?, ?)`,
+			hexSum, seq, file[off:min(off+4<<20, len(file))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.SQL().Exec(`INSERT INTO datasets (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`INSERT INTO versions
+		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
+		VALUES (1, 1, 1, 1, 1, 0, ?, 'old.csv', 'test', 0, '2026-01-01T00:00:00Z')`, hexSum); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	db = MustOpenPath(t, path) // applies 0011
+	var schema string
+	if err := db.SQL().QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'file_chunks'`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToUpper(schema), "WITHOUT ROWID") {
+		t.Errorf("file_chunks after the migration: %s", schema)
+	}
+	f, err := db.VersionFile(context.Background(), "old", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
+	if err != nil || !bytes.Equal(got, file) {
+		t.Fatalf("migrated file: %d bytes (%v), want %d", len(got), err, len(file))
 	}
 }
