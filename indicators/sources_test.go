@@ -2,14 +2,13 @@ package indicators_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/clout-dev/clout/data/importer"
-	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/testkit"
 )
 
 // seedSources returns the distinct source texts of the seed, as stored.
@@ -88,11 +87,7 @@ func TestCiteUnmatchedSourceKeepsItsText(t *testing.T) {
 // layouts into a real store and cites the sources it stored.
 func TestCiteImportedSources(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "clout.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testkit.OpenStore(t)
 	imp := importer.New(st, importer.Options{Countries: indicators.DefaultCountries()})
 	files := map[string]string{
 		"API_SP.POP.TOTL.csv": "\"Data Source\",\"World Development Indicators\",\n\n\"Last Updated Date\",\"2024-06-28\",\n\n" +

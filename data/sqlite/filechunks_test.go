@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clout-dev/clout/data/sqlite"
 )
 
 // A store of before migration 0009 kept each original file as one BLOB; the
@@ -17,31 +19,17 @@ import (
 func TestMigrate_fileBlobBecomesChunks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "clout.db")
 	db := MustOpenPath(t, path)
-	file := make([]byte, 9<<20+777) // three chunks
-	rand.Read(file)
-	sum := sha256.Sum256(file)
-	hexSum := hex.EncodeToString(sum[:])
-	for _, q := range []string{
+	file, hexSum := randomFile(9<<20 + 777) // three chunks
+	execAll(t, db,
 		// Back to the schema of 0008: one BLOB per file.
 		`DROP TABLE file_chunks`,
 		`ALTER TABLE files ADD COLUMN content BLOB NOT NULL DEFAULT x''`,
 		`DELETE FROM schema_migrations WHERE name LIKE '%0009_file_chunks.sql'`,
-	} {
-		if _, err := db.SQL().Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	)
 	if _, err := db.SQL().Exec(`INSERT INTO files (sha256, size, content) VALUES (?, ?, ?)`, hexSum, len(file), file); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SQL().Exec(`INSERT INTO datasets (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SQL().Exec(`INSERT INTO versions
-		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
-		VALUES (1, 1, 1, 1, 1, 0, ?, 'old.xlsx', 'test', 0, '2026-01-01T00:00:00Z')`, hexSum); err != nil {
-		t.Fatal(err)
-	}
+	addOldVersion(t, db, hexSum, "old.xlsx")
 	db.Close()
 
 	db = MustOpenPath(t, path) // applies 0009
@@ -49,13 +37,9 @@ func TestMigrate_fileBlobBecomesChunks(t *testing.T) {
 	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM file_chunks WHERE sha256 = ?`, hexSum).Scan(&chunks); err != nil || chunks != 3 {
 		t.Fatalf("%d chunks (%v), want 3", chunks, err)
 	}
-	f, err := db.VersionFile(context.Background(), "old", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
-	if err != nil || f.Name != "old.xlsx" || f.SHA256 != hexSum || !bytes.Equal(got, file) {
-		t.Fatalf("migrated file %q: %d bytes, sha %s, err %v; want %d bytes", f.Name, len(got), f.SHA256, err, len(file))
+	name, sum, got, err := readOldVersion(db)
+	if err != nil || name != "old.xlsx" || sum != hexSum || !bytes.Equal(got, file) {
+		t.Fatalf("migrated file %q: %d bytes, sha %s, err %v; want %d bytes", name, len(got), sum, err, len(file))
 	}
 }
 
@@ -64,21 +48,14 @@ func TestMigrate_fileBlobBecomesChunks(t *testing.T) {
 func TestMigrate_fileChunksGetRowids(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "clout.db")
 	db := MustOpenPath(t, path)
-	file := make([]byte, 5<<20+3) // two chunks
-	rand.Read(file)
-	sum := sha256.Sum256(file)
-	hexSum := hex.EncodeToString(sum[:])
-	for _, q := range []string{
+	file, hexSum := randomFile(5<<20 + 3) // two chunks
+	execAll(t, db,
 		// Back to the table of 0009.
 		`DROP TABLE file_chunks`,
 		`CREATE TABLE file_chunks (sha256 TEXT NOT NULL REFERENCES files (sha256), seq INTEGER NOT NULL,
 			content BLOB NOT NULL, PRIMARY KEY (sha256, seq)) WITHOUT ROWID`,
 		`DELETE FROM schema_migrations WHERE name LIKE '%0011_file_chunks_rowid.sql'`,
-	} {
-		if _, err := db.SQL().Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	)
 	if _, err := db.SQL().Exec(`INSERT INTO files (sha256, size) VALUES (?, ?)`, hexSum, len(file)); err != nil {
 		t.Fatal(err)
 	}
@@ -88,14 +65,7 @@ func TestMigrate_fileChunksGetRowids(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.SQL().Exec(`INSERT INTO datasets (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SQL().Exec(`INSERT INTO versions
-		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
-		VALUES (1, 1, 1, 1, 1, 0, ?, 'old.csv', 'test', 0, '2026-01-01T00:00:00Z')`, hexSum); err != nil {
-		t.Fatal(err)
-	}
+	addOldVersion(t, db, hexSum, "old.csv")
 	db.Close()
 
 	db = MustOpenPath(t, path) // applies 0011
@@ -106,12 +76,46 @@ func TestMigrate_fileChunksGetRowids(t *testing.T) {
 	if strings.Contains(strings.ToUpper(schema), "WITHOUT ROWID") {
 		t.Errorf("file_chunks after the migration: %s", schema)
 	}
-	f, err := db.VersionFile(context.Background(), "old", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
-	if err != nil || !bytes.Equal(got, file) {
+	if _, _, got, err := readOldVersion(db); err != nil || !bytes.Equal(got, file) {
 		t.Fatalf("migrated file: %d bytes (%v), want %d", len(got), err, len(file))
 	}
+}
+
+// randomFile returns size random bytes and their SHA-256 in hex.
+func randomFile(size int) ([]byte, string) {
+	file := make([]byte, size)
+	rand.Read(file)
+	sum := sha256.Sum256(file)
+	return file, hex.EncodeToString(sum[:])
+}
+
+func execAll(t *testing.T, db *sqlite.DB, queries ...string) {
+	t.Helper()
+	for _, q := range queries {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// addOldVersion stores version 1 of dataset "old" with the stored file sha256,
+// as a store of before a migration had it.
+func addOldVersion(t *testing.T, db *sqlite.DB, sha256, fileName string) {
+	t.Helper()
+	execAll(t, db, `INSERT INTO datasets (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z')`)
+	if _, err := db.SQL().Exec(`INSERT INTO versions
+		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
+		VALUES (1, 1, 1, 1, 1, 0, ?, ?, 'test', 0, '2026-01-01T00:00:00Z')`, sha256, fileName); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readOldVersion reads back the original file of version 1 of "old".
+func readOldVersion(db *sqlite.DB) (name, sha256 string, content []byte, err error) {
+	f, err := db.VersionFile(context.Background(), "old", 1)
+	if err != nil {
+		return "", "", nil, err
+	}
+	content, err = io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
+	return f.Name, f.SHA256, content, err
 }
