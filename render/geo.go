@@ -118,25 +118,47 @@ func (a *Atlas) MapNames() []string {
 	return names
 }
 
+// topoCountries is the countries object of the TopoJSON world atlas: each
+// shape's id (ISO 3166-1 numeric), name and arcs.
+type topoCountries struct {
+	Objects struct {
+		Countries struct {
+			Geometries []struct {
+				Type       string          `json:"type"`
+				ID         string          `json:"id"`
+				Arcs       json.RawMessage `json:"arcs"`
+				Properties struct {
+					Name string `json:"name"`
+				} `json:"properties"`
+			} `json:"geometries"`
+		} `json:"countries"`
+	} `json:"objects"`
+}
+
+// AtlasNames maps the TopoJSON world atlas's ISO 3166-1 numeric ids to the
+// names of its shapes, which ECharts matches a map's data against.
+func AtlasNames(topoJSON []byte) (map[string]string, error) {
+	var topo topoCountries
+	if err := json.Unmarshal(topoJSON, &topo); err != nil {
+		return nil, fmt.Errorf("world atlas: %w", err)
+	}
+	names := map[string]string{}
+	for _, g := range topo.Objects.Countries.Geometries {
+		if g.ID != "" {
+			names[g.ID] = g.Properties.Name
+		}
+	}
+	return names, nil
+}
+
 func decodeTopo(b []byte) ([]atlasFeature, error) {
 	var topo struct {
 		Transform *struct {
 			Scale     [2]float64 `json:"scale"`
 			Translate [2]float64 `json:"translate"`
 		} `json:"transform"`
-		Arcs    [][][2]float64 `json:"arcs"`
-		Objects struct {
-			Countries struct {
-				Geometries []struct {
-					Type       string          `json:"type"`
-					ID         string          `json:"id"`
-					Arcs       json.RawMessage `json:"arcs"`
-					Properties struct {
-						Name string `json:"name"`
-					} `json:"properties"`
-				} `json:"geometries"`
-			} `json:"countries"`
-		} `json:"objects"`
+		Arcs [][][2]float64 `json:"arcs"`
+		topoCountries
 	}
 	if err := json.Unmarshal(b, &topo); err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package option
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -30,32 +29,11 @@ const russiaNumeric = "643"
 // countries-110m shapes, which ECharts matches data against. It is read once
 // from the embedded file and never changed.
 var atlasNames = sync.OnceValues(func() (map[string]string, error) {
-	var topo struct {
-		Objects struct {
-			Countries struct {
-				Geometries []struct {
-					ID         string `json:"id"`
-					Properties struct {
-						Name string `json:"name"`
-					} `json:"properties"`
-				} `json:"geometries"`
-			} `json:"countries"`
-		} `json:"objects"`
-	}
 	b, err := assets.Vendor.ReadFile(assets.WorldAtlas)
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(b, &topo); err != nil {
-		return nil, fmt.Errorf("world atlas: %w", err)
-	}
-	m := map[string]string{}
-	for _, g := range topo.Objects.Countries.Geometries {
-		if g.ID != "" {
-			m[g.ID] = g.Properties.Name
-		}
-	}
-	return m, nil
+	return render.AtlasNames(b)
 })
 
 // mapItem is a region of the map series; go-echarts' MapData has no style,
