@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -323,7 +322,7 @@ func (p *jsPool) render(ctx context.Context, option []byte, size Size, theme The
 }
 
 // run renders with rt, which the caller holds; usable is false when rt was
-// interrupted mid-way (its state unknown) and must be disposed.
+// interrupted or the render failed (its state unknown), and rt must be disposed.
 func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Size, theme Theme) (svg []byte, usable bool, err error) {
 	args := make([]v8.Valuer, 0, 4)
 	for _, a := range []any{string(option), int32(size.Width), int32(size.Height), string(theme)} {
@@ -344,12 +343,10 @@ func (p *jsPool) run(ctx context.Context, rt *jsRuntime, option []byte, size Siz
 		return nil, false, fmt.Errorf("render svg: %w", ctx.Err())
 	}
 	if err != nil {
-		if rt.iso.IsExecutionTerminating() || strings.Contains(err.Error(), "terminated") {
-			// Past its heap limit: V8 ended the render and the runtime is spent.
-			return nil, false, fmt.Errorf("render svg: echarts: %w", err)
-		}
-		// ECharts throwing on an option from our own builders is a bug, not bad input.
-		return nil, true, fmt.Errorf("render svg: echarts: %w", err)
+		// ECharts throwing on an option from our own builders is a bug, not bad
+		// input; V8 ending a render past its heap limit leaves the runtime spent.
+		// Either way its state is unknown, and a fresh runtime is cheap.
+		return nil, false, fmt.Errorf("render svg: echarts: %w", err)
 	}
 	defer v.Release()
 	if !v.IsString() {
