@@ -173,7 +173,7 @@ type storedVersion struct {
 // oldest first.
 func inspect(t *testing.T, path, dataset string) []storedVersion {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
+	db, err := sql.Open("sqlite3", path)
 	if err != nil {
 		t.Fatal(err)
 	}

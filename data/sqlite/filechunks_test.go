@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clout-dev/clout/data/internal/storetest"
 	"github.com/clout-dev/clout/data/sqlite"
+	"github.com/clout-dev/clout/indicators"
 )
 
 // A store of before migration 0009 kept each original file as one BLOB; the
@@ -25,6 +27,7 @@ func TestMigrate_fileBlobBecomesChunks(t *testing.T) {
 		`DROP TABLE file_chunks`,
 		`ALTER TABLE files ADD COLUMN content BLOB NOT NULL DEFAULT x''`,
 		`DELETE FROM schema_migrations WHERE name LIKE '%0009_file_chunks.sql'`,
+		`DELETE FROM schema_migrations WHERE name LIKE '%0012_file_chunk_encoding.sql'`,
 	)
 	if _, err := db.SQL().Exec(`INSERT INTO files (sha256, size, content) VALUES (?, ?, ?)`, hexSum, len(file), file); err != nil {
 		t.Fatal(err)
@@ -55,6 +58,7 @@ func TestMigrate_fileChunksGetRowids(t *testing.T) {
 		`CREATE TABLE file_chunks (sha256 TEXT NOT NULL REFERENCES files (sha256), seq INTEGER NOT NULL,
 			content BLOB NOT NULL, PRIMARY KEY (sha256, seq)) WITHOUT ROWID`,
 		`DELETE FROM schema_migrations WHERE name LIKE '%0011_file_chunks_rowid.sql'`,
+		`DELETE FROM schema_migrations WHERE name LIKE '%0012_file_chunk_encoding.sql'`,
 	)
 	if _, err := db.SQL().Exec(`INSERT INTO files (sha256, size) VALUES (?, ?)`, hexSum, len(file)); err != nil {
 		t.Fatal(err)
@@ -118,4 +122,55 @@ func readOldVersion(db *sqlite.DB) (name, sha256 string, content []byte, err err
 	}
 	content, err = io.ReadAll(io.NewSectionReader(f.Content, 0, f.Content.Size()))
 	return f.Name, f.SHA256, content, err
+}
+
+// A file that compresses is stored compressed, chunk by chunk; one that does
+// not (random bytes, as in a workbook's zip) is stored as read. Both read back
+// byte for byte.
+func TestFileChunks_compressedWhenItPays(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenPath(t, filepath.Join(t.TempDir(), "clout.db"))
+	text := storetest.CompressibleFile(6<<20 + 5)
+	noise, _ := randomFile(5 << 20)
+	for name, file := range map[string][]byte{"text.csv": text, "noise.xlsx": noise} {
+		if _, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: "d" + strings.TrimSuffix(name, filepath.Ext(name)), FileName: name,
+			File: bytes.NewReader(file)}, oneObservation); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(file)
+		rows, err := db.SQL().Query(`SELECT encoding, LENGTH(content) FROM file_chunks WHERE sha256 = ? ORDER BY seq`, hex.EncodeToString(sum[:]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var encodings []string
+		stored := 0
+		for rows.Next() {
+			var enc string
+			var n int
+			if err := rows.Scan(&enc, &n); err != nil {
+				t.Fatal(err)
+			}
+			encodings = append(encodings, enc)
+			stored += n
+		}
+		rows.Close()
+		switch name {
+		case "text.csv":
+			if strings.Join(encodings, ",") != "zstd,zstd" || stored > len(file)/3 {
+				t.Errorf("%s: chunks %q, %d bytes stored for %d; want two zstd chunks, at most a third", name, encodings, stored, len(file))
+			}
+		default:
+			if strings.Join(encodings, ",") != "," || stored != len(file) {
+				t.Errorf("%s: chunks %q, %d bytes stored for %d; want two chunks as read", name, encodings, stored, len(file))
+			}
+		}
+		ds := "d" + strings.TrimSuffix(name, filepath.Ext(name))
+		if _, got, err := storetest.ReadVersionFile(ctx, db, ds, 1); err != nil || !bytes.Equal(got, file) {
+			t.Errorf("%s: %d bytes back (%v), want %d", name, len(got), err, len(file))
+		}
+	}
+}
+
+func oneObservation(yield func([]indicators.Observation) error) error {
+	return yield([]indicators.Observation{{Indicator: "SP.POP.TOTL", Country: "RUS", Period: indicators.Year(2019), Value: 1}})
 }

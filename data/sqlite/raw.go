@@ -12,7 +12,7 @@ import (
 	"github.com/clout-dev/clout/data/internal/sqlstore"
 )
 
-// rawConn bulk-inserts through modernc's driver connection: database/sql would
+// rawConn bulk-inserts through the driver's connection: database/sql would
 // copy and check every one of the 10 million arguments of a million-row import,
 // about a sixth of the time. It runs inside the transaction open on the same
 // connection.
@@ -43,8 +43,8 @@ func (b *boxedString) value(s string) driver.Value {
 	return b.v
 }
 
-// driverConn and driverStmt are what rawConn needs of modernc's connection and
-// statement.
+// driverConn and driverStmt are what rawConn needs of the driver's connection
+// and statement.
 type (
 	driverConn interface {
 		driver.ConnPrepareContext
@@ -53,7 +53,7 @@ type (
 	}
 	driverStmt interface {
 		driver.Stmt
-		driver.StmtExecContext
+		driver.StmtQueryContext
 	}
 )
 
@@ -69,13 +69,21 @@ func raw(ctx context.Context, conn *sql.Conn, fn func(sqlstore.RawConn) error) e
 
 // Exec implements sqlstore.RawConn.
 func (r *rawConn) Exec(ctx context.Context, query string, args ...any) error {
-	_, err := r.conn.ExecContext(ctx, query, named(args))
+	nv, err := named(args)
+	if err != nil {
+		return err
+	}
+	_, err = r.conn.ExecContext(ctx, query, nv)
 	return err
 }
 
 // QueryInt implements sqlstore.RawConn.
 func (r *rawConn) QueryInt(ctx context.Context, query string, args ...any) (int64, error) {
-	rows, err := r.conn.QueryContext(ctx, query, named(args))
+	nv, err := named(args)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := r.conn.QueryContext(ctx, query, nv)
 	if err != nil {
 		return 0, err
 	}
@@ -125,8 +133,24 @@ func (r *rawConn) InsertObservations(ctx context.Context, versionID int64, rows 
 			r.arg(row.Note)
 		}
 	}
-	_, err = stmt.ExecContext(context.Background(), r.args)
-	return err
+	return execFused(stmt, r.args)
+}
+
+// execFused runs an INSERT through the statement's query path: the driver binds
+// a query's arguments and takes its first step in one call into C, while its
+// exec path crosses into C once per argument (7,000 crossings for a batch of
+// 1,000 rows; the import's insert took 30 % longer). The one step an INSERT
+// has is taken by then; Next would take it if it were not.
+func execFused(stmt driverStmt, args []driver.NamedValue) error {
+	rows, err := stmt.QueryContext(context.Background(), args)
+	if err != nil {
+		return err
+	}
+	if err := rows.Next(nil); err != nil && err != io.EOF {
+		rows.Close()
+		return err
+	}
+	return rows.Close()
 }
 
 // plainRows reports whether no row has a vintage, flags or a note.
@@ -210,10 +234,15 @@ func insertSQL(versionID int64, n int, plain bool) string {
 	return b.String()
 }
 
-func named(args []any) []driver.NamedValue {
+// named converts args as database/sql would (an int becomes an int64).
+func named(args []any) ([]driver.NamedValue, error) {
 	nv := make([]driver.NamedValue, len(args))
 	for i, a := range args {
-		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 	}
-	return nv
+	return nv, nil
 }

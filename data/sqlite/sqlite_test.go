@@ -20,7 +20,7 @@ func TestOpen_migrationsRecordedOnceAndWAL(t *testing.T) {
 	for range 3 {
 		MustOpenPath(t, path).Close()
 	}
-	raw, err := sql.Open("sqlite", path)
+	raw, err := sql.Open("sqlite3", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +37,33 @@ func TestOpen_migrationsRecordedOnceAndWAL(t *testing.T) {
 	if err := raw.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
 	}
+	var pageSize int
+	if err := raw.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil || pageSize != 16384 {
+		t.Errorf("page_size = %d (%v), want 16384 for a new store", pageSize, err)
+	}
+}
+
+// A store created with SQLite's default 4 KiB pages keeps them, in WAL mode.
+func TestOpen_existingStoreKeepsItsPageSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`PRAGMA page_size = 4096; CREATE TABLE before_clout (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db := MustOpenPath(t, path)
+	var pageSize int
+	var mode string
+	if err := db.SQL().QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil || pageSize != 4096 {
+		t.Errorf("page_size = %d (%v), want the store's own 4096", pageSize, err)
+	}
+	if err := db.SQL().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
+	}
+	storetest.MustSave(t, db, "pop", "pop.csv", indicators.Observation{Indicator: "SP.POP.TOTL", Country: "RUS", Period: indicators.Year(2019), Value: 1})
 }
 
 func TestOpen_emptyPath(t *testing.T) {
@@ -62,7 +89,7 @@ func TestTryLock_alwaysSucceeds(t *testing.T) {
 // migration 0002 rebuilds the table: they read back without vintage or flags.
 func TestOpen_migratesObservationsOfVersion1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", path)
+	raw, err := sql.Open("sqlite3", path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,6 +95,10 @@ type Config struct {
 	Now       func() time.Time // stamps versions; default time.Now
 	Logger    *slog.Logger     // default slog.Default()
 	BatchRows int              // observations per insert batch; default 200
+	// WriteDB, if set, is a pool of its own for writing transactions (SQLite's
+	// driver begins every transaction of a pool in the same way, and only writers
+	// should begin IMMEDIATE); the store owns it too.
+	WriteDB *sql.DB
 	// WriteWait bounds a write's wait for the write lock; default DefaultWriteWait.
 	WriteWait time.Duration
 	// OnWriteWait, if set, is called once by a write that has to wait for the
@@ -126,7 +130,9 @@ func WithWriteWaitNotice(fn func(wait time.Duration)) Option {
 
 // Store implements indicators.Store, job run history and settings over db.
 type Store struct {
-	db      *sql.DB
+	db *sql.DB
+	// writeDB is the pool writing transactions run on (db unless Config.WriteDB).
+	writeDB *sql.DB
 	dialect Dialect
 	now     func() time.Time
 	log     *slog.Logger
@@ -143,7 +149,7 @@ type Store struct {
 
 // New returns a store on db, which it owns (Close closes it).
 func New(db *sql.DB, d Dialect, c Config) *Store {
-	s := &Store{db: db, dialect: d, now: c.Now, log: c.Logger, batch: c.BatchRows, writer: make(chan struct{}, 1),
+	s := &Store{db: db, writeDB: c.WriteDB, dialect: d, now: c.Now, log: c.Logger, batch: c.BatchRows, writer: make(chan struct{}, 1),
 		wait: c.WriteWait, onWait: c.OnWriteWait}
 	if s.wait <= 0 {
 		s.wait = DefaultWriteWait
@@ -157,6 +163,9 @@ func New(db *sql.DB, d Dialect, c Config) *Store {
 	if s.batch <= 0 {
 		s.batch = 200
 	}
+	if s.writeDB == nil {
+		s.writeDB = db
+	}
 	return s
 }
 
@@ -164,7 +173,13 @@ func New(db *sql.DB, d Dialect, c Config) *Store {
 func (s *Store) SQL() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.writeDB != s.db {
+		err = errors.Join(err, s.writeDB.Close())
+	}
+	return err
+}
 
 // Ping checks the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
@@ -348,7 +363,7 @@ func (s *Store) writeConn(ctx context.Context, fn func(conn *sql.Conn, tx *sql.T
 		}
 	}
 	defer func() { <-s.writer }()
-	conn, err := s.db.Conn(ctx)
+	conn, err := s.writeDB.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
