@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"sync"
 
 	"github.com/clout-dev/clout/indicators"
+	"github.com/klauspost/compress/zstd"
 )
 
 // fileChunkSize is how much of an original file one row of file_chunks holds:
@@ -27,34 +29,86 @@ func fileSHA256(f indicators.FileContent) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// storeFile keeps f under its SHA-256 sum, once: a file the store holds
-// already is not written again. The chunks are hashed as they are written, and
-// a file whose bytes do not match sum (it changed while it was imported) fails
-// the transaction.
-func (s *Store) storeFile(ctx context.Context, tx *sql.Tx, f indicators.FileContent, sum string) error {
-	size := f.Size()
+// Chunk encodings: stored as read, or compressed with zstd (most csv files
+// shrink to a fifth or less; a workbook, already a zip archive, stays as read).
+const (
+	chunkPlain = ""
+	chunkZstd  = "zstd"
+)
+
+// claimFile adds f's row to files under its SHA-256 sum, unless the store holds
+// that content already; it reports whether the file's chunks must be written
+// (by fileChunks, in the same transaction).
+func (s *Store) claimFile(ctx context.Context, tx *sql.Tx, size int64, sum string) (bool, error) {
 	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (sha256, size) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING`), sum, size)
 	if err != nil {
-		return fmt.Errorf("store file: %w", err)
+		return false, fmt.Errorf("store file: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return err // stored before, by content
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store file: %w", err)
 	}
-	h := sha256.New()
-	buf := make([]byte, min(size, fileChunkSize))
-	for seq, off := 0, int64(0); off < size; seq++ {
-		n, err := f.ReadAt(buf[:min(size-off, int64(len(buf)))], off)
-		if err != nil && !(errors.Is(err, io.EOF) && off+int64(n) == size) {
-			return fmt.Errorf("store file: read at %d: %w", off, err)
+	return n > 0, nil // 0: stored before, by content
+}
+
+// fileChunks writes a claimed file's chunks one at a time, so the writer of an
+// import can store them while it waits for rows, and checks the file's SHA-256
+// after the last: a file whose bytes do not match (it changed while it was
+// imported) fails the transaction.
+type fileChunks struct {
+	f    indicators.FileContent
+	sum  string
+	size int64
+	off  int64
+	seq  int
+	hash hash.Hash
+	buf  []byte
+	enc  *zstd.Encoder
+	out  []byte
+}
+
+func newFileChunks(f indicators.FileContent, sum string) (*fileChunks, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, fmt.Errorf("store file: %w", err)
+	}
+	size := f.Size()
+	return &fileChunks{f: f, sum: sum, size: size, hash: sha256.New(), buf: make([]byte, min(size, fileChunkSize)), enc: enc}, nil
+}
+
+// done reports whether every chunk is written.
+func (c *fileChunks) done() bool { return c.off >= c.size }
+
+// next writes the next chunk through exec, compressed if that saves a tenth.
+func (c *fileChunks) next(ctx context.Context, exec func(ctx context.Context, query string, args ...any) error) error {
+	n, err := c.f.ReadAt(c.buf[:min(c.size-c.off, int64(len(c.buf)))], c.off)
+	if err != nil && !(errors.Is(err, io.EOF) && c.off+int64(n) == c.size) {
+		return fmt.Errorf("store file: read at %d: %w", c.off, err)
+	}
+	chunk := c.buf[:n]
+	c.hash.Write(chunk)
+	content, encoding := chunk, chunkPlain
+	if c.out = c.enc.EncodeAll(chunk, c.out[:0]); len(c.out) < n-n/10 {
+		content, encoding = c.out, chunkZstd
+	}
+	if err := exec(ctx, `INSERT INTO file_chunks (sha256, seq, content, encoding) VALUES (?, ?, ?, ?)`, c.sum, c.seq, content, encoding); err != nil {
+		return fmt.Errorf("store file: chunk %d: %w", c.seq, err)
+	}
+	c.off += int64(n)
+	c.seq++
+	return nil
+}
+
+// finish writes the chunks left and checks the file's sum.
+func (c *fileChunks) finish(ctx context.Context, exec func(ctx context.Context, query string, args ...any) error) error {
+	for !c.done() {
+		if err := c.next(ctx, exec); err != nil {
+			return err
 		}
-		h.Write(buf[:n])
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO file_chunks (sha256, seq, content) VALUES (?, ?, ?)`), sum, seq, buf[:n]); err != nil {
-			return fmt.Errorf("store file: chunk %d: %w", seq, err)
-		}
-		off += int64(n)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
-		return indicators.Errorf(indicators.ECONFLICT, "the file changed while it was imported (SHA-256 %s, expected %s): import it again", got, sum)
+	c.enc.Close()
+	if got := hex.EncodeToString(c.hash.Sum(nil)); got != c.sum {
+		return indicators.Errorf(indicators.ECONFLICT, "the file changed while it was imported (SHA-256 %s, expected %s): import it again", got, c.sum)
 	}
 	return nil
 }
@@ -89,6 +143,30 @@ type chunkReader struct {
 	mu    sync.Mutex // ReadAt may be called in parallel
 	seq   int        // of chunk; -1: none read yet
 	chunk []byte
+	dec   *zstd.Decoder // made at the first compressed chunk
+}
+
+// decode returns a chunk's bytes as they were read from the file.
+func (c *chunkReader) decode(chunk []byte, encoding string) ([]byte, error) {
+	switch encoding {
+	case chunkPlain:
+		return chunk, nil
+	case chunkZstd:
+		if c.dec == nil {
+			dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(fileChunkSize))
+			if err != nil {
+				return nil, err
+			}
+			c.dec = dec
+		}
+		out, err := c.dec.DecodeAll(chunk, c.chunk[:0])
+		if err != nil {
+			return nil, fmt.Errorf("decompress: %w", err)
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("unknown encoding %q", encoding)
+	}
 }
 
 func (c *chunkReader) Size() int64 { return c.size }
@@ -108,8 +186,12 @@ func (c *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 		seq := int(pos / fileChunkSize)
 		if seq != c.seq {
 			var chunk []byte
-			err := c.s.db.QueryRowContext(c.ctx, c.s.q(`SELECT content FROM file_chunks WHERE sha256 = ? AND seq = ?`), c.sha256, seq).Scan(&chunk)
+			var encoding string
+			err := c.s.db.QueryRowContext(c.ctx, c.s.q(`SELECT content, encoding FROM file_chunks WHERE sha256 = ? AND seq = ?`), c.sha256, seq).Scan(&chunk, &encoding)
 			if err != nil {
+				return n, c.s.errorf(err, "%s: chunk %d", c.what, seq)
+			}
+			if chunk, err = c.decode(chunk, encoding); err != nil {
 				return n, c.s.errorf(err, "%s: chunk %d", c.what, seq)
 			}
 			c.seq, c.chunk = seq, chunk

@@ -15,7 +15,19 @@ import (
 // "WEO-2025-10"), and part of every key.
 const maxVintageLen = 40
 
-// inserter buffers one version's observations into batches for the dialect's
+// pipelineDepth is how many batches of rows the checking goroutine may run
+// ahead of the writing one.
+const pipelineDepth = 4
+
+// pendingRow is an observation checked and converted for the store, its unit,
+// source and note still as text: interning them needs the connection, which
+// only the writing goroutine uses.
+type pendingRow struct {
+	Row
+	unit, source, note string
+}
+
+// inserter writes one version's observations in batches through the dialect's
 // bulk insert, interning units and sources as label ids on the way.
 type inserter struct {
 	s         *Store
@@ -28,18 +40,56 @@ type inserter struct {
 }
 
 // insertObservations runs src on conn, which holds the open transaction, storing
-// its observations under versionID; it returns how many it stored.
-func (s *Store) insertObservations(ctx context.Context, conn *sql.Conn, versionID int64, src indicators.ObservationSource) (int, error) {
+// its observations under versionID, and writes the chunks of the import's file
+// (nil: stored before); it returns how many observations it stored. The source
+// (parsing a file, mostly) and its checks run in a goroutine of their own while
+// this one writes the rows it hands over: each is about half of an import, and
+// on two cores they overlap. Whenever no rows are ready, this one writes the
+// file's next chunk instead. Both goroutines have ended when this returns.
+func (s *Store) insertObservations(ctx context.Context, conn *sql.Conn, versionID int64, src indicators.ObservationSource, chunks *fileChunks) (int, error) {
 	var count int
 	err := s.dialect.Raw(ctx, conn, func(raw RawConn) error {
 		defer raw.Close()
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		batches := make(chan []pendingRow, pipelineDepth)
+		spare := make(chan []pendingRow, pipelineDepth+2)
+		produced := make(chan error, 1)
+		go func() {
+			defer close(batches)
+			produced <- produceRows(ctx, src, s.batch, batches, spare)
+		}()
 		in := &inserter{s: s, ctx: ctx, raw: raw, versionID: versionID,
 			rows: make([]Row, 0, s.batch), labels: map[string]any{"": nil}}
-		if err := src(in.add); err != nil {
-			return err
+		var werr error
+		for {
+			batch, ok := in.nextBatch(batches, chunks, &werr)
+			if werr != nil {
+				cancel(werr) // the source stops at its next batch
+			}
+			if !ok {
+				break
+			}
+			if werr == nil {
+				if werr = in.write(batch); werr != nil {
+					cancel(werr) // the source stops at its next batch
+				}
+			}
+			select {
+			case spare <- batch[:0]:
+			default:
+			}
 		}
-		if err := in.flush(); err != nil {
-			return err
+		if perr := <-produced; werr == nil && perr != nil {
+			return perr
+		}
+		if werr != nil {
+			return werr
+		}
+		if chunks != nil {
+			if err := chunks.finish(ctx, raw.Exec); err != nil {
+				return err
+			}
 		}
 		count = in.count
 		return nil
@@ -47,52 +97,105 @@ func (s *Store) insertObservations(ctx context.Context, conn *sql.Conn, versionI
 	return count, err
 }
 
-// add is the yield function handed to the ObservationSource.
-func (in *inserter) add(batch []indicators.Observation) error {
-	if err := in.ctx.Err(); err != nil {
-		return err
+// nextBatch returns the next batch of rows (ok false: there are no more),
+// writing the file's chunks while none is ready. A chunk's error goes to werr,
+// after which no more chunks are written.
+func (in *inserter) nextBatch(batches <-chan []pendingRow, chunks *fileChunks, werr *error) ([]pendingRow, bool) {
+	for *werr == nil && chunks != nil && !chunks.done() {
+		select {
+		case batch, ok := <-batches:
+			return batch, ok
+		default:
+		}
+		if err := chunks.next(in.ctx, in.raw.Exec); err != nil {
+			*werr = err
+		}
 	}
-	for _, o := range batch {
-		if err := checkObservation(o); err != nil {
-			return err
+	batch, ok := <-batches
+	return batch, ok
+}
+
+// produceRows runs src, checking and converting its observations into batches of
+// size rows sent on batches, reusing the slices that come back on spare. It stops
+// when ctx ends (the writer failed, or the caller gave up).
+func produceRows(ctx context.Context, src indicators.ObservationSource, size int, batches chan<- []pendingRow, spare <-chan []pendingRow) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("observation source: panic: %v", p)
 		}
-		unit, err := in.label(o.Unit)
-		if err != nil {
-			return err
+	}()
+	next := func() []pendingRow {
+		select {
+		case b := <-spare:
+			return b
+		default:
+			return make([]pendingRow, 0, size)
 		}
-		source, err := in.label(o.Source)
-		if err != nil {
-			return err
+	}
+	send := func(b []pendingRow) error {
+		select {
+		case batches <- b:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
 		}
-		note, err := in.label(o.Note)
-		if err != nil {
-			return err
+	}
+	batch := next()
+	err = src(func(obs []indicators.Observation) error {
+		if err := ctx.Err(); err != nil {
+			return context.Cause(ctx)
 		}
-		in.rows = append(in.rows, Row{Indicator: o.Indicator, Country: o.Country, Partner: o.Partner,
-			Period: periodKey(o.Period), Vintage: o.Vintage, Value: o.Value, Unit: unit, Source: source,
-			Flags: formatFlags(o.Flags), Note: note})
-		if len(in.rows) == cap(in.rows) {
-			if err := in.flush(); err != nil {
+		for _, o := range obs {
+			if err := checkObservation(o); err != nil {
 				return err
 			}
+			batch = append(batch, pendingRow{
+				Row: Row{Indicator: o.Indicator, Country: o.Country, Partner: o.Partner,
+					Period: periodKey(o.Period), Vintage: o.Vintage, Value: o.Value, Flags: formatFlags(o.Flags)},
+				unit: o.Unit, source: o.Source, note: o.Note})
+			if len(batch) == size {
+				if err := send(batch); err != nil {
+					return err
+				}
+				batch = next()
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		return send(batch)
 	}
 	return nil
 }
 
-// flush writes the buffered rows. The context is checked between batches.
-func (in *inserter) flush() error {
-	if len(in.rows) == 0 {
-		return nil
-	}
+// write interns the batch's labels and inserts its rows. The context is checked
+// between batches.
+func (in *inserter) write(batch []pendingRow) error {
 	if err := in.ctx.Err(); err != nil {
-		return err
+		return context.Cause(in.ctx)
+	}
+	in.rows = in.rows[:0]
+	for _, p := range batch {
+		r := p.Row
+		var err error
+		if r.Unit, err = in.label(p.unit); err != nil {
+			return err
+		}
+		if r.Source, err = in.label(p.source); err != nil {
+			return err
+		}
+		if r.Note, err = in.label(p.note); err != nil {
+			return err
+		}
+		in.rows = append(in.rows, r)
 	}
 	if err := in.raw.InsertObservations(in.ctx, in.versionID, in.rows); err != nil {
 		return in.insertError(err)
 	}
 	in.count += len(in.rows)
-	in.rows = in.rows[:0]
 	return nil
 }
 

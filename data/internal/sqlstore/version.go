@@ -60,11 +60,17 @@ func (s *Store) SaveVersion(ctx context.Context, v indicators.NewVersion, src in
 				return err
 			}
 		}
-		id, err := s.appendVersion(ctx, tx, &out, file)
+		id, newFile, err := s.appendVersion(ctx, tx, &out, file)
 		if err != nil {
 			return err
 		}
-		if out.Observations, err = s.insertObservations(ctx, conn, id, src); err != nil {
+		var chunks *fileChunks
+		if newFile {
+			if chunks, err = newFileChunks(file, out.SHA256); err != nil {
+				return err
+			}
+		}
+		if out.Observations, err = s.insertObservations(ctx, conn, id, src, chunks); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
@@ -98,29 +104,30 @@ func (s *Store) checkEmpty(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// appendVersion creates the dataset if needed, stores the file and inserts the
-// version row (owning its observations), filling out's numbers. It must run under
+// appendVersion creates the dataset if needed, claims the file (newFile: its
+// chunks are still to be written) and inserts the version row (owning its
+// observations), filling out's numbers. It must run under
 // the write lock: the numbers are MAX+1.
-func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Version, file indicators.FileContent) (int64, error) {
+func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, out *indicators.Version, file indicators.FileContent) (id int64, newFile bool, err error) {
 	dsID, err := s.ensureDataset(ctx, tx, out.Dataset, formatTime(out.CreatedAt))
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	id, number, dataVersion, err := s.nextNumbers(ctx, tx, dsID)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	if err := s.storeFile(ctx, tx, file, out.SHA256); err != nil {
-		return 0, err
+	if newFile, err = s.claimFile(ctx, tx, file.Size(), out.SHA256); err != nil {
+		return 0, false, err
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO versions
 		(id, dataset_id, number, data_version, obs_version_id, rollback_of, file_sha256, file_name, who, observations, created_at)
 		VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?)`),
 		id, dsID, number, dataVersion, id, out.SHA256, out.FileName, out.Who, formatTime(out.CreatedAt)); err != nil {
-		return 0, fmt.Errorf("insert version: %w", err)
+		return 0, false, fmt.Errorf("insert version: %w", err)
 	}
 	out.Number, out.DataVersion = number, dataVersion
-	return id, nil
+	return id, newFile, nil
 }
 
 func (s *Store) ensureDataset(ctx context.Context, tx *sql.Tx, name, now string) (int64, error) {

@@ -214,7 +214,7 @@ func testOverlaps(t *testing.T, b Backend) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.Overlaps(context.Background(), tt.dataset, tt.keys)
+			got, err := db.Overlaps(context.Background(), tt.dataset, indicators.NewKeyList(tt.keys...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,7 +253,7 @@ func testOverlaps_manyKeys(t *testing.T, b Backend) {
 			for _, o := range years(tt.from, tt.to) {
 				keys = append(keys, o.Key())
 			}
-			got, err := db.Overlaps(context.Background(), "b", keys)
+			got, err := db.Overlaps(context.Background(), "b", indicators.NewKeyList(keys...))
 			if err != nil || got["a"] != tt.want {
 				t.Errorf("Overlaps = %v %v, want a: %d", got, err, tt.want)
 			}
@@ -358,6 +358,10 @@ func testVersionFile_bytesIdentical(t *testing.T, b Backend) {
 	// back in several.
 	file := make([]byte, 9<<20+12345)
 	rand.Read(file)
+	// Text like a csv export's, which the store keeps compressed, with random
+	// bytes in its middle chunk, which it keeps as read.
+	text := CompressibleFile(9<<20 + 6789)
+	rand.Read(text[4<<20 : 8<<20])
 	for _, ds := range []string{"a", "b"} { // the same bytes twice are stored once
 		if _, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: ds, FileName: "../../etc/passwd <script>.xlsx", File: bytes.NewReader(file)},
 			sliceSource([]indicators.Observation{pop("RUS", 2019, 1)})); err != nil {
@@ -389,6 +393,13 @@ func testVersionFile_bytesIdentical(t *testing.T, b Backend) {
 	}
 	if _, got, _ := ReadVersionFile(ctx, db, "a", 2); string(got) != "other bytes" {
 		t.Errorf("version 2 file %q", got)
+	}
+	if _, err := db.SaveVersion(ctx, indicators.NewVersion{Dataset: "c", FileName: "c.csv", File: bytes.NewReader(text)},
+		sliceSource([]indicators.Observation{pop("RUS", 2019, 1)})); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := ReadVersionFile(ctx, db, "c", 1); err != nil || !bytes.Equal(got, text) {
+		t.Errorf("csv-like file: %d bytes back (%v), want its %d bytes", len(got), err, len(text))
 	}
 	for _, tt := range []struct {
 		dataset string
@@ -538,6 +549,15 @@ func changeText(cs []indicators.ObservationChange) []string {
 		out = append(out, fmt.Sprintf("%s %s %s %s: %s→%s", c.Indicator, c.Country, c.Partner, c.Period, num(c.Old), num(c.New)))
 	}
 	return out
+}
+
+// CompressibleFile returns size bytes of text in the shape of a tidy csv export.
+func CompressibleFile(size int) []byte {
+	var b bytes.Buffer
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, "SP.POP.TOTL,C%03d,%d-%02d,%d.%d\n", i%250, 1950+i/12%70, i%12+1, i*7919%100003, i%97)
+	}
+	return b.Bytes()[:size]
 }
 
 // ReadVersionFile reads a version's original file whole: its name and bytes.
