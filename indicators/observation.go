@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 )
 
@@ -47,6 +48,44 @@ type Key struct {
 	Indicator, Country, Partner string
 	Period                      Period
 	Vintage                     string
+}
+
+// KeySet is a set of keys: an import's, whose overlaps with the other datasets
+// the store counts. A store reads whichever side is smaller: the other dataset's
+// keys, asking Contains of each, or the set's, looking each up.
+type KeySet interface {
+	Len() int
+	Contains(Key) bool
+	All() iter.Seq[Key]
+}
+
+// KeyList is a KeySet of listed keys (a key listed twice counts once).
+type KeyList map[Key]struct{}
+
+// NewKeyList returns the set of keys.
+func NewKeyList(keys ...Key) KeyList {
+	l := make(KeyList, len(keys))
+	for _, k := range keys {
+		l[k] = struct{}{}
+	}
+	return l
+}
+
+func (l KeyList) Len() int { return len(l) }
+
+func (l KeyList) Contains(k Key) bool {
+	_, ok := l[k]
+	return ok
+}
+
+func (l KeyList) All() iter.Seq[Key] {
+	return func(yield func(Key) bool) {
+		for k := range l {
+			if !yield(k) {
+				return
+			}
+		}
+	}
 }
 
 // Key returns the observation's identity.

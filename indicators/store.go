@@ -133,7 +133,7 @@ type Store interface {
 	SaveVersion(ctx context.Context, v NewVersion, src ObservationSource) (Version, error)
 	// Overlaps counts, per other dataset, how many of keys that dataset's current
 	// version also gives (the import report warns about them).
-	Overlaps(ctx context.Context, dataset string, keys []Key) (map[string]int, error)
+	Overlaps(ctx context.Context, dataset string, keys KeySet) (map[string]int, error)
 	// Vintages lists, per indicator with live figures (as of data version asOf,
 	// 0 for the current data), the vintages they come from, by indicator.
 	Vintages(ctx context.Context, asOf int64) ([]IndicatorVintages, error)

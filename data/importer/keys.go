@@ -58,6 +58,16 @@ func (ks *keySet) add(k obsKey, s seen) (seen, bool) {
 
 func (ks *keySet) len() int { return len(ks.sorted) + len(ks.late) }
 
+// has reports whether k was recorded.
+func (ks *keySet) has(k obsKey) bool {
+	n := len(ks.sorted)
+	if i := sort.Search(n, func(i int) bool { return !ks.sorted[i].k.less(k) }); i < n && ks.sorted[i].k == k {
+		return true
+	}
+	_, ok := ks.late[k]
+	return ok
+}
+
 // all yields every key.
 func (ks *keySet) all() iter.Seq[obsKey] {
 	return func(yield func(obsKey) bool) {

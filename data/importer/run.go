@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ type run struct {
 
 	// caches, so that a million rows cost a few map look-ups each and no allocation
 	strs      map[string]string
+	lastStr   string // the text str interned or found last
 	countries map[string]countryResult
 	periods   map[string]periodResult
 	ids       map[string]uint32
@@ -305,16 +307,33 @@ func (r *run) count(row, col int, format string) {
 // str interns s: repeated indicator, unit and source texts share one string, and
 // no string keeps a whole csv record alive.
 func (r *run) str(s string) string {
+	if s == "" || s == r.lastStr {
+		return r.str0(s)
+	}
 	if t, ok := r.strs[s]; ok {
+		r.lastStr = t
 		return t
 	}
 	t := strings.Clone(s)
 	r.strs[t] = t
+	r.lastStr = t
 	return t
+}
+
+// str0 is str's answer for "" and for the text it interned last (the same
+// indicator or source on row after row), without a map lookup.
+func (r *run) str0(s string) string {
+	if s == "" {
+		return ""
+	}
+	return r.lastStr
 }
 
 // id returns the dense number of an interned code (0 for "").
 func (r *run) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
 	if n, ok := r.ids[s]; ok {
 		return n
 	}
@@ -645,33 +664,9 @@ func (r *run) addOverlapWarnings(ctx context.Context) {
 	if !r.othersExist(ctx) {
 		return
 	}
-	byID := make([]string, len(r.ids))
-	for s, n := range r.ids {
-		byID[n] = s
-	}
-	totals := map[string]int{}
-	const chunk = 50_000
-	keys := make([]indicators.Key, 0, min(chunk, r.keys.len()))
-	flush := func() bool {
-		m, err := st.Overlaps(ctx, r.rep.Dataset, keys)
-		if err != nil {
-			r.warnf(0, -1, "could not check overlaps with other datasets: %s", indicators.ErrorMessage(err))
-			return false
-		}
-		for ds, n := range m {
-			totals[ds] += n
-		}
-		keys = keys[:0]
-		return true
-	}
-	for k := range r.keys.all() {
-		keys = append(keys, indicators.Key{Indicator: byID[k.ind], Country: byID[k.cty], Partner: byID[k.par],
-			Period: unpackPeriod(k.per), Vintage: byID[k.vin]})
-		if len(keys) == chunk && !flush() {
-			return
-		}
-	}
-	if len(keys) > 0 && !flush() {
+	totals, err := st.Overlaps(ctx, r.rep.Dataset, importKeys{r})
+	if err != nil {
+		r.warnf(0, -1, "could not check overlaps with other datasets: %s", indicators.ErrorMessage(err))
 		return
 	}
 	dss := make([]string, 0, len(totals))
@@ -682,6 +677,38 @@ func (r *run) addOverlapWarnings(ctx context.Context) {
 	for _, ds := range dss {
 		if n := totals[ds]; n > 0 {
 			r.warnf(0, -1, "%d observations are also in dataset %q; this import takes precedence", n, ds)
+		}
+	}
+}
+
+// importKeys is the import's keys as an indicators.KeySet, for Overlaps.
+type importKeys struct{ r *run }
+
+func (k importKeys) Len() int { return k.r.keys.len() }
+
+func (k importKeys) Contains(key indicators.Key) bool {
+	ids := k.r.ids
+	ind, ok1 := ids[key.Indicator]
+	cty, ok2 := ids[key.Country]
+	par, ok3 := ids[key.Partner]
+	vin, ok4 := ids[key.Vintage]
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return false
+	}
+	return k.r.keys.has(obsKey{ind, cty, par, packPeriod(key.Period), vin})
+}
+
+func (k importKeys) All() iter.Seq[indicators.Key] {
+	byID := make([]string, len(k.r.ids))
+	for s, n := range k.r.ids {
+		byID[n] = s
+	}
+	return func(yield func(indicators.Key) bool) {
+		for o := range k.r.keys.all() {
+			if !yield(indicators.Key{Indicator: byID[o.ind], Country: byID[o.cty], Partner: byID[o.par],
+				Period: unpackPeriod(o.per), Vintage: byID[o.vin]}) {
+				return
+			}
 		}
 	}
 }

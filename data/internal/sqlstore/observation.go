@@ -258,13 +258,9 @@ const scanFactor = 10
 // (each distinct key once). Each other dataset is either read whole and matched
 // against the keys in memory (small datasets: the usual case) or probed key by
 // key by primary key (datasets much larger than the import).
-func (s *Store) Overlaps(ctx context.Context, dataset string, keys []indicators.Key) (map[string]int, error) {
+func (s *Store) Overlaps(ctx context.Context, dataset string, keys indicators.KeySet) (map[string]int, error) {
 	out := map[string]int{}
-	set := make(map[indicators.Key]bool, len(keys))
-	for _, k := range keys {
-		set[k] = true
-	}
-	if len(set) == 0 {
+	if keys.Len() == 0 {
 		return out, nil
 	}
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -274,10 +270,10 @@ func (s *Store) Overlaps(ctx context.Context, dataset string, keys []indicators.
 		}
 		for _, o := range others {
 			var n int
-			if o.rows <= scanFactor*len(set) {
-				n, err = s.overlapScan(ctx, tx, o.obsID, set)
+			if o.rows <= scanFactor*keys.Len() {
+				n, err = s.overlapScan(ctx, tx, o.obsID, keys)
 			} else {
-				n, err = s.overlapProbe(ctx, tx, o.obsID, set)
+				n, err = s.overlapProbe(ctx, tx, o.obsID, keys)
 			}
 			if err != nil {
 				return err
@@ -317,7 +313,7 @@ func (s *Store) otherCurrent(ctx context.Context, tx *sql.Tx, dataset string) ([
 }
 
 // overlapScan reads the observations of version obsID and counts those in set.
-func (s *Store) overlapScan(ctx context.Context, tx *sql.Tx, obsID int64, set map[indicators.Key]bool) (int, error) {
+func (s *Store) overlapScan(ctx context.Context, tx *sql.Tx, obsID int64, set indicators.KeySet) (int, error) {
 	n := 0
 	err := s.each(ctx, tx, func(rows *sql.Rows) error {
 		var (
@@ -331,7 +327,7 @@ func (s *Store) overlapScan(ctx context.Context, tx *sql.Tx, obsID int64, set ma
 		if k.Period, err = periodFromKey(period); err != nil {
 			return err
 		}
-		if set[k] {
+		if set.Contains(k) {
 			n++
 		}
 		return nil
@@ -343,11 +339,7 @@ func (s *Store) overlapScan(ctx context.Context, tx *sql.Tx, obsID int64, set ma
 // prepared statement (parsing it is most of the cost of a chunk). EXISTS makes
 // each key a primary-key probe; as a join, SQLite would rather scan the whole
 // version against an automatic index on the keys.
-func (s *Store) overlapProbe(ctx context.Context, tx *sql.Tx, obsID int64, set map[indicators.Key]bool) (int, error) {
-	keys := make([]indicators.Key, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
+func (s *Store) overlapProbe(ctx context.Context, tx *sql.Tx, obsID int64, set indicators.KeySet) (int, error) {
 	var full *sql.Stmt
 	defer func() {
 		if full != nil {
@@ -355,8 +347,7 @@ func (s *Store) overlapProbe(ctx context.Context, tx *sql.Tx, obsID int64, set m
 		}
 	}()
 	total := 0
-	for start := 0; start < len(keys); start += overlapChunk {
-		chunk := keys[start:min(start+overlapChunk, len(keys))]
+	count := func(chunk []indicators.Key) error {
 		args := overlapArgs(obsID, chunk)
 		var (
 			n   int
@@ -367,16 +358,28 @@ func (s *Store) overlapProbe(ctx context.Context, tx *sql.Tx, obsID int64, set m
 			err = tx.QueryRowContext(ctx, s.q(overlapSQL(len(chunk))), args...).Scan(&n)
 		case full == nil:
 			if full, err = tx.PrepareContext(ctx, s.q(overlapSQL(overlapChunk))); err != nil {
-				return 0, err
+				return err
 			}
 			fallthrough
 		default:
 			err = full.QueryRowContext(ctx, args...).Scan(&n)
 		}
-		if err != nil {
+		total += n
+		return err
+	}
+	chunk := make([]indicators.Key, 0, min(overlapChunk, set.Len()))
+	for k := range set.All() {
+		if chunk = append(chunk, k); len(chunk) == overlapChunk {
+			if err := count(chunk); err != nil {
+				return 0, err
+			}
+			chunk = chunk[:0]
+		}
+	}
+	if len(chunk) > 0 {
+		if err := count(chunk); err != nil {
 			return 0, err
 		}
-		total += n
 	}
 	return total, nil
 }

@@ -107,7 +107,7 @@ func BenchmarkOverlaps(b *testing.B, bk Backend) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		got, err := db.Overlaps(ctx, "b", keys)
+		got, err := db.Overlaps(ctx, "b", indicators.NewKeyList(keys...))
 		if err != nil || got["a"] != len(keys) {
 			b.Fatalf("Overlaps = %v, %v", got, err)
 		}

@@ -147,7 +147,7 @@ func testOverlaps_perVintage(t *testing.T, b Backend) {
 	db := b.MustOpen(t)
 	MustSave(t, db, "old", "1", gdp("RUS", 2019, "2023-05", 1))
 	keys := []indicators.Key{gdp("RUS", 2019, "2026-07", 0).Key(), gdp("RUS", 2019, "2023-05", 0).Key(), gdp("RUS", 2019, "", 0).Key()}
-	got, err := db.Overlaps(context.Background(), "new", keys)
+	got, err := db.Overlaps(context.Background(), "new", indicators.NewKeyList(keys...))
 	if err != nil || !maps.Equal(got, map[string]int{"old": 1}) {
 		t.Errorf("Overlaps = %v %v, want only the same vintage to overlap", got, err)
 	}
