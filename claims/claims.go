@@ -209,8 +209,36 @@ func (s *Service) Evaluate(ctx context.Context) (*Report, error) {
 // Rejudge is Evaluate returning the verdict changes this call recorded: none
 // when the data version was judged before (here or by another process).
 func (s *Service) Rejudge(ctx context.Context) ([]indicators.ClaimChange, error) {
+	if current, err := s.judgingsCurrent(ctx); err != nil || current {
+		return nil, err
+	}
 	_, changes, err := s.evaluate(ctx)
 	return changes, err
+}
+
+// judgingsCurrent reports whether the store holds a judging of every claim, as
+// defined now, at the current data version. Judging again would then record
+// nothing (the store would find every judging stale), and it costs a chart
+// computation per claim: a tenth of `clout import`'s time for a million rows.
+func (s *Service) judgingsCurrent(ctx context.Context) (bool, error) {
+	version, err := s.charts.DataVersion(ctx)
+	if err != nil {
+		return false, fmt.Errorf("claims: data version: %w", err)
+	}
+	entries, err := s.recentClaims(ctx)
+	if err != nil {
+		return false, err
+	}
+	judged, err := s.store.ClaimJudgings(ctx)
+	if err != nil {
+		return false, fmt.Errorf("claims: judgings: %w", err)
+	}
+	for _, e := range entries {
+		if j, ok := judged[e.Claim.ID]; !ok || j.DataVersion < version || j.Definition != definition(e.Claim) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // DataChanged drops the remembered report after a write in this process (the

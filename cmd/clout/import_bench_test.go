@@ -85,7 +85,7 @@ CREATE TABLE observations (indicator TEXT NOT NULL, country TEXT NOT NULL, perio
 
 // BenchmarkImportVsSQLiteCLI imports a 1 M-row tidy csv with the clout binary
 // (`clout import` into a store that exists, as after a first `clout serve`: it is
-// seeded once, untimed, and a copy is taken for each round) and with the sqlite3
+// seeded and its claims judged once, untimed, and a copy is taken for each round) and with the sqlite3
 // CLI (Debian's sqlite3 package: apt-get install sqlite3; skipped when absent)
 // into an equally keyed table, alternating them over several rounds. Each run
 // starts after a sync, so none pays for writing back the one before. The CLI
@@ -107,7 +107,7 @@ func BenchmarkImportVsSQLiteCLI(b *testing.B) {
 	csv := filepath.Join(dir, "tidy1m.csv")
 	writeTidyCSV(b, csv, importBenchRows)
 	seeded := filepath.Join(dir, "seeded.db")
-	if out, err := exec.CommandContext(ctx, bin, "datasets", "--db", seeded).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, bin, "claims", "check", "--db", seeded).CombinedOutput(); err != nil {
 		b.Fatalf("seed a store: %v\n%s", err, out)
 	}
 	if _, err := exec.LookPath("uptime"); err == nil {

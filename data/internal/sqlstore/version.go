@@ -66,9 +66,7 @@ func (s *Store) SaveVersion(ctx context.Context, v indicators.NewVersion, src in
 		}
 		var chunks *fileChunks
 		if newFile {
-			if chunks, err = newFileChunks(file, out.SHA256); err != nil {
-				return err
-			}
+			chunks = newFileChunks(file, out.SHA256)
 		}
 		if out.Observations, err = s.insertObservations(ctx, conn, id, src, chunks); err != nil {
 			return err
