@@ -108,9 +108,10 @@ type writerAnswer struct {
 	DataVersion int64 `json:"data_version"`
 }
 
-// uploadUnderway starts uploading file as dataset and returns once the server
-// is busy with it (a moment later), with the channel its answer comes on.
-func (s *server) uploadUnderway(t *testing.T, ctx context.Context, dataset string, file []byte) <-chan writerAnswer {
+// uploadUnderway starts uploading file as dataset and returns once the server's
+// import holds the store's write lock (db is the store's file), so that a writer
+// started next has to wait for it.
+func (s *server) uploadUnderway(t *testing.T, ctx context.Context, db, dataset string, file []byte) <-chan writerAnswer {
 	t.Helper()
 	answer := make(chan writerAnswer, 1)
 	go func() {
@@ -120,8 +121,34 @@ func (s *server) uploadUnderway(t *testing.T, ctx context.Context, dataset strin
 		}
 		answer <- a
 	}()
-	time.Sleep(300 * time.Millisecond)
-	return answer
+	probe, err := sql.Open("sqlite3", db+"?_busy_timeout=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	conn, err := probe.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for {
+		select {
+		case a := <-answer:
+			t.Fatalf("the server's import ended (%d) before the test saw it hold the write lock: make the file larger", a.status)
+		default:
+		}
+		// BEGIN IMMEDIATE fails at once while another connection holds the lock.
+		if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+			if !strings.Contains(err.Error(), "locked") && !strings.Contains(err.Error(), "busy") {
+				t.Fatalf("probe the write lock: %v", err)
+			}
+			return answer
+		}
+		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // upload posts file as dataset to POST /api/imports with the admin token.
@@ -319,7 +346,9 @@ func TestReliabilityCLIAndServerImportAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildClout(t, ctx, dir)
 	db := filepath.Join(dir, "clout.db")
-	const rows = 100000
+	// Large enough that each import holds the write lock for most of a second,
+	// longer than a CLI takes to start and reach it.
+	const rows = 400000
 	cliFile := filepath.Join(dir, "cli.csv")
 	if err := os.WriteFile(cliFile, bigCSV(rows, 1), 0o644); err != nil {
 		t.Fatal(err)
@@ -328,7 +357,7 @@ func TestReliabilityCLIAndServerImportAtOnce(t *testing.T) {
 	srv := startServer(t, ctx, bin, db, env...)
 
 	t.Run("both succeed in turn", func(t *testing.T) {
-		answer := srv.uploadUnderway(t, ctx, "both", bigCSV(rows, 2))
+		answer := srv.uploadUnderway(t, ctx, db, "both", bigCSV(rows, 2))
 		var stderr bytes.Buffer
 		cmd := cloutCmd(ctx, bin, db, env, "import", "--dataset", "both", cliFile)
 		cmd.Stderr = &stderr
@@ -356,7 +385,7 @@ func TestReliabilityCLIAndServerImportAtOnce(t *testing.T) {
 
 	t.Run("the CLI refused after its wait", func(t *testing.T) {
 		before := inspect(t, db, "both")
-		answer := srv.uploadUnderway(t, ctx, "both", bigCSV(rows, 3))
+		answer := srv.uploadUnderway(t, ctx, db, "both", bigCSV(rows, 3))
 		var stderr bytes.Buffer
 		cmd := cloutCmd(ctx, bin, db, append(env, "CLOUT_WRITE_LOCK_WAIT=200ms"), "import", "--dataset", "both", cliFile)
 		cmd.Stderr = &stderr
