@@ -3,6 +3,7 @@ package dashboard
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +52,9 @@ const busyRetryAfter = "10"
 type ErrorResponse struct {
 	Error   string                     `json:"error"`
 	Details []indicators.ImportProblem `json:"details,omitempty"`
+	// RetryAfter is the Retry-After of a 503, in seconds: an import operation
+	// keeps its answer as this body, and answers again with the header from it.
+	RetryAfter int `json:"retry_after,omitempty"`
 }
 
 // appError is an error resolved to what the client sees.
@@ -101,11 +105,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	ae := resolveError(err)
-	switch {
-	case ae.retryAfter > 0:
-		c.Response().Header().Set("Retry-After", retryAfterSeconds(ae.retryAfter))
-	case ae.status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "":
-		c.Response().Header().Set("Retry-After", busyRetryAfter)
+	if ra := ae.retryAfterHeader(c.Response().Header().Get("Retry-After")); ra != "" {
+		c.Response().Header().Set("Retry-After", ra)
 	}
 	if ae.code == indicators.EBUSY {
 		s.log.Warn("request refused: the server is busy", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
@@ -117,13 +118,34 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case c.Request().Method == http.MethodHead:
 		werr = c.NoContent(ae.status)
 	case wantsJSON(c):
-		werr = c.JSON(ae.status, ErrorResponse{Error: ae.message, Details: ae.details})
+		werr = c.JSON(ae.status, ae.response())
 	default:
 		werr = s.renderErrorPage(c, ae)
 	}
 	if werr != nil {
 		s.log.Error("writing error response", "err", werr)
 	}
+}
+
+// retryAfterHeader is the Retry-After to send with the error ("" for none): the
+// error's own wait, else busyRetryAfter for a 503 whose handler set none (set).
+func (ae appError) retryAfterHeader(set string) string {
+	switch {
+	case ae.retryAfter > 0:
+		return retryAfterSeconds(ae.retryAfter)
+	case ae.status == http.StatusServiceUnavailable && set == "":
+		return busyRetryAfter
+	}
+	return ""
+}
+
+// response is the error's JSON body.
+func (ae appError) response() ErrorResponse {
+	out := ErrorResponse{Error: ae.message, Details: ae.details}
+	if ae.status == http.StatusServiceUnavailable {
+		out.RetryAfter, _ = strconv.Atoi(ae.retryAfterHeader(""))
+	}
+	return out
 }
 
 // wantsJSON reports whether an error should be answered in JSON: API routes, and

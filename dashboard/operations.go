@@ -426,6 +426,14 @@ func (s *Server) finishOperation(op indicators.ImportOperation, status int, body
 func (s *Server) answerOperation(c echo.Context, op indicators.ImportOperation) error {
 	c.Response().Header().Set("X-Import-Operation", operationPath(op.ID))
 	if op.Finished() {
+		if op.Status == http.StatusServiceUnavailable {
+			var answer ErrorResponse
+			if json.Unmarshal(op.Result, &answer) == nil && answer.RetryAfter > 0 {
+				c.Response().Header().Set("Retry-After", strconv.Itoa(answer.RetryAfter))
+			} else {
+				c.Response().Header().Set("Retry-After", busyRetryAfter)
+			}
+		}
 		return c.JSONBlob(op.Status, op.Result)
 	}
 	c.Response().Header().Set(echo.HeaderLocation, operationPath(op.ID))

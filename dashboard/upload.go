@@ -247,7 +247,7 @@ func (s *Server) errorAnswer(err error) (int, any) {
 	if ae.status >= 500 {
 		s.log.Error("import failed", "err", err)
 	}
-	return ae.status, ErrorResponse{Error: ae.message, Details: ae.details}
+	return ae.status, ae.response()
 }
 
 // rejection turns a report with errors, or an importer error carrying every
