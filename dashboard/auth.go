@@ -466,9 +466,10 @@ func (b *accountBackoff) succeed() {
 
 // retryAfterSeconds words a wait for the Retry-After header: whole seconds,
 // at least 1.
-func retryAfterSeconds(d time.Duration) string {
-	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
-}
+func retryAfterSeconds(d time.Duration) string { return strconv.Itoa(retrySeconds(d)) }
+
+// retrySeconds is d in whole seconds, rounded up, at least 1.
+func retrySeconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
 
 // proxyTrust says which peers are reverse proxies whose X-Forwarded-For and
 // X-Forwarded-Proto are believed: the listed ranges, and with private set

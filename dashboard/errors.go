@@ -3,7 +3,6 @@ package dashboard
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -45,8 +44,8 @@ var codeByStatus = map[int]string{
 	http.StatusServiceUnavailable:    indicators.EBUSY,
 }
 
-// busyRetryAfter is the Retry-After, in seconds, of a 503 that sets none.
-const busyRetryAfter = "10"
+// busyRetryAfter is the Retry-After of a 503 that sets none.
+const busyRetryAfter = 10 * time.Second
 
 // ErrorResponse is the JSON body of every API error.
 type ErrorResponse struct {
@@ -105,8 +104,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	ae := resolveError(err)
-	if ra := ae.retryAfterHeader(c.Response().Header().Get("Retry-After")); ra != "" {
-		c.Response().Header().Set("Retry-After", ra)
+	if w := ae.wait(); w > 0 && (ae.retryAfter > 0 || c.Response().Header().Get("Retry-After") == "") {
+		c.Response().Header().Set("Retry-After", retryAfterSeconds(w))
 	}
 	if ae.code == indicators.EBUSY {
 		s.log.Warn("request refused: the server is busy", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
@@ -127,23 +126,24 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
-// retryAfterHeader is the Retry-After to send with the error ("" for none): the
-// error's own wait, else busyRetryAfter for a 503 whose handler set none (set).
-func (ae appError) retryAfterHeader(set string) string {
+// wait is how long the client should wait before trying again: the error's own
+// wait, else busyRetryAfter for a 503 (0: no advice). A handler's own
+// Retry-After header wins over busyRetryAfter.
+func (ae appError) wait() time.Duration {
 	switch {
 	case ae.retryAfter > 0:
-		return retryAfterSeconds(ae.retryAfter)
-	case ae.status == http.StatusServiceUnavailable && set == "":
+		return ae.retryAfter
+	case ae.status == http.StatusServiceUnavailable:
 		return busyRetryAfter
 	}
-	return ""
+	return 0
 }
 
 // response is the error's JSON body.
 func (ae appError) response() ErrorResponse {
 	out := ErrorResponse{Error: ae.message, Details: ae.details}
 	if ae.status == http.StatusServiceUnavailable {
-		out.RetryAfter, _ = strconv.Atoi(ae.retryAfterHeader(""))
+		out.RetryAfter = retrySeconds(ae.wait())
 	}
 	return out
 }

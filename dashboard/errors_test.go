@@ -20,34 +20,8 @@ import (
 // lock, held by another process's import on the same SQLite file, is answered
 // 503 with Retry-After and the store's message, not 500.
 func TestBusyStoreIs503WithRetryAfter(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "clout.db")
-	open := func(opts ...sqlite.Option) *sqlite.DB {
-		db, err := sqlite.Open(context.Background(), path, append([]sqlite.Option{sqlite.WithLogger(discardLogger())}, opts...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	other, store := open(), open(sqlite.WithWriteWait(100*time.Millisecond))
-
-	holding, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		_, err := other.SaveVersion(context.Background(), indicators.NewVersion{Dataset: "long", FileName: "long.csv"},
-			func(yield func([]indicators.Observation) error) error {
-				close(holding)
-				<-release
-				return nil
-			})
-		done <- err
-	}()
-	<-holding
-	defer func() {
-		close(release)
-		if err := <-done; err != nil {
-			t.Errorf("the holding import: %v", err)
-		}
-	}()
+	other, store := twoStores(t)
+	defer holdWriteLock(t, other)()
 
 	s := MustServer(t, store, testConfig())
 	write := func(c echo.Context) error {
@@ -77,16 +51,7 @@ func TestBusyStoreIs503WithRetryAfter(t *testing.T) {
 // 503 with the store's Retry-After, in the header and in the kept answer's
 // body, like any other busy write.
 func TestBusyImportOperationKeepsRetryAfter(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "clout.db")
-	open := func(opts ...sqlite.Option) *sqlite.DB {
-		db, err := sqlite.Open(context.Background(), path, append([]sqlite.Option{sqlite.WithLogger(discardLogger())}, opts...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	other, store := open(), open(sqlite.WithWriteWait(100*time.Millisecond))
+	other, store := twoStores(t)
 	g := &gatedImporter{real: importerAdapter{importer.New(store, importer.Options{Countries: indicators.DefaultCountries()})},
 		gate: make(chan struct{}), started: make(chan struct{}, 1)}
 	cfg := testConfig()
@@ -103,27 +68,51 @@ func TestBusyImportOperationKeepsRetryAfter(t *testing.T) {
 		answer <- c.upload(map[string]string{"dataset": "pop"}, "pop.csv", popCSV("1"), bearerHeader(testAdminToken)...)
 	}()
 	<-g.started // the operation is recorded; its import waits at the gate
-	holding, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		_, err := other.SaveVersion(context.Background(), indicators.NewVersion{Dataset: "long", FileName: "long.csv"},
-			func(yield func([]indicators.Observation) error) error {
-				close(holding)
-				<-release
-				return nil
-			})
-		done <- err
-	}()
-	<-holding
+	release := holdWriteLock(t, other)
 	close(g.gate)
 	res := <-answer
-	close(release)
-	if err := <-done; err != nil {
-		t.Errorf("the holding import: %v", err)
-	}
+	release()
 	var body ErrorResponse
 	if res.status != http.StatusServiceUnavailable || res.header.Get("Retry-After") != "1" ||
 		json.Unmarshal(res.body, &body) != nil || body.RetryAfter != 1 || !strings.Contains(body.Error, "try again in 1 s") {
 		t.Fatalf("upload while another process writes: %d, Retry-After %q, %s; want 503, 1 and retry_after 1",
 			res.status, res.header.Get("Retry-After"), res.body)
+	}
+}
+
+// twoStores opens two stores on one SQLite file, as two processes would: other
+// with the default write wait, store with a short one (100 ms).
+func twoStores(t *testing.T) (other, store *sqlite.DB) {
+	path := filepath.Join(t.TempDir(), "clout.db")
+	open := func(opts ...sqlite.Option) *sqlite.DB {
+		db, err := sqlite.Open(context.Background(), path, append([]sqlite.Option{sqlite.WithLogger(discardLogger())}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	return open(), open(sqlite.WithWriteWait(100 * time.Millisecond))
+}
+
+// holdWriteLock starts an import on db that holds the write lock until the
+// returned release is called; release waits for the import to end.
+func holdWriteLock(t *testing.T, db *sqlite.DB) (release func()) {
+	holding, stop, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		_, err := db.SaveVersion(context.Background(), indicators.NewVersion{Dataset: "long", FileName: "long.csv"},
+			func(yield func([]indicators.Observation) error) error {
+				close(holding)
+				<-stop
+				return nil
+			})
+		done <- err
+	}()
+	<-holding
+	return func() {
+		close(stop)
+		if err := <-done; err != nil {
+			t.Errorf("the holding import: %v", err)
+		}
 	}
 }

@@ -427,12 +427,12 @@ func (s *Server) answerOperation(c echo.Context, op indicators.ImportOperation) 
 	c.Response().Header().Set("X-Import-Operation", operationPath(op.ID))
 	if op.Finished() {
 		if op.Status == http.StatusServiceUnavailable {
+			wait := busyRetryAfter
 			var answer ErrorResponse
 			if json.Unmarshal(op.Result, &answer) == nil && answer.RetryAfter > 0 {
-				c.Response().Header().Set("Retry-After", strconv.Itoa(answer.RetryAfter))
-			} else {
-				c.Response().Header().Set("Retry-After", busyRetryAfter)
+				wait = time.Duration(answer.RetryAfter) * time.Second
 			}
+			c.Response().Header().Set("Retry-After", retryAfterSeconds(wait))
 		}
 		return c.JSONBlob(op.Status, op.Result)
 	}

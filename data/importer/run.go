@@ -307,8 +307,10 @@ func (r *run) count(row, col int, format string) {
 // str interns s: repeated indicator, unit and source texts share one string, and
 // no string keeps a whole csv record alive.
 func (r *run) str(s string) string {
+	// "" and the text interned last (the same indicator or source on row after
+	// row) need no map lookup.
 	if s == "" || s == r.lastStr {
-		return r.str0(s)
+		return s
 	}
 	if t, ok := r.strs[s]; ok {
 		r.lastStr = t
@@ -318,15 +320,6 @@ func (r *run) str(s string) string {
 	r.strs[t] = t
 	r.lastStr = t
 	return t
-}
-
-// str0 is str's answer for "" and for the text it interned last (the same
-// indicator or source on row after row), without a map lookup.
-func (r *run) str0(s string) string {
-	if s == "" {
-		return ""
-	}
-	return r.lastStr
 }
 
 // id returns the dense number of an interned code (0 for "").

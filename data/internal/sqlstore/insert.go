@@ -61,19 +61,18 @@ func (s *Store) insertObservations(ctx context.Context, conn *sql.Conn, versionI
 		}()
 		in := &inserter{s: s, ctx: ctx, raw: raw, versionID: versionID,
 			rows: make([]Row, 0, s.batch), labels: map[string]any{"": nil}}
-		var werr error
+		var werr error // the first error of writing; the rest of the batches are drained
 		for {
-			batch, ok := in.nextBatch(batches, chunks, &werr)
-			if werr != nil {
-				cancel(werr) // the source stops at its next batch
+			batch, ok, err := in.nextBatch(batches, chunks, werr == nil)
+			if err == nil && ok && werr == nil {
+				err = in.write(batch)
+			}
+			if err != nil && werr == nil {
+				werr = err
+				cancel(err) // the source stops at its next batch
 			}
 			if !ok {
 				break
-			}
-			if werr == nil {
-				if werr = in.write(batch); werr != nil {
-					cancel(werr) // the source stops at its next batch
-				}
 			}
 			select {
 			case spare <- batch[:0]:
@@ -98,21 +97,21 @@ func (s *Store) insertObservations(ctx context.Context, conn *sql.Conn, versionI
 }
 
 // nextBatch returns the next batch of rows (ok false: there are no more),
-// writing the file's chunks while none is ready. A chunk's error goes to werr,
-// after which no more chunks are written.
-func (in *inserter) nextBatch(batches <-chan []pendingRow, chunks *fileChunks, werr *error) ([]pendingRow, bool) {
-	for *werr == nil && chunks != nil && !chunks.done() {
+// writing the file's chunks while none is ready if writeChunks. A chunk's error
+// comes back with no batch and ok true.
+func (in *inserter) nextBatch(batches <-chan []pendingRow, chunks *fileChunks, writeChunks bool) ([]pendingRow, bool, error) {
+	for writeChunks && chunks != nil && !chunks.done() {
 		select {
 		case batch, ok := <-batches:
-			return batch, ok
+			return batch, ok, nil
 		default:
 		}
 		if err := chunks.next(in.ctx, in.raw.Exec); err != nil {
-			*werr = err
+			return nil, true, err
 		}
 	}
 	batch, ok := <-batches
-	return batch, ok
+	return batch, ok, nil
 }
 
 // produceRows runs src, checking and converting its observations into batches of
