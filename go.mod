@@ -16,7 +16,6 @@ require (
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/prometheus/client_golang v1.25.0
 	github.com/robfig/cron/v3 v3.0.1
-	github.com/tetratelabs/wazero v1.12.0
 	github.com/tommie/v8go v0.34.0
 	github.com/xuri/excelize/v2 v2.11.1
 	golang.org/x/image v0.48.0

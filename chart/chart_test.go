@@ -30,7 +30,7 @@ func (c *countingExporter) Write(ctx context.Context, w io.Writer, f export.Form
 
 func mustRenderer(tb testing.TB) *render.Renderer {
 	tb.Helper()
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
+	r, err := render.New(render.Options{Runtimes: 1})
 	if err != nil {
 		tb.Fatal(err)
 	}

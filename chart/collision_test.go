@@ -30,7 +30,7 @@ import (
 func TestExportTextCollisions(t *testing.T) {
 	store := testkit.SeededStore(t)
 	// Two runtimes: the renders run two at a time on a machine with two cores.
-	r, err := render.New(render.Options{Runtimes: 2, CacheDir: "-"})
+	r, err := render.New(render.Options{Runtimes: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

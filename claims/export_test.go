@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +21,7 @@ import (
 // exportingService is newService with the real renderer behind the chart service.
 func exportingService(t *testing.T) *claims.Service {
 	t.Helper()
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: filepath.Join(os.TempDir(), "clout-test-wazero-cache"), Logger: testkit.DiscardLogger()})
+	r, err := render.New(render.Options{Runtimes: 1, Logger: testkit.DiscardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func discardLogger() *slog.Logger { return testkit.DiscardLogger() }
 // renderer, so snapshot routes draw real images.
 func renderingServer(t *testing.T) *Server {
 	t.Helper()
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: "-"})
+	r, err := render.New(render.Options{Runtimes: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

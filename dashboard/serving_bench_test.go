@@ -117,7 +117,7 @@ func loadAverage() string {
 // before the warmer), then after new data once the warmer has drawn them in the
 // background (target p50 ≤ 5 ms).
 func BenchmarkDefaultViewDownload(b *testing.B) {
-	r, err := render.New(render.Options{CacheDir: "-"})
+	r, err := render.New(render.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

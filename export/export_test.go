@@ -7,8 +7,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"image/png"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,7 +23,7 @@ import (
 // MustExporter returns an Exporter over a real Renderer.
 func MustExporter(tb testing.TB) *export.Exporter {
 	tb.Helper()
-	r, err := render.New(render.Options{Runtimes: 2, CacheDir: filepath.Join(os.TempDir(), "clout-test-wazero")})
+	r, err := render.New(render.Options{Runtimes: 2})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -21,12 +21,9 @@ import (
 
 // renderSnapshotter draws a bar chart titled with the chart id through the real
 // ECharts SSR and resvg renderer (the dashboard's export wraps the same renderer).
-// wazero's compilation cache is shared between test runs: compiling resvg takes
-// ~50 s under the race detector, ~5 s without.
 func renderSnapshotter(tb testing.TB) jobs.Snapshotter {
 	tb.Helper()
-	cache := filepath.Join(os.TempDir(), "clout-test-wazero-cache")
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: cache, Logger: discard})
+	r, err := render.New(render.Options{Runtimes: 1, Logger: discard})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package render_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -102,13 +101,11 @@ func BenchmarkPNGBar(b *testing.B) {
 	reportRSS(b)
 }
 
-// BenchmarkFirstExport is a restart as a server sees it, with resvg's compiled
-// module in the disk cache: a new Renderer warmed as the server does in the
+// BenchmarkFirstExport is a restart as a server sees it: a new Renderer warmed as the server does in the
 // background from its start (warm-ms), then the first SVG and the first PNG of
 // the trade-share chart a reader asks for (first-svg-ms, first-png-ms), and for
 // comparison a later, steady-state SVG of the same chart (next-svg-ms).
 func BenchmarkFirstExport(b *testing.B) {
-	dir := filepath.Join(os.TempDir(), "clout-test-wazero")
 	opt := benchCharts(b)[0].option
 	ctx := context.Background()
 	var warm, svg, png, next time.Duration
@@ -116,7 +113,7 @@ func BenchmarkFirstExport(b *testing.B) {
 	for b.Loop() {
 		n++
 		t0 := time.Now()
-		r, err := render.New(render.Options{CacheDir: dir})
+		r, err := render.New(render.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -148,7 +145,7 @@ func BenchmarkFirstExport(b *testing.B) {
 // BenchmarkWarmMemory reports resident memory with every runtime and resvg
 // instance of a Renderer started (one per CPU) after rendering in parallel.
 func BenchmarkWarmMemory(b *testing.B) {
-	r, err := render.New(render.Options{CacheDir: filepath.Join(os.TempDir(), "clout-test-wazero")})
+	r, err := render.New(render.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime"
 
 	"github.com/clout-dev/clout/assets"
@@ -94,9 +92,6 @@ type Options struct {
 	// Runtimes is the most JavaScript runtimes (and resvg instances) kept; 0 means
 	// runtime.NumCPU().
 	Runtimes int
-	// CacheDir holds wazero's compiled resvg module so restarts skip compilation;
-	// "" means os.UserCacheDir()/clout/wazero, and "-" keeps it in memory only.
-	CacheDir string
 	// Logger receives ECharts' console output and pool events; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -123,24 +118,8 @@ func New(opts Options) (*Renderer, error) {
 		return nil, fmt.Errorf("render: %w", err)
 	}
 	js := newJSPool(assets.MustRead(assets.EChartsJS), assets.MustRead(assets.WorldAtlas), f, opts.Runtimes, opts.Logger)
-	png := newResvg(assets.MustRead(assets.ResvgWasm), [][]byte{f.regularTTF, f.boldTTF},
-		cacheDir(opts.CacheDir, opts.Logger), opts.Runtimes, opts.Logger)
+	png := newResvg(assets.MustRead(assets.ResvgWasm), f.regularTTF, f.boldTTF, opts.Runtimes, opts.Logger)
 	return &Renderer{fonts: f, js: js, png: png}, nil
-}
-
-func cacheDir(dir string, log *slog.Logger) string {
-	if dir != "" {
-		if dir == "-" {
-			return ""
-		}
-		return dir
-	}
-	base, err := os.UserCacheDir()
-	if err != nil {
-		log.Debug("render: no user cache dir; wasm compilation cache in memory", "err", err)
-		return ""
-	}
-	return filepath.Join(base, "clout", "wazero")
 }
 
 // SVG renders option (ECharts option JSON) to a standalone SVG document of the given
@@ -190,5 +169,6 @@ func (r *Renderer) Atlas() (*Atlas, error) { return r.js.maps() }
 // Close releases the pooled runtimes and the wasm runtime.
 func (r *Renderer) Close() error {
 	r.js.close()
-	return r.png.close(context.Background())
+	r.png.close()
+	return nil
 }

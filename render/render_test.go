@@ -10,8 +10,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,7 +25,7 @@ import (
 // runs (compiling resvg takes seconds, minutes under -race).
 func MustRenderer(tb testing.TB) *render.Renderer {
 	tb.Helper()
-	r, err := render.New(render.Options{Runtimes: 2, CacheDir: filepath.Join(os.TempDir(), "clout-test-wazero")})
+	r, err := render.New(render.Options{Runtimes: 2})
 	if err != nil {
 		tb.Fatalf("render.New: %v", err)
 	}
@@ -360,27 +358,11 @@ func TestWorldMap(t *testing.T) {
 	}
 }
 
-func TestUnusableCacheDir(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(file, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// A cache directory under a regular file cannot exist: PNGs still render.
-	r, err := render.New(render.Options{Runtimes: 1, CacheDir: filepath.Join(file, "cache")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, err := r.PNG(context.Background(), barOption(t, "t", "a"), render.Size{Width: 300, Height: 200}, 1, render.Light); err != nil {
-		t.Fatalf("PNG with an unusable cache dir: %v", err)
-	}
-}
-
 // TestWarm warms a renderer while exports run, as a server does at start: the
 // exports are served meanwhile, a warm-up cut short by its context leaves every
 // runtime usable, and warming again once everything is started is quick.
 func TestWarm(t *testing.T) {
-	r, err := render.New(render.Options{Runtimes: 2, CacheDir: filepath.Join(os.TempDir(), "clout-test-wazero")})
+	r, err := render.New(render.Options{Runtimes: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

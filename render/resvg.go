@@ -2,122 +2,74 @@ package render
 
 import (
 	"context"
+	_ "embed"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
+	v8 "github.com/tommie/v8go"
 )
 
-// maxIdleMemory is the most linear memory an idle resvg instance may keep; an
+// maxIdleMemory is the most wasm memory an idle resvg instance may keep; an
 // instance that grew beyond it (a huge image) is closed instead of pooled.
 const maxIdleMemory = 96 << 20
 
-// resvg rasterises SVG with resvg's wasm-bindgen build (npm @resvg/resvg-wasm) under
-// wazero. The module is compiled once (cached on disk when possible); instances are
-// pooled, and each render runs on one instance at a time.
-type resvg struct {
-	wasm     []byte
-	fonts    [][]byte
-	cacheDir string
-	log      *slog.Logger
+// resvgHeapBytes bounds the JavaScript heap of a resvg instance's isolate: the
+// glue keeps a few objects there, and the module's memory lies outside it.
+const resvgHeapBytes = 64 << 20
 
-	mu       sync.Mutex // guards the lazy start below
-	rt       wazero.Runtime
-	cache    wazero.CompilationCache
-	compiled wazero.CompiledModule
+// resvgWarmRounds is how many times warm draws its chart on every instance. V8
+// compiles the module's functions quickly at first (Liftoff) and recompiles the
+// ones that run hot with its optimising compiler in the background; the map took
+// 290 ms on a fresh instance, 80 ms on the next draw, and its steady 30 ms from
+// about the fifth.
+const resvgWarmRounds = 6
+
+//go:embed resvg.js
+var resvgGlueJS string
+
+// resvg rasterises SVG with resvg's wasm-bindgen build (npm @resvg/resvg-wasm),
+// run by V8's WebAssembly compiler in isolates of its own; render/resvg.js is the
+// glue. Instances are pooled, and each render runs on one instance at a time.
+//
+// V8 ran the module twice as fast as wazero's compiler did (the map: 30 ms
+// against 55 ms, docs/benchmarks.md), and the binary embeds V8 for ECharts anyway.
+type resvg struct {
+	wasm  []byte
+	fonts [2][]byte // regular, bold
+	log   *slog.Logger
 
 	slots chan struct{} // one token per render in progress: bounds instances and memory
 	idle  chan *resvgInstance
 }
 
-func newResvg(wasm []byte, fonts [][]byte, cacheDir string, max int, log *slog.Logger) *resvg {
-	return &resvg{wasm: wasm, fonts: fonts, cacheDir: cacheDir, log: log,
+func newResvg(wasm []byte, regular, bold []byte, max int, log *slog.Logger) *resvg {
+	return &resvg{wasm: wasm, fonts: [2][]byte{regular, bold}, log: log,
 		slots: make(chan struct{}, max), idle: make(chan *resvgInstance, max)}
 }
 
-// start compiles the module and registers the wasm-bindgen imports, once. If the
-// disk cache cannot be written, it compiles again with an in-memory cache.
-func (r *resvg) start(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.compiled != nil {
-		return nil
-	}
-	t0 := time.Now()
-	err := r.compile(ctx, r.compilationCache())
-	if err != nil && r.cacheDir != "" {
-		r.log.Warn("render: wasm compilation cache failed; compiling in memory", "dir", r.cacheDir, "err", err)
-		err = r.compile(ctx, wazero.NewCompilationCache())
-	}
-	if err != nil {
-		return err
-	}
-	r.log.Debug("render: resvg compiled", "took", time.Since(t0), "cache", r.cacheDir)
-	return nil
-}
-
-func (r *resvg) compile(ctx context.Context, cache wazero.CompilationCache) error {
-	// No WithCloseOnContextDone: it makes every loop iteration call back into Go,
-	// which made rasterising ~50× slower. A render is a few calls of tens of
-	// milliseconds; the context is checked between them instead.
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(cache))
-	fail := func(what string, err error) error {
-		_ = rt.Close(ctx)
-		_ = cache.Close(ctx)
-		return fmt.Errorf("resvg: %s: %w", what, err)
-	}
-	if err := instantiateBindgen(ctx, rt); err != nil {
-		return fail("imports", err)
-	}
-	compiled, err := rt.CompileModule(ctx, r.wasm)
-	if err != nil {
-		return fail("compile", err)
-	}
-	r.rt, r.cache, r.compiled = rt, cache, compiled
-	return nil
-}
-
-func (r *resvg) compilationCache() wazero.CompilationCache {
-	if r.cacheDir != "" {
-		c, err := wazero.NewCompilationCacheWithDir(r.cacheDir)
-		if err == nil {
-			return c
-		}
-		r.log.Warn("render: wasm compilation cache unavailable; compiling in memory", "dir", r.cacheDir, "err", err)
-	}
-	return wazero.NewCompilationCache()
-}
-
-func (r *resvg) get(ctx context.Context) (*resvgInstance, error) {
+// get returns an idle instance or starts one.
+func (r *resvg) get() (*resvgInstance, error) {
 	select {
 	case in := <-r.idle:
 		return in, nil
 	default:
 	}
-	if err := r.start(ctx); err != nil {
-		return nil, err
-	}
-	mod, err := r.rt.InstantiateModule(ctx, r.compiled, wazero.NewModuleConfig().WithName(""))
-	if err != nil {
-		return nil, fmt.Errorf("resvg: instantiate: %w", err)
-	}
-	return newInstance(mod)
+	return r.start()
 }
 
-func (r *resvg) put(ctx context.Context, in *resvgInstance) {
-	if in.mod.Memory().Size() > maxIdleMemory {
-		_ = in.mod.Close(ctx)
+func (r *resvg) put(in *resvgInstance) {
+	if in.memory > maxIdleMemory {
+		in.close()
 		return
 	}
 	select {
 	case r.idle <- in:
 	default:
-		_ = in.mod.Close(ctx)
+		in.close()
 	}
 }
 
@@ -139,13 +91,18 @@ type resvgFont struct {
 	SansSerifFamily   string `json:"sansSerifFamily"`
 }
 
-// render returns svg as a PNG width pixels wide (the height follows the aspect ratio).
-func (r *resvg) render(ctx context.Context, svg []byte, width int, background string) ([]byte, error) {
-	opts, err := json.Marshal(resvgOptions{
+// rasterOptions is the options JSON of an image width pixels wide.
+func rasterOptions(width int, background string) ([]byte, error) {
+	return json.Marshal(resvgOptions{
 		FitTo:      resvgFit{Mode: "width", Value: width},
 		Background: background,
 		Font:       resvgFont{DefaultFontFamily: FontFamily, SansSerifFamily: FontFamily},
 	})
+}
+
+// render returns svg as a PNG width pixels wide (the height follows the aspect ratio).
+func (r *resvg) render(ctx context.Context, svg []byte, width int, background string) ([]byte, error) {
+	opts, err := rasterOptions(width, background)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +112,7 @@ func (r *resvg) render(ctx context.Context, svg []byte, width int, background st
 	case <-ctx.Done():
 		return nil, fmt.Errorf("render png: %w", ctx.Err())
 	}
-	in, err := r.get(ctx)
+	in, err := r.get()
 	if err != nil {
 		return nil, err
 	}
@@ -165,19 +122,19 @@ func (r *resvg) render(ctx context.Context, svg []byte, width int, background st
 		pix, w, h, err = r.rasterBands(ctx, in, bands, opts)
 		<-r.slots
 	} else {
-		pix, w, h, err = in.raster(ctx, svg, opts, r.fonts)
+		pix, w, h, err = in.raster(ctx, svg, opts)
 	}
 	if err != nil {
-		// After a trap or cancellation the instance's state is unknown.
-		_ = in.mod.Close(context.Background())
+		// After a trap or an interruption the instance's state is unknown.
+		in.close()
 		return nil, renderPNGError(ctx, err)
 	}
 	png, err := in.png.encode(pix, w, h)
 	if err != nil {
-		_ = in.mod.Close(context.Background())
+		in.close()
 		return nil, fmt.Errorf("render png: %w", err)
 	}
-	r.put(ctx, in)
+	r.put(in)
 	return png, nil
 }
 
@@ -208,7 +165,7 @@ func (r *resvg) trySlot() bool {
 // rasterBands draws the top band on in and the bottom band on a second instance
 // at the same time, and stacks their rows.
 func (r *resvg) rasterBands(ctx context.Context, in *resvgInstance, bands svgBands, opts []byte) ([]byte, int, int, error) {
-	in2, err := r.get(ctx)
+	in2, err := r.get()
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -220,15 +177,16 @@ func (r *resvg) rasterBands(ctx context.Context, in *resvgInstance, bands svgBan
 	done := make(chan band, 1)
 	go func() {
 		var b band
-		b.pix, b.w, b.h, b.err = in2.raster(ctx, bands.bottom, opts, r.fonts)
+		b.pix, b.w, b.h, b.err = in2.raster(ctx, bands.bottom, opts)
 		done <- b
 	}()
-	pix, w, h, err := in.raster(ctx, bands.top, opts, r.fonts)
+	pix, w, h, err := in.raster(ctx, bands.top, opts)
 	b := <-done
 	if b.err != nil {
-		_ = in2.mod.Close(context.Background())
+		in2.close()
 	} else {
-		r.put(ctx, in2)
+		// b.pix is in2's until its next render: put back once the bands are joined.
+		defer r.put(in2)
 	}
 	switch {
 	case err != nil:
@@ -250,155 +208,217 @@ func renderPNGError(ctx context.Context, err error) error {
 	return fmt.Errorf("render png: %w", err)
 }
 
-func (r *resvg) close(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// warm starts every instance the pool may keep and draws svg on each
+// resvgWarmRounds times, so that no reader's export pays for compiling the module
+// or runs it before V8 optimised its hot functions. It never waits for a busy
+// pool: renders then start the instances they need.
+func (r *resvg) warm(ctx context.Context, svg []byte, width int, background string) error {
+	opts, err := rasterOptions(width, background)
+	if err != nil {
+		return err
+	}
+	for range cap(r.idle) - len(r.idle) {
+		select {
+		case r.slots <- struct{}{}:
+		default:
+			return nil
+		}
+		err := r.warmInstance(ctx, svg, opts)
+		<-r.slots
+		if err != nil {
+			return renderPNGError(ctx, err)
+		}
+	}
+	return nil
+}
+
+func (r *resvg) warmInstance(ctx context.Context, svg, opts []byte) error {
+	in, err := r.start()
+	if err != nil {
+		return err
+	}
+	for range resvgWarmRounds {
+		if _, _, _, err := in.raster(ctx, svg, opts); err != nil {
+			in.close()
+			return err
+		}
+	}
+	r.put(in)
+	return nil
+}
+
+// close disposes of the idle instances; busy ones are disposed of when their
+// render ends and the pool is full or they are discarded.
+func (r *resvg) close() {
 	for {
 		select {
 		case in := <-r.idle:
-			_ = in.mod.Close(ctx)
-			continue
+			in.close()
 		default:
+			return
 		}
-		break
 	}
-	var err error
-	if r.rt != nil {
-		err = r.rt.Close(ctx)
-		if cerr := r.cache.Close(ctx); err == nil {
-			err = cerr
-		}
-		r.rt, r.compiled = nil, nil
-	}
-	return err
 }
 
-// resvgInstance is one instantiated module with its exports and its wasm-bindgen
-// object heap.
+// resvgInstance is one V8 isolate running resvg's module through the glue.
 type resvgInstance struct {
-	mod  api.Module
-	heap heap
+	iso    *v8.Isolate
+	ctx    *v8.Context
+	draw   *v8.Function // the glue's raster
+	newBuf *v8.Function // (n) → a SharedArrayBuffer of n bytes
+	input  *v8.Value    // a SharedArrayBuffer the SVG is written to, grown as needed
+	inCap  int
+	meta   []byte // width, height and memory size, written by the glue (int32s)
+	metaV  *v8.Value
+	memory int // bytes of wasm memory after the last render
 	// png keeps its compressor and row buffers between renders (an instance
 	// renders one image at a time): allocating them anew was a good part of
 	// encoding's cost and of the garbage collector's work.
 	png *pngWriter
-
-	malloc, addToStackPointer        api.Function
-	resvgNew, resvgRender, resvgFree api.Function
-	imagePixels, imageFree           api.Function
-	imageWidth, imageHeight          api.Function
 }
 
-func newInstance(mod api.Module) (*resvgInstance, error) {
-	in := &resvgInstance{mod: mod, png: newPNGWriter()}
-	for name, fn := range map[string]*api.Function{
-		"__wbindgen_malloc":               &in.malloc,
-		"__wbindgen_add_to_stack_pointer": &in.addToStackPointer,
-		"resvg_new":                       &in.resvgNew,
-		"resvg_render":                    &in.resvgRender,
-		"__wbg_resvg_free":                &in.resvgFree,
-		"renderedimage_pixels":            &in.imagePixels,
-		"renderedimage_width":             &in.imageWidth,
-		"renderedimage_height":            &in.imageHeight,
-		"__wbg_renderedimage_free":        &in.imageFree,
-	} {
-		if *fn = mod.ExportedFunction(name); *fn == nil {
-			_ = mod.Close(context.Background())
-			return nil, fmt.Errorf("resvg: module does not export %s", name)
+// start creates an instance: an isolate with the glue, resvg's module compiled
+// and instantiated, and the fonts loaded.
+func (r *resvg) start() (in *resvgInstance, err error) {
+	t0 := time.Now()
+	iso := v8.NewIsolate(v8.WithResourceConstraints(0, resvgHeapBytes))
+	ctx := v8.NewContext(iso)
+	in = &resvgInstance{iso: iso, ctx: ctx, png: newPNGWriter()}
+	defer func() {
+		if err != nil {
+			in.close()
 		}
+	}()
+	fail := func(what string, err error) error { return fmt.Errorf("resvg: %s: %w", what, err) }
+	v, err := ctx.RunScript(`(function (n) { return new SharedArrayBuffer(n); })`, "buffer.js")
+	if err != nil {
+		return nil, fail("start", err)
 	}
+	if in.newBuf, err = v.AsFunction(); err != nil {
+		return nil, fail("start", err)
+	}
+	glue, err := ctx.RunScript(resvgGlueJS, "resvg.js")
+	if err != nil {
+		return nil, fail("glue", err)
+	}
+	setup, err := glue.AsFunction()
+	if err != nil {
+		return nil, fail("glue", err)
+	}
+	args := make([]v8.Valuer, 0, 4)
+	for _, b := range [][]byte{r.wasm, r.fonts[0], r.fonts[1], make([]byte, 12)} {
+		buf, _, err := in.buffer(b, len(b))
+		if err != nil {
+			return nil, fail("start", err)
+		}
+		args = append(args, buf)
+	}
+	in.metaV = args[3].(*v8.Value)
+	if in.meta, err = in.contents(in.metaV); err != nil {
+		return nil, fail("start", err)
+	}
+	fn, err := setup.Call(v8.Undefined(iso), args...)
+	for _, a := range args[:3] {
+		a.(*v8.Value).Release()
+	}
+	if err != nil {
+		return nil, fail("instantiate", err)
+	}
+	if in.draw, err = fn.AsFunction(); err != nil {
+		return nil, fail("instantiate", err)
+	}
+	r.log.Debug("render: resvg instance started", "took", time.Since(t0))
 	return in, nil
 }
 
-// raster does what the JS glue's `new Resvg(svg, options).render()` does, and
-// returns the pixels: premultiplied RGBA rows, w×h.
-func (in *resvgInstance) raster(ctx context.Context, svg, opts []byte, fonts [][]byte) (pix []byte, w, h int, err error) {
-	in.heap.reset()
-	ctx = context.WithValue(ctx, instanceKey{}, in)
+// buffer returns a new SharedArrayBuffer of size bytes (at least len(b)) holding b.
+func (in *resvgInstance) buffer(b []byte, size int) (*v8.Value, []byte, error) {
+	n, err := v8.NewValue(in.iso, int32(size))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer n.Release()
+	v, err := in.newBuf.Call(v8.Undefined(in.iso), n)
+	if err != nil {
+		return nil, nil, err
+	}
+	dst, err := in.contents(v)
+	if err != nil {
+		v.Release()
+		return nil, nil, err
+	}
+	copy(dst, b)
+	return v, dst, nil
+}
 
-	optPtr, err := in.passBytes(ctx, opts)
+// contents is a SharedArrayBuffer's bytes, shared with V8: valid while the
+// buffer is referenced, as the instance references the ones it keeps.
+func (in *resvgInstance) contents(v *v8.Value) ([]byte, error) {
+	b, release, err := v.SharedArrayBufferGetContents()
+	if err != nil {
+		return nil, err
+	}
+	release() // drops the Go side's extra reference; the value keeps the buffer
+	return b, nil
+}
+
+// raster draws svg with opts (resvgOptions as JSON) and returns its pixels:
+// premultiplied RGBA rows, w×h, in the instance's own buffer, valid until its
+// next raster. If ctx ends first the isolate is interrupted, and the caller must
+// close the instance.
+func (in *resvgInstance) raster(ctx context.Context, svg, opts []byte) (pix []byte, w, h int, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, 0, err
+	}
+	if len(svg) > in.inCap {
+		if in.input != nil {
+			in.input.Release()
+			in.input = nil
+		}
+		v, _, err := in.buffer(nil, max(len(svg), 2*in.inCap))
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		in.input, in.inCap = v, max(len(svg), 2*in.inCap)
+	}
+	dst, err := in.contents(in.input)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	fontArr := &jsArray{}
-	for _, f := range fonts {
-		fontArr.items = append(fontArr.items, &jsBytes{b: f})
-	}
-	resvgPtr, err := in.callRet(ctx, in.resvgNew,
-		uint64(in.heap.add(&jsBytes{b: svg})), uint64(optPtr), uint64(len(opts)), uint64(in.heap.add(fontArr)))
+	copy(dst, svg)
+	length, err := v8.NewValue(in.iso, int32(len(svg)))
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("resvg new: %w", err)
+		return nil, 0, 0, err
 	}
-	defer in.resvgFree.Call(ctx, uint64(resvgPtr))
-
-	imgPtr, err := in.callRet(ctx, in.resvgRender, uint64(resvgPtr))
+	defer length.Release()
+	options, err := v8.NewValue(in.iso, string(opts))
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("resvg render: %w", err)
+		return nil, 0, 0, err
 	}
-	defer in.imageFree.Call(ctx, uint64(imgPtr))
-	return in.pixels(ctx, uint32(imgPtr))
-}
-
-// pixels takes the rendered pixels out of the instance; they are encoded in Go:
-// resvg's own asPng (deflate inside wasm) took longer than drawing the chart.
-func (in *resvgInstance) pixels(ctx context.Context, imgPtr uint32) ([]byte, int, int, error) {
-	w, err := in.imageWidth.Call(ctx, uint64(imgPtr))
+	defer options.Release()
+	stop := context.AfterFunc(ctx, in.iso.TerminateExecution)
+	out, err := in.draw.Call(v8.Undefined(in.iso), in.input, length, options)
+	if !stop() {
+		return nil, 0, 0, ctx.Err()
+	}
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("resvg width: %w", err)
+		return nil, 0, 0, err
 	}
-	h, err := in.imageHeight.Call(ctx, uint64(imgPtr))
+	defer out.Release()
+	w = int(binary.LittleEndian.Uint32(in.meta[0:]))
+	h = int(binary.LittleEndian.Uint32(in.meta[4:]))
+	in.memory = int(binary.LittleEndian.Uint32(in.meta[8:]))
+	px, err := in.contents(out)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("resvg height: %w", err)
+		return nil, 0, 0, err
 	}
-	idx, err := in.imagePixels.Call(ctx, uint64(imgPtr))
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("resvg pixels: %w", err)
-	}
-	px, ok := in.heap.take(uint32(idx[0])).(*jsBytes)
-	width, height := int(uint32(w[0])), int(uint32(h[0]))
-	if !ok || len(px.b) != 4*width*height {
+	if len(px) < 4*w*h {
 		return nil, 0, 0, errors.New("resvg pixels: unexpected buffer")
 	}
-	return px.b, width, height, nil
+	return px[:4*w*h], w, h, nil
 }
 
-// callRet calls a wasm-bindgen function that returns through a 16-byte area on the
-// shadow stack: (value, error object, is-error).
-func (in *resvgInstance) callRet(ctx context.Context, fn api.Function, args ...uint64) (uint32, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	sp, err := in.addToStackPointer.Call(ctx, api.EncodeI32(-16))
-	if err != nil {
-		return 0, err
-	}
-	defer in.addToStackPointer.Call(ctx, api.EncodeI32(16))
-	retptr := uint32(sp[0])
-	if _, err := fn.Call(ctx, append([]uint64{uint64(retptr)}, args...)...); err != nil {
-		return 0, err
-	}
-	mem := in.mod.Memory()
-	r0, ok0 := mem.ReadUint32Le(retptr)
-	r1, ok1 := mem.ReadUint32Le(retptr + 4)
-	r2, ok2 := mem.ReadUint32Le(retptr + 8)
-	if !ok0 || !ok1 || !ok2 {
-		return 0, errors.New("return area out of memory")
-	}
-	if r2 != 0 {
-		return 0, fmt.Errorf("%v", in.heap.take(r1))
-	}
-	return r0, nil
-}
-
-// passBytes copies b into memory allocated by the module's allocator.
-func (in *resvgInstance) passBytes(ctx context.Context, b []byte) (uint32, error) {
-	res, err := in.malloc.Call(ctx, uint64(len(b)), 1)
-	if err != nil {
-		return 0, fmt.Errorf("malloc: %w", err)
-	}
-	ptr := uint32(res[0])
-	if !in.mod.Memory().Write(ptr, b) {
-		return 0, errors.New("malloc: pointer out of memory")
-	}
-	return ptr, nil
+func (in *resvgInstance) close() {
+	in.ctx.Close()
+	in.iso.Dispose()
 }

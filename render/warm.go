@@ -51,8 +51,8 @@ var warmOptions = []map[string]any{
 }
 
 // Warm starts every JavaScript runtime and draws the warm-up charts in each, then
-// rasterises one of them, which compiles (or loads from the cache) and
-// instantiates resvg, so that no reader's export pays for set-up. A server calls it
+// starts every resvg instance and rasterises the map in each until V8 has
+// optimised the module's hot code, so that no reader's export pays for set-up. A server calls it
 // in the background at start; concurrent renders are served meanwhile.
 func (r *Renderer) Warm(ctx context.Context) error {
 	opts := make([][]byte, len(warmOptions))
@@ -71,11 +71,11 @@ func (r *Renderer) Warm(ctx context.Context) error {
 		return fmt.Errorf("render: warm-up: %w", err)
 	}
 	if svg == nil { // every runtime was already started: render one for resvg
-		if svg, err = r.js.render(ctx, opts[0], size, Light); err != nil {
+		if svg, err = r.js.render(ctx, opts[len(opts)-1], size, Light); err != nil {
 			return fmt.Errorf("render: warm-up: %w", err)
 		}
 	}
-	if _, err := r.png.render(ctx, svg, size.Width, Light.Background()); err != nil {
+	if err := r.png.warm(ctx, svg, size.Width, Light.Background()); err != nil {
 		return fmt.Errorf("render: warm-up: %w", err)
 	}
 	return nil

@@ -86,7 +86,7 @@ func (a *app) rejudge(ctx context.Context) ([]indicators.ClaimChange, error) {
 }
 
 // onceExporter builds the export renderer (compiling ECharts takes most of a
-// second, resvg's wasm longer on a cold cache) once per process: on the first
+// second, and every resvg instance compiles its module) once per process: on the first
 // snapshot, or in the background when the server starts. Every snapshot of the
 // process, the server's and the jobs', shares it.
 type onceExporter struct {
