@@ -105,8 +105,8 @@ func TestDoesNotWaitForASlowWriter(t *testing.T) {
 	const queue = 64
 	h := asynclog.New(w, text, queue)
 	log := slog.New(h)
-	log.Info("first") // the goroutine takes it and stalls writing it
-	time.Sleep(50 * time.Millisecond)
+	log.Info("first") // the goroutine buffers it, flushes it and stalls in the write
+	time.Sleep(asynclog.FlushInterval + 50*time.Millisecond)
 	start := time.Now()
 	for i := range queue {
 		log.Info("request", "i", i)
