@@ -266,9 +266,13 @@ type resvgInstance struct {
 	ctx    *v8.Context
 	draw   *v8.Function // the glue's raster
 	newBuf *v8.Function // (n) → a SharedArrayBuffer of n bytes
-	input  *v8.Value    // a SharedArrayBuffer the SVG is written to, grown as needed
-	inCap  int
-	meta   []byte // width, height and memory size, written by the glue (int32s)
+	// input is a SharedArrayBuffer the SVG is written to, grown as needed, and
+	// inBytes its contents.
+	input   *v8.Value
+	inBytes []byte
+	// meta holds the width, height and memory size the glue writes (int32s),
+	// the contents of metaV, which keeps it referenced.
+	meta   []byte
 	metaV  *v8.Value
 	memory int // bytes of wasm memory after the last render
 	// png keeps its compressor and row buffers between renders (an instance
@@ -306,17 +310,18 @@ func (r *resvg) start() (in *resvgInstance, err error) {
 		return nil, fail("glue", err)
 	}
 	args := make([]v8.Valuer, 0, 4)
-	for _, b := range [][]byte{r.wasm, r.fonts[0], r.fonts[1], make([]byte, 12)} {
-		buf, _, err := in.buffer(b, len(b))
+	for _, b := range [][]byte{r.wasm, r.fonts[0], r.fonts[1]} {
+		buf, dst, err := in.buffer(len(b))
 		if err != nil {
 			return nil, fail("start", err)
 		}
+		copy(dst, b)
 		args = append(args, buf)
 	}
-	in.metaV = args[3].(*v8.Value)
-	if in.meta, err = in.contents(in.metaV); err != nil {
+	if in.metaV, in.meta, err = in.buffer(3 * 4); err != nil { // three int32s
 		return nil, fail("start", err)
 	}
+	args = append(args, in.metaV)
 	fn, err := setup.Call(v8.Undefined(iso), args...)
 	for _, a := range args[:3] {
 		a.(*v8.Value).Release()
@@ -331,8 +336,8 @@ func (r *resvg) start() (in *resvgInstance, err error) {
 	return in, nil
 }
 
-// buffer returns a new SharedArrayBuffer of size bytes (at least len(b)) holding b.
-func (in *resvgInstance) buffer(b []byte, size int) (*v8.Value, []byte, error) {
+// buffer returns a new SharedArrayBuffer of size bytes and its contents.
+func (in *resvgInstance) buffer(size int) (*v8.Value, []byte, error) {
 	n, err := v8.NewValue(in.iso, int32(size))
 	if err != nil {
 		return nil, nil, err
@@ -347,7 +352,6 @@ func (in *resvgInstance) buffer(b []byte, size int) (*v8.Value, []byte, error) {
 		v.Release()
 		return nil, nil, err
 	}
-	copy(dst, b)
 	return v, dst, nil
 }
 
@@ -370,22 +374,17 @@ func (in *resvgInstance) raster(ctx context.Context, svg, opts []byte) (pix []by
 	if err := ctx.Err(); err != nil {
 		return nil, 0, 0, err
 	}
-	if len(svg) > in.inCap {
-		if in.input != nil {
-			in.input.Release()
-			in.input = nil
-		}
-		v, _, err := in.buffer(nil, max(len(svg), 2*in.inCap))
+	if len(svg) > len(in.inBytes) {
+		v, dst, err := in.buffer(max(len(svg), 2*len(in.inBytes)))
 		if err != nil {
 			return nil, 0, 0, err
 		}
-		in.input, in.inCap = v, max(len(svg), 2*in.inCap)
+		if in.input != nil {
+			in.input.Release()
+		}
+		in.input, in.inBytes = v, dst
 	}
-	dst, err := in.contents(in.input)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	copy(dst, svg)
+	copy(in.inBytes, svg)
 	length, err := v8.NewValue(in.iso, int32(len(svg)))
 	if err != nil {
 		return nil, 0, 0, err
