@@ -236,9 +236,8 @@ func (s *Service) ParseRequest(ctx context.Context, id string, q url.Values, str
 		return Request{}, err
 	}
 	req := Request{Chart: c, Params: indicators.Params{}}
-	var names []string
-	for _, spec := range c.Params() {
-		names = append(names, spec.Name)
+	specs := c.Params()
+	for _, spec := range specs {
 		var parts []string
 		for _, v := range q[spec.Name] {
 			for _, x := range strings.Split(v, ",") {
@@ -252,6 +251,10 @@ func (s *Service) ParseRequest(ctx context.Context, id string, q url.Values, str
 		}
 	}
 	if strict {
+		names := make([]string, len(specs))
+		for i, spec := range specs {
+			names[i] = spec.Name
+		}
 		for k := range q {
 			if !slices.Contains(names, k) && !slices.Contains(reservedParams, k) {
 				return Request{}, indicators.Errorf(indicators.EINVALID, "%s: unknown parameter of chart %s (parameters: %s)", k, c.ID(), strings.Join(names, ", "))

@@ -75,7 +75,7 @@ func (s *Server) handleAPIChart(c echo.Context) error {
 	key := fmt.Sprintf("api|%s|%s|%d|%s", cq.req.Query(), cq.theme, cq.req.Latest, now.UTC().Format(time.DateOnly))
 	key = cq.req.Chart.ID() + "|" + key
 	if p, ok := s.responses.Get(key); ok {
-		return sendTagged(c, echo.MIMEApplicationJSON, p.etag, p.body)
+		return sendCached(c, s.headers.jsonType, p)
 	}
 	cc, err := s.charts.Compute(ctx, cq.req)
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Server) handleAPIChart(c echo.Context) error {
 	body = option.StripFuncMarkers(body) // the Detail carries labels too
 	p := newCachedPage(body)
 	s.responses.Add(key, p)
-	return sendTagged(c, echo.MIMEApplicationJSON, p.etag, p.body)
+	return sendCached(c, s.headers.jsonType, p)
 }
 
 // themeParam validates theme=: "" or light (the default) or dark.

@@ -16,6 +16,7 @@ import (
 	"github.com/clout-dev/clout/data/sqlite"
 	"github.com/clout-dev/clout/indicators"
 	"github.com/clout-dev/clout/internal/benchdata"
+	"github.com/clout-dev/clout/internal/benchkit"
 	"github.com/clout-dev/clout/internal/testkit"
 )
 
@@ -102,7 +103,7 @@ var storeSizeRoutes = []string{
 func BenchmarkQueriesStoreSize(b *testing.B) {
 	const rounds, warm = 15, 20
 	stores := [2]*sqlite.DB{MustSeededStore(b), bigStore(b)}
-	b.Logf("load average: %s", loadAverage())
+	b.Logf("load average: %s", benchkit.LoadAverage())
 	type key struct {
 		route string
 		store int
@@ -137,14 +138,10 @@ func BenchmarkQueriesStoreSize(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	median := func(d []time.Duration) time.Duration {
-		slices.Sort(d)
-		return d[len(d)/2]
-	}
 	worst := 0.0
 	for i, route := range storeSizeRoutes {
 		for _, w := range []bool{false, true} {
-			seedOnly, big := median(lat[key{route, 0, w}]), median(lat[key{route, 1, w}])
+			seedOnly, big := benchkit.Median(lat[key{route, 0, w}]), benchkit.Median(lat[key{route, 1, w}])
 			ratio := float64(big) / float64(seedOnly)
 			state := "cold"
 			if w {
@@ -174,7 +171,7 @@ func BenchmarkLoadHealthzVsStatic(b *testing.B) {
 	defer static.Close()
 	runLoad(b, health.URL+"/healthz", conns, 2000) // warm up both
 	runLoad(b, static.URL+"/static-bytes", conns, 2000)
-	b.Logf("load average: %s", loadAverage())
+	b.Logf("load average: %s", benchkit.LoadAverage())
 	b.ResetTimer()
 	var hs, ss []float64
 	for range b.N {

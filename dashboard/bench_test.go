@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -215,68 +214,6 @@ func residentMiB() float64 {
 		}
 	}
 	return -1
-}
-
-// BenchmarkWrkChartPageVsStatic is the same comparison as
-// BenchmarkLoadChartPageVsStatic with wrk (Debian's package) as the load
-// generator, when it is installed: wrk -t2 -c64 -d5s --latency against the chart
-// page and the static route, one after the other in one run.
-func BenchmarkWrkChartPageVsStatic(b *testing.B) {
-	wrk, err := exec.LookPath("wrk")
-	if err != nil {
-		b.Skip("wrk is not installed (apt-get install wrk)")
-	}
-	s := MustServer(b, MustSeededStore(b), Config{})
-	page := httptest.NewServer(s.Handler())
-	defer page.Close()
-	body := get(b, s.Handler(), "/charts/trade-share").Body.Bytes()
-	static := httptest.NewServer(staticEcho(body))
-	defer static.Close()
-	run := func(url string) (rps float64, p99 time.Duration) {
-		out, err := exec.Command(wrk, "-t2", "-c64", "-d5s", "--latency", url).CombinedOutput()
-		if err != nil {
-			b.Fatalf("wrk: %v\n%s", err, out)
-		}
-		return parseWrk(b, string(out))
-	}
-	b.ResetTimer()
-	var pageRPS, staticRPS float64
-	var pageP99, staticP99 time.Duration
-	for range b.N {
-		r, p := run(static.URL + "/static-bytes")
-		staticRPS, staticP99 = staticRPS+r, max(staticP99, p)
-		r, p = run(page.URL + "/charts/trade-share")
-		pageRPS, pageP99 = pageRPS+r, max(pageP99, p)
-	}
-	b.ReportMetric(pageRPS/float64(b.N), "page-req/s")
-	b.ReportMetric(staticRPS/float64(b.N), "static-req/s")
-	b.ReportMetric(pageRPS/staticRPS, "ratio")
-	b.ReportMetric(float64(pageP99.Microseconds())/1000, "page-p99-ms")
-	b.ReportMetric(float64(staticP99.Microseconds())/1000, "static-p99-ms")
-}
-
-// parseWrk reads "Requests/sec:" and the 99% latency of wrk --latency output.
-func parseWrk(b *testing.B, out string) (float64, time.Duration) {
-	b.Helper()
-	var rps float64
-	var p99 time.Duration
-	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) == 2 && f[0] == "Requests/sec:":
-			rps, _ = strconv.ParseFloat(f[1], 64)
-		case len(f) == 2 && f[0] == "99%":
-			d, err := time.ParseDuration(f[1])
-			if err != nil {
-				b.Fatalf("wrk latency %q: %v", f[1], err)
-			}
-			p99 = d
-		}
-	}
-	if rps == 0 {
-		b.Fatalf("no Requests/sec in wrk output:\n%s", out)
-	}
-	return rps, p99
 }
 
 // BenchmarkStartReadyEmptyStore is the first start: an empty store, the embedded

@@ -181,7 +181,8 @@ func (s *Server) chartPage(c echo.Context, embed bool) error {
 	}
 	ch := req.Chart
 	// The page's citation is dated today, so a page is kept for its day.
-	key := fmt.Sprintf("page|%s|%t|%s|%d|%s", ch.ID(), embed, req.Query(), req.Latest, time.Now().UTC().Format(time.DateOnly))
+	key := "page|" + ch.ID() + "|" + strconv.FormatBool(embed) + "|" + req.Query() + "|" +
+		strconv.FormatInt(req.Latest, 10) + "|" + time.Now().UTC().Format(time.DateOnly)
 	if p, ok := s.responses.Get(key); ok {
 		return s.writePage(c, p)
 	}
@@ -223,10 +224,14 @@ type cachedPage struct {
 	body                     []byte
 	etag                     string
 	accountStart, accountEnd int
+	// The ETag and Content-Length header values, made with the page so that
+	// sending it from the cache allocates none.
+	etagValue, lengthValue []string
 }
 
 func newCachedPage(body []byte) *cachedPage {
-	return &cachedPage{body: body, etag: chart.EntityTag(body)}
+	etag := chart.EntityTag(body)
+	return &cachedPage{body: body, etag: etag, etagValue: []string{etag}, lengthValue: []string{strconv.Itoa(len(body))}}
 }
 
 // writePage sends a rendered page. Pages are cached server-side; browsers
@@ -238,11 +243,11 @@ func (s *Server) writePage(c echo.Context, p *cachedPage) error {
 		return err
 	}
 	if own {
-		c.Response().Header().Set("Cache-Control", "private, no-cache")
+		c.Response().Header()["Cache-Control"] = s.headers.privateNoCache
 		return sendTagged(c, echo.MIMETextHTMLCharsetUTF8, etag, body)
 	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return sendTagged(c, echo.MIMETextHTMLCharsetUTF8, p.etag, p.body)
+	c.Response().Header()["Cache-Control"] = s.headers.noCache
+	return sendCached(c, s.headers.htmlType, p)
 }
 
 // sendTagged answers with a body known in full: its ETag (a 304 when the
@@ -258,6 +263,19 @@ func sendTagged(c echo.Context, contentType, etag string, body []byte) error {
 	}
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, contentType, body)
+}
+
+// sendCached is sendTagged for a cached body, with the header values made
+// when it was cached.
+func sendCached(c echo.Context, contentType []string, p *cachedPage) error {
+	h := c.Response().Header()
+	h["Etag"] = p.etagValue
+	if c.Request().Header.Get("If-None-Match") == p.etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h["Content-Length"] = p.lengthValue
+	h["Content-Type"] = contentType
+	return c.Blob(http.StatusOK, contentType[0], p.body)
 }
 
 // view turns a computed chart into what templates show.

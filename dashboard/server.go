@@ -148,6 +148,32 @@ type Server struct {
 	server *http.Server
 
 	proxies proxyTrust // whose forwarding headers are believed (auth.go)
+
+	headers preparedHeaders
+}
+
+// preparedHeaders are header values made once per server: assigning one to a
+// response header costs nothing, where Header.Set allocates a slice for its
+// value on every request (Echo runs the middleware chain per request too).
+// Nothing appends to them in place: Header.Add on a full slice copies it.
+type preparedHeaders struct {
+	nosniff, sameOrigin        []string
+	framedHere, framedAnywhere []string // Content-Security-Policy
+	noCache, privateNoCache    []string // Cache-Control
+	htmlType, jsonType         []string // Content-Type
+}
+
+func newPreparedHeaders() preparedHeaders {
+	return preparedHeaders{
+		nosniff:        []string{"nosniff"},
+		sameOrigin:     []string{"same-origin"},
+		framedHere:     []string{contentSecurityPolicy + "; frame-ancestors 'self'"},
+		framedAnywhere: []string{contentSecurityPolicy},
+		noCache:        []string{"no-cache"},
+		privateNoCache: []string{"private, no-cache"},
+		htmlType:       []string{echo.MIMETextHTMLCharsetUTF8},
+		jsonType:       []string{echo.MIMEApplicationJSON},
+	}
 }
 
 // New builds a Server; it parses the templates and hashes the assets, so it fails
@@ -183,6 +209,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		deps:      deps,
 		metrics:   newMetrics(),
 		responses: responses,
+		headers:   newPreparedHeaders(),
 		proxies:   newProxyTrust(cfg),
 	}
 	if s.assets, err = newAssetTable(); err != nil {
@@ -354,13 +381,13 @@ func headAsGet(next http.Handler) http.Handler {
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		csp := contentSecurityPolicy + "; frame-ancestors 'self'"
+		h["X-Content-Type-Options"] = s.headers.nosniff
+		h["Referrer-Policy"] = s.headers.sameOrigin
 		if strings.HasSuffix(c.Request().URL.Path, "/embed") {
-			csp = contentSecurityPolicy
+			h["Content-Security-Policy"] = s.headers.framedAnywhere
+		} else {
+			h["Content-Security-Policy"] = s.headers.framedHere
 		}
-		h.Set("Content-Security-Policy", csp)
 		return next(c)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/clout-dev/clout/chart"
 	"github.com/clout-dev/clout/export"
 	"github.com/clout-dev/clout/internal/asynclog"
+	"github.com/clout-dev/clout/internal/benchkit"
 	"github.com/clout-dev/clout/internal/testkit"
 	"github.com/clout-dev/clout/render"
 )
@@ -32,33 +32,20 @@ import (
 // with p99 < 10 ms, /healthz within 1.5×), and logs the load average.
 func BenchmarkServing64(b *testing.B) {
 	const conns, total, rounds = 64, 10000, 3
-	f, err := os.Create(filepath.Join(b.TempDir(), "requests.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	logs := asynclog.New(f, func(w io.Writer) slog.Handler {
-		return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
-	}, 0)
-	defer logs.Close()
-	s, err := New(Config{}, Deps{Store: MustSeededStore(b), Logger: slog.New(logs)})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, static := servingPair(b)
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
-	body := get(b, s.Handler(), "/charts/trade-share").Body.Bytes()
-	static := httptest.NewServer(staticEcho(body))
-	defer static.Close()
+	staticSrv := httptest.NewServer(static)
+	defer staticSrv.Close()
 	routes := []struct{ name, url string }{
-		{"static", static.URL + "/static-bytes"},
+		{"static", staticSrv.URL + "/static-bytes"},
 		{"page", srv.URL + "/charts/trade-share"},
 		{"healthz", srv.URL + "/healthz"},
 	}
 	for _, r := range routes {
 		runLoad(b, r.url, conns, 2000) // warm up
 	}
-	b.Logf("load average before: %s", loadAverage())
+	b.Logf("load average before: %s", benchkit.LoadAverage())
 	b.ResetTimer()
 	rps := map[string][]float64{}
 	cpu := map[string][]float64{}
@@ -75,14 +62,37 @@ func BenchmarkServing64(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.Logf("load average after: %s", loadAverage())
+	b.Logf("load average after: %s", benchkit.LoadAverage())
 	for _, r := range routes {
-		b.ReportMetric(median(rps[r.name]), r.name+"-req/s")
-		b.ReportMetric(float64(median(p99[r.name]).Microseconds())/1000, r.name+"-p99-ms")
-		b.ReportMetric(median(cpu[r.name]), r.name+"-cpu-µs/req")
+		b.ReportMetric(benchkit.Median(rps[r.name]), r.name+"-req/s")
+		b.ReportMetric(float64(benchkit.Median(p99[r.name]).Microseconds())/1000, r.name+"-p99-ms")
+		b.ReportMetric(benchkit.Median(cpu[r.name]), r.name+"-cpu-µs/req")
 	}
-	b.ReportMetric(median(rps["page"])/median(rps["static"]), "page/static")
-	b.ReportMetric(median(rps["static"])/median(rps["healthz"]), "static/healthz")
+	b.ReportMetric(benchkit.Median(rps["page"])/benchkit.Median(rps["static"]), "page/static")
+	b.ReportMetric(benchkit.Median(rps["static"])/benchkit.Median(rps["healthz"]), "static/healthz")
+}
+
+// servingPair is the server of the serving benchmarks, logging every request
+// as clout serve does (the asynchronous handler, into a file), and the static
+// route they compare it with: a bare Echo route writing the chart page's bytes
+// from memory.
+func servingPair(tb testing.TB) (*Server, http.Handler) {
+	tb.Helper()
+	f, err := os.Create(filepath.Join(tb.TempDir(), "requests.log"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	logs := asynclog.New(f, func(w io.Writer) slog.Handler {
+		return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
+	})
+	tb.Cleanup(func() { logs.Close() })
+	s, err := New(Config{}, Deps{Store: MustSeededStore(tb), Logger: slog.New(logs)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	body := get(tb, s.Handler(), "/charts/trade-share").Body.Bytes()
+	return s, staticEcho(body)
 }
 
 // processCPU is the CPU time (user and system) the process has used: per
@@ -93,22 +103,6 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// median of a non-empty list.
-func median[T float64 | time.Duration](xs []T) T {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-// loadAverage is the first three fields of /proc/loadavg ("?" elsewhere).
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 // BenchmarkDefaultViewDownload is the "nobody waits for a default view" target:
@@ -151,7 +145,7 @@ func BenchmarkDefaultViewDownload(b *testing.B) {
 		slices.Sort(took)
 		return took
 	}
-	b.Logf("load average: %s", loadAverage())
+	b.Logf("load average: %s", benchkit.LoadAverage())
 	b.ResetTimer()
 	var cold, warm []time.Duration
 	for i := range b.N {
@@ -182,7 +176,7 @@ func BenchmarkDefaultViewDownload(b *testing.B) {
 	b.ReportMetric(float64(warm[len(warm)/2].Microseconds())/1000, "warm-p50-ms")
 	b.ReportMetric(float64(cold[len(cold)-1].Microseconds())/1000, "cold-max-ms")
 	b.ReportMetric(float64(warm[len(warm)-1].Microseconds())/1000, "warm-max-ms")
-	b.Logf("load average: %s", loadAverage())
+	b.Logf("load average: %s", benchkit.LoadAverage())
 }
 
 // signalHandler sends the int64 attribute key of every record whose message is
@@ -227,7 +221,7 @@ func BenchmarkRequestLogLine(b *testing.B) {
 			h := text(f)
 			closeLog := func() {}
 			if mode == "async" {
-				logs := asynclog.New(f, text, 0)
+				logs := asynclog.New(f, text)
 				h, closeLog = logs, func() { logs.Close() }
 			}
 			log := slog.New(h)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clout-dev/clout/internal/benchkit"
 	"github.com/clout-dev/clout/render"
 )
 
@@ -139,7 +140,7 @@ func BenchmarkFirstExport(b *testing.B) {
 	b.ReportMetric(ms(svg)/float64(n), "first-svg-ms")
 	b.ReportMetric(ms(png)/float64(n), "first-png-ms")
 	b.ReportMetric(ms(next)/float64(n), "next-svg-ms")
-	b.Logf("load average: %s", loadAverage())
+	b.Logf("load average: %s", benchkit.LoadAverage())
 }
 
 // BenchmarkWarmMemory reports resident memory with every runtime and resvg

@@ -21,6 +21,7 @@ import (
 	"github.com/clout-dev/clout/assets"
 	"github.com/clout-dev/clout/chart/option"
 	"github.com/clout-dev/clout/indicators"
+	"github.com/clout-dev/clout/internal/benchkit"
 	"github.com/clout-dev/clout/internal/testkit"
 	"github.com/clout-dev/clout/render"
 )
@@ -100,23 +101,12 @@ func warmRenderer(b *testing.B) *render.Renderer {
 type samples []time.Duration
 
 func (s samples) median() time.Duration {
-	c := slices.Clone(s)
-	slices.Sort(c)
-	return c[len(c)/2]
+	return benchkit.Median(s)
 }
 
 func (s samples) min() time.Duration { return slices.Min(s) }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// loadAverage is the 1-minute load average, as printed by uptime.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
-}
 
 // nodePeer is a running testdata/peer.mjs.
 type nodePeer struct {
@@ -240,7 +230,7 @@ func BenchmarkVsNode(b *testing.B) {
 	node := startNode(b)
 	r := warmRenderer(b)
 	ctx := context.Background()
-	b.Logf("load average before: %s", loadAverage())
+	b.Logf("load average before: %s", benchkit.LoadAverage())
 	rounds := max(b.N, peerRounds)
 	b.ResetTimer()
 	for _, c := range charts {
@@ -285,7 +275,7 @@ func BenchmarkVsNode(b *testing.B) {
 		b.ReportMetric(ms(pngC.median())/ms(pngN.median()), c.name+"-png-x-node")
 	}
 	b.Logf("load average after: %s; node rss %.0f MiB, clout peak rss %.0f MiB",
-		loadAverage(), procStatus(fmt.Sprint(node.pid), "VmRSS"), procStatus("self", "VmHWM"))
+		benchkit.LoadAverage(), procStatus(fmt.Sprint(node.pid), "VmRSS"), procStatus("self", "VmHWM"))
 }
 
 // procStatus returns a field of /proc/PID/status ("self" for this process) in MiB,
@@ -363,7 +353,7 @@ func BenchmarkVsChromium(b *testing.B) {
 		b.Fatalf("chromium: %v", err)
 	}
 	pid := chromedp.FromContext(bctx).Browser.Process().Pid
-	b.Logf("load average before: %s", loadAverage())
+	b.Logf("load average before: %s", benchkit.LoadAverage())
 	peak := 0.0
 	rounds := max(b.N, peerRounds)
 	b.ResetTimer()
@@ -408,7 +398,7 @@ func BenchmarkVsChromium(b *testing.B) {
 	}
 	clout := procStatus("self", "VmHWM")
 	b.Logf("load average after: %s; memory: chromium tree peak %.0f MiB, clout process peak %.0f MiB (%.2f× chromium)",
-		loadAverage(), peak, clout, clout/peak)
+		benchkit.LoadAverage(), peak, clout, clout/peak)
 	b.ReportMetric(clout/peak, "memory-x-chromium")
 }
 

@@ -75,7 +75,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	// Request logs are written off the request path, in batches.
 	logs := asynclog.New(env.Stderr, func(w io.Writer) slog.Handler {
 		return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
-	}, 0)
+	})
 	defer logs.Close()
 	log := slog.New(logs)
 	slog.SetDefault(log)

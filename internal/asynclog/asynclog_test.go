@@ -29,7 +29,7 @@ func TestWritesEverythingInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	h := asynclog.New(f, text, 0)
+	h := asynclog.New(f, text)
 	log := slog.New(h).With("app", "clout").WithGroup("req")
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -97,28 +97,34 @@ func (w *stalledWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-// TestDoesNotWaitForASlowWriter: with the writer stalled, records up to the
-// queue's size are logged at once, the next one waits for room, and once the
-// writer moves every record is written.
+// TestDoesNotWaitForASlowWriter: with the writer stalled, the free buffers
+// take records at once, the next record waits for room, and once the writer
+// moves every record is written.
 func TestDoesNotWaitForASlowWriter(t *testing.T) {
 	w := &stalledWriter{release: make(chan struct{})}
-	const queue = 64
-	h := asynclog.New(w, text, queue)
+	h := asynclog.New(w, text)
 	log := slog.New(h)
-	log.Info("first") // the goroutine buffers it, flushes it and stalls in the write
+	log.Info("first") // FlushInterval later the goroutine writes it and stalls
 	time.Sleep(asynclog.FlushInterval + 50*time.Millisecond)
+
+	payload := strings.Repeat("x", 1000)
+	var one bytes.Buffer
+	// Every line has the same length: the number is written with five digits.
+	slog.New(text(&one)).Info("request", "i", "00000", "payload", payload)
+	// The other buffers hold this many records; one more needs the stalled one.
+	room := (asynclog.Buffers - 1) * (asynclog.BufferSize / one.Len())
 	start := time.Now()
-	for i := range queue {
-		log.Info("request", "i", i)
+	for i := range room {
+		log.Info("request", "i", fmt.Sprintf("%05d", i), "payload", payload)
 	}
 	if took := time.Since(start); took > 2*time.Second {
-		t.Fatalf("%d records took %v with the writer stalled and room in the queue", queue, took)
+		t.Fatalf("%d records took %v with the writer stalled and buffers free", room, took)
 	}
 	blocked := make(chan struct{})
-	go func() { log.Info("request", "i", queue); close(blocked) }()
+	go func() { log.Info("request", "i", fmt.Sprintf("%05d", room), "payload", payload); close(blocked) }()
 	select {
 	case <-blocked:
-		t.Fatal("a record beyond the queue's room did not wait")
+		t.Fatal("a record beyond the buffers' room did not wait")
 	case <-time.After(200 * time.Millisecond):
 	}
 	close(w.release)
@@ -126,7 +132,80 @@ func TestDoesNotWaitForASlowWriter(t *testing.T) {
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(w.buf.String(), "msg=request"); n != queue+1 {
-		t.Errorf("%d records written, want %d", n, queue+1)
+	if n := strings.Count(w.buf.String(), "msg=request"); n != room+1 {
+		t.Errorf("%d records written, want %d", n, room+1)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the handler writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestWritesAQuietLogSoon: a lone record is written without Close, about
+// FlushInterval after it was logged, so a tail of the log looks live.
+func TestWritesAQuietLogSoon(t *testing.T) {
+	var out syncBuffer
+	h := asynclog.New(&out, text)
+	defer h.Close()
+	slog.New(h).Info("lone")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "msg=lone") {
+		if time.Now().After(deadline) {
+			t.Fatal("a lone record was not written within 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestOutsizeRecords: records larger than a buffer are written whole and in
+// order among ordinary ones.
+func TestOutsizeRecords(t *testing.T) {
+	var out syncBuffer
+	h := asynclog.New(&out, text)
+	log := slog.New(h)
+	big := strings.Repeat("y", 3*asynclog.BufferSize)
+	for i := range 20 {
+		log.Info("small", "i", i)
+		if i%5 == 0 {
+			log.Info("big", "i", i, "payload", big)
+		}
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 4 {
+			t.Fatalf("short line %q", l)
+		}
+		got = append(got, f[2]+" "+f[3])
+		if f[2] == "msg=big" && !strings.Contains(l, "payload="+big) {
+			t.Fatalf("big record %s cut", f[3])
+		}
+	}
+	var want []string
+	for i := range 20 {
+		want = append(want, fmt.Sprintf("msg=small i=%d", i))
+		if i%5 == 0 {
+			want = append(want, fmt.Sprintf("msg=big i=%d", i))
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("records\n%v\nwant\n%v", got, want)
 	}
 }
