@@ -137,11 +137,11 @@ func (c *core) Write(p []byte) (int, error) {
 	}
 	first := len(c.cur) == 0
 	c.cur = append(c.cur, p...)
-	if first || len(c.cur) >= BufferSize {
-		if len(c.cur) >= BufferSize {
-			c.queueCurrent()
-		}
-		c.signal()
+	switch {
+	case len(c.cur) >= BufferSize:
+		c.queueCurrent()
+	case first:
+		c.signal() // the goroutine starts the flush timer
 	}
 	return len(p), nil
 }
