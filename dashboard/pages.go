@@ -229,8 +229,10 @@ type cachedPage struct {
 	etagValue, lengthValue []string
 }
 
-func newCachedPage(body []byte) *cachedPage {
-	etag := chart.EntityTag(body)
+func newCachedPage(body []byte) *cachedPage { return taggedPage(body, chart.EntityTag(body)) }
+
+// taggedPage is body with its entity tag and the header values sending it needs.
+func taggedPage(body []byte, etag string) *cachedPage {
 	return &cachedPage{body: body, etag: etag, etagValue: []string{etag}, lengthValue: []string{strconv.Itoa(len(body))}}
 }
 
@@ -254,18 +256,10 @@ func (s *Server) writePage(c echo.Context, p *cachedPage) error {
 // request's If-None-Match names it) and its Content-Length, so it goes out in
 // one write rather than chunked.
 func sendTagged(c echo.Context, contentType, etag string, body []byte) error {
-	h := c.Response().Header()
-	if etag != "" {
-		h.Set("ETag", etag)
-	}
-	if etag != "" && c.Request().Header.Get("If-None-Match") == etag {
-		return c.NoContent(http.StatusNotModified)
-	}
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	return c.Blob(http.StatusOK, contentType, body)
+	return sendCached(c, []string{contentType}, taggedPage(body, etag))
 }
 
-// sendCached is sendTagged for a cached body, with the header values made
+// sendCached is sendTagged for a cached body, whose header values were made
 // when it was cached.
 func sendCached(c echo.Context, contentType []string, p *cachedPage) error {
 	h := c.Response().Header()
